@@ -1,0 +1,292 @@
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <functional>
+#include <limits>
+#include <thread>
+
+#include <fmt/format.h>
+
+extern char** environ;  // NOLINT: POSIX, read once at start
+
+namespace hw::config {
+
+namespace {
+
+// A setter returns an error text (without the setting name) or empty on success.
+using setter = std::function<std::string(config&, std::string_view)>;
+
+struct option {
+  std::string_view name;  ///< flag name without "--"
+  std::string_view def;   ///< default, as shown in --help
+  std::string_view help;
+  setter set;
+};
+
+template <typename T>
+std::optional<T> parse_uint(std::string_view s) {
+  T v{};
+  const auto* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, v);
+  if (ec != std::errc{} || p != end || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+setter text(std::string config::*field, bool allow_empty = true) {
+  return [field, allow_empty](config& c, std::string_view v) -> std::string {
+    if (!allow_empty && v.empty()) return "must not be empty";
+    c.*field = std::string(v);
+    return {};
+  };
+}
+
+setter one_of(std::string config::*field, std::vector<std::string_view> allowed) {
+  return [field, allowed](config& c, std::string_view v) -> std::string {
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+      return fmt::format("must be one of: {}", fmt::join(allowed, ", "));
+    }
+    c.*field = std::string(v);
+    return {};
+  };
+}
+
+setter count(std::size_t config::*field, std::size_t min, std::size_t max) {
+  return [=](config& c, std::string_view v) -> std::string {
+    auto n = parse_uint<std::size_t>(v);
+    if (!n || *n < min || *n > max) return fmt::format("must be an integer in [{}, {}]", min, max);
+    c.*field = *n;
+    return {};
+  };
+}
+
+setter size(std::size_t config::*field, std::size_t min, std::size_t max) {
+  return [=](config& c, std::string_view v) -> std::string {
+    auto n = parse_size(v);
+    if (!n || *n < min || *n > max) {
+      return fmt::format("must be a size in [{}, {}] bytes (e.g. 8KiB, 1MiB)", min, max);
+    }
+    c.*field = *n;
+    return {};
+  };
+}
+
+setter duration(millis config::*field, millis min, millis max) {
+  return [=](config& c, std::string_view v) -> std::string {
+    auto d = parse_duration(v);
+    if (!d || *d < min || *d > max) {
+      return fmt::format("must be a duration in [{}ms, {}ms] (e.g. 500ms, 10s, 2m)", min.count(),
+                         max.count());
+    }
+    c.*field = *d;
+    return {};
+  };
+}
+
+const std::vector<option>& options() {
+  static const std::vector<option> table = {
+      {"host", "127.0.0.1", "Address to listen on (0.0.0.0 or :: for all interfaces)",
+       text(&config::host, false)},
+      {"port", "3000", "TCP port (0 = any free port; the bound port is logged)",
+       [](config& c, std::string_view v) -> std::string {
+         auto n = parse_uint<std::uint32_t>(v);
+         if (!n || *n > 65535) return "must be an integer in [0, 65535]";
+         c.port = static_cast<std::uint16_t>(*n);
+         return {};
+       }},
+      {"threads", "0", "I/O threads (0 = one per core)",
+       [](config& c, std::string_view v) -> std::string {
+         auto n = parse_uint<unsigned>(v);
+         if (!n || *n > 256) return "must be an integer in [0, 256]";
+         c.threads = *n;
+         return {};
+       }},
+      {"web-root", "web/out", "Directory of the web app's static export", text(&config::web_root)},
+      {"data-dir", "data", "Directory for secrets, the database and files",
+       text(&config::data_dir, false)},
+      {"log-level", "info", "trace, debug, info, warn, error or off",
+       one_of(&config::log_level, {"trace", "debug", "info", "warn", "error", "off"})},
+      {"log-format", "json", "json (one object per line) or text",
+       one_of(&config::log_format, {"json", "text"})},
+      {"tls-cert", "", "PEM certificate chain; enables HTTPS/WSS (needs --tls-key)",
+       text(&config::tls_cert)},
+      {"tls-key", "", "PEM private key for --tls-cert", text(&config::tls_key)},
+      {"allowed-origins", "", "Comma-separated origins allowed cross-origin (empty = same origin)",
+       [](config& c, std::string_view v) -> std::string {
+         c.allowed_origins.clear();
+         std::size_t start = 0;
+         while (start <= v.size()) {
+           auto end = v.find(',', start);
+           if (end == std::string_view::npos) end = v.size();
+           auto item = trim(v.substr(start, end - start));
+           if (!item.empty()) {
+             if (item != "*" && item.find("://") == std::string::npos) {
+               return fmt::format("'{}' is not an origin (scheme://host[:port]) or *", item);
+             }
+             while (item.size() > 1 && item.back() == '/') item.pop_back();
+             c.allowed_origins.push_back(item);
+           }
+           start = end + 1;
+         }
+         return {};
+       }},
+      {"max-header-bytes", "8KiB", "Largest request header block (431 beyond)",
+       size(&config::max_header_bytes, 1024, 1UL << 20U)},
+      {"max-body-bytes", "1MiB", "Largest request body (413 beyond)",
+       size(&config::max_body_bytes, 1, 1UL << 30U)},
+      {"request-timeout", "10s", "Time to receive a whole request (408 beyond)",
+       duration(&config::request_timeout, millis{100}, millis{3'600'000})},
+      {"idle-timeout", "60s", "Keep-alive connection idle time before it is closed",
+       duration(&config::idle_timeout, millis{100}, millis{86'400'000})},
+      {"max-connections", "10000", "Open connections in total (503 beyond)",
+       count(&config::max_connections, 1, 10'000'000)},
+      {"max-connections-per-ip", "256", "Open connections per client address (429 beyond)",
+       count(&config::max_connections_per_ip, 1, 10'000'000)},
+      {"shutdown-grace", "10s", "On SIGTERM/SIGINT, time for in-flight requests to finish",
+       duration(&config::shutdown_grace, millis{0}, millis{3'600'000})},
+      {"jwt-secret", "", "HMAC key for guest tokens (default: generated in data-dir/secrets)",
+       text(&config::jwt_secret)},
+      {"ip-hash-key", "", "Key of the client-address hash in logs (default: generated)",
+       text(&config::ip_hash_key)},
+  };
+  return table;
+}
+
+std::string env_name(std::string_view flag) {
+  std::string out = "HALLWAY_";
+  for (char ch : flag) {
+    out += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return out;
+}
+
+const option* find_option(std::string_view name) {
+  for (const auto& o : options()) {
+    if (o.name == name) return &o;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<millis> parse_duration(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  auto n = parse_uint<std::uint64_t>(s.substr(0, i));
+  if (!n) return std::nullopt;
+  const auto unit = s.substr(i);
+  std::uint64_t mult = 0;
+  if (unit.empty() || unit == "s") mult = 1000;
+  else if (unit == "ms") mult = 1;
+  else if (unit == "m") mult = 60'000;
+  else if (unit == "h") mult = 3'600'000;
+  else return std::nullopt;
+  if (*n > std::numeric_limits<std::int64_t>::max() / mult / 2) return std::nullopt;
+  return millis{static_cast<millis::rep>(*n * mult)};
+}
+
+std::optional<std::size_t> parse_size(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  auto n = parse_uint<std::uint64_t>(s.substr(0, i));
+  if (!n) return std::nullopt;
+  std::string unit = trim(s.substr(i));
+  std::transform(unit.begin(), unit.end(), unit.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  unsigned shift = 0;
+  if (unit.empty() || unit == "b") shift = 0;
+  else if (unit == "k" || unit == "kb" || unit == "kib") shift = 10;
+  else if (unit == "m" || unit == "mb" || unit == "mib") shift = 20;
+  else if (unit == "g" || unit == "gb" || unit == "gib") shift = 30;
+  else return std::nullopt;
+  if (*n > (std::numeric_limits<std::size_t>::max() >> (shift + 1))) return std::nullopt;
+  return static_cast<std::size_t>(*n << shift);
+}
+
+std::string help_text() {
+  std::string out =
+      "Usage: hallway [options]\n\n"
+      "Anonymous random chat server. Every option is also read from the environment variable\n"
+      "shown (the flag wins). Durations: 500ms, 10s, 2m, 1h (bare number = seconds).\n"
+      "Sizes: 512, 8KiB, 1MiB (bare number = bytes).\n\nOptions:\n";
+  for (const auto& o : options()) {
+    out += fmt::format("  --{:<24} {}\n  {:<26} env {}, default: {}\n", o.name, o.help, "",
+                       env_name(o.name), o.def.empty() ? "(none)" : o.def);
+  }
+  out += "  --help                   Show this text\n  --version                Show the version\n";
+  return out;
+}
+
+parse_result parse(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env) {
+  parse_result result;
+  config c;
+  const auto fail = [&](std::string_view name, std::string_view why) {
+    result.cfg.reset();
+    result.exit_code = 2;
+    result.output = fmt::format("hallway: invalid setting '{}': {}\n", name, why);
+    return result;
+  };
+
+  // Environment first, so flags override it.
+  for (const auto& o : options()) {
+    if (auto it = env.find(env_name(o.name)); it != env.end()) {
+      if (auto err = o.set(c, it->second); !err.empty()) {
+        return fail(fmt::format("{} (from {})", o.name, env_name(o.name)), err);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (a == "--help" || a == "-h") {
+      result.output = help_text();
+      return result;
+    }
+    if (a == "--version") {
+      result.output = fmt::format("hallway {}\n", HALLWAY_VERSION);
+      return result;
+    }
+    if (!a.starts_with("--")) return fail(a, "unexpected argument (flags start with --)");
+    a.remove_prefix(2);
+    std::string value;
+    if (auto eq = a.find('='); eq != std::string_view::npos) {
+      value = std::string(a.substr(eq + 1));
+      a = a.substr(0, eq);
+    } else {
+      if (i + 1 >= args.size()) return fail(a, "missing value");
+      value = args[++i];
+    }
+    const option* o = find_option(a);
+    if (o == nullptr) return fail(a, "unknown option (see --help)");
+    if (auto err = o->set(c, value); !err.empty()) return fail(a, err);
+  }
+
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return fail(c.tls_cert.empty() ? "tls-cert" : "tls-key",
+                "--tls-cert and --tls-key must be given together");
+  }
+  if (c.threads == 0) c.threads = std::max(1U, std::thread::hardware_concurrency());
+  result.cfg = std::move(c);
+  return result;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    if (!kv.starts_with("HALLWAY_")) continue;
+    if (auto eq = kv.find('='); eq != std::string_view::npos) {
+      env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  return env;
+}
+
+}  // namespace hw::config

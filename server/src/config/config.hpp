@@ -1,0 +1,76 @@
+#pragma once
+// The one typed configuration of the server. Every setting is a CLI flag (`--name value` or
+// `--name=value`) and an environment variable (`HALLWAY_NAME`); the flag wins. Values are
+// validated at start: a bad value is a startup error naming the setting (Envoy's rule: crash on
+// bad startup config, never on bad input).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hw::config {
+
+using millis = std::chrono::milliseconds;
+
+struct config {
+  // Network
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3000;
+  unsigned threads = 0;  ///< 0 = one per core.
+  std::string tls_cert;
+  std::string tls_key;
+  std::vector<std::string> allowed_origins;  ///< Empty = same origin only.
+
+  // Files
+  std::string web_root = "web/out";
+  std::string data_dir = "data";
+
+  // Logging
+  std::string log_level = "info";
+  std::string log_format = "json";
+
+  // HTTP limits
+  std::size_t max_header_bytes = 8UL << 10U;
+  std::size_t max_body_bytes = 1UL << 20U;
+  millis request_timeout{10'000};
+  millis idle_timeout{60'000};
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_ip = 256;
+  millis shutdown_grace{10'000};
+
+  // Secrets (generated under data_dir when empty)
+  std::string jwt_secret;
+  std::string ip_hash_key;
+
+  [[nodiscard]] bool tls() const { return !tls_cert.empty(); }
+};
+
+/// Outcome of parsing: run with `cfg`, or print `output` and exit with `exit_code`.
+struct parse_result {
+  std::optional<config> cfg;
+  std::string output;  ///< --help/--version text (stdout) or the error (stderr).
+  int exit_code = 0;
+};
+
+/// Parses argv and the environment (`env`, name → value; pass the process environment).
+/// Pure: touches no file, so it is unit-testable.
+parse_result parse(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env);
+
+/// The `--help` text: every flag, its environment variable, its default and meaning.
+std::string help_text();
+
+/// "10s", "250ms", "2m", "1h"; a bare number is seconds.
+std::optional<millis> parse_duration(std::string_view s);
+/// "512", "8KiB", "1MiB", "2GiB" (also KB/MB/GB as powers of 1024, and k/m/g).
+std::optional<std::size_t> parse_size(std::string_view s);
+
+/// Reads the process environment into a map.
+std::map<std::string, std::string> process_environment();
+
+}  // namespace hw::config

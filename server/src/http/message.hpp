@@ -1,0 +1,73 @@
+#pragma once
+// Hallway's own HTTP request/response values. net/ converts Beast messages to and from these, so
+// every handler in http/ compiles without Beast (a Beast translation unit costs ~45 s of CPU) and
+// is unit-testable without sockets.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hw::http {
+
+/// Header fields in arrival order. Names are stored lower-case; lookups are case-insensitive.
+class header_list {
+ public:
+  void add(std::string_view name, std::string_view value);
+  /// Replaces every field of that name with one field.
+  void set(std::string_view name, std::string_view value);
+  void erase(std::string_view name);
+  /// First value of the field, or empty when absent.
+  [[nodiscard]] std::string_view get(std::string_view name) const;
+  [[nodiscard]] bool has(std::string_view name) const;
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& fields() const {
+    return fields_;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+/// A parsed, size-checked request. `path` is the raw (still percent-encoded) path of the target,
+/// `query` what follows `?` (without it).
+struct request {
+  std::string method;
+  std::string target;
+  std::string path;
+  std::string query;
+  header_list headers;
+  std::string body;
+  bool tls = false;
+  /// Keyed hash of the peer address: the only form of the client IP that may reach logs/storage.
+  std::string client_id;
+  /// Raw peer address, for limits only. Never log or store it.
+  std::string peer_ip;
+};
+
+/// A response. The body is either owned or shared with a cache (static files), so a cached
+/// file is sent without copying.
+struct response {
+  unsigned status = 200;
+  header_list headers;
+  std::string body;
+  std::shared_ptr<const std::string> shared_body;
+  /// For HEAD: the Content-Length to announce while sending no body.
+  bool head_only = false;
+
+  [[nodiscard]] std::string_view body_view() const {
+    return shared_body ? std::string_view(*shared_body) : std::string_view(body);
+  }
+};
+
+/// Builds a small response with a text or JSON body.
+response make_text(unsigned status, std::string_view content_type, std::string body);
+/// `{"error":{"code":..., "message":...}}`, the error shape of every Hallway endpoint.
+response make_error(unsigned status, std::string_view code, std::string_view message);
+/// Reason phrase for a status code ("Not Found").
+std::string_view reason(unsigned status);
+/// ASCII case-insensitive equality.
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace hw::http

@@ -1,0 +1,58 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+
+namespace hw::http {
+
+namespace {
+bool is_ops(std::string_view path) {
+  return path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
+bool is_api(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
+}  // namespace
+
+std::string_view route_class(std::string_view path) {
+  if (is_ops(path)) return "ops";
+  if (is_api(path)) return "api";
+  if (path.starts_with("/socket.io/") || path.starts_with("/engine.io/")) return "realtime";
+  return "static";
+}
+
+void router::mount(std::string prefix, handler& h) {
+  mounts_.emplace_back(std::move(prefix), &h);
+  // Longest prefix first, so "/api/guest/me" can be mounted apart from "/api/guest".
+  std::sort(mounts_.begin(), mounts_.end(),
+            [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+}
+
+void router::handle(const request& req, respond_fn respond) {
+  if (is_ops(req.path)) {
+    ops_.handle(req, std::move(respond));
+    return;
+  }
+  const bool api = is_api(req.path);
+  if (api) {
+    if (req.method == "OPTIONS" && req.headers.has("access-control-request-method")) {
+      respond(preflight(req, policy_));
+      return;
+    }
+    // CORS headers on every /api/ answer, including errors, so browsers can read error bodies.
+    respond = [this, &req, inner = std::move(respond)](response res) {
+      add_cors_headers(req, res, policy_);
+      inner(std::move(res));
+    };
+  }
+  for (const auto& [prefix, h] : mounts_) {
+    if (req.path.starts_with(prefix)) {
+      h->handle(req, std::move(respond));
+      return;
+    }
+  }
+  if (api) {
+    respond(make_error(404, "not_found", "no such API endpoint"));
+    return;
+  }
+  fallback_.handle(req, std::move(respond));
+}
+
+}  // namespace hw::http

@@ -1,0 +1,35 @@
+#pragma once
+// Routes a request to the handler that owns its path. Mounts are fixed at start (no locking).
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/handler.hpp"
+#include "http/security_headers.hpp"
+
+namespace hw::http {
+
+/// Coarse route class for metrics labels: "ops", "api", "realtime" or "static".
+std::string_view route_class(std::string_view path);
+
+/// Dispatch order: exact ops paths, then the longest mounted prefix, then the fallback (static
+/// files). Prefixes under /api/ get CORS headers and preflight handling; an unknown /api/ path is
+/// a JSON 404 (never the SPA page).
+class router final : public handler {
+ public:
+  router(security_policy policy, handler& ops, handler& fallback)
+      : policy_(std::move(policy)), ops_(ops), fallback_(fallback) {}
+  /// Mounts `h` for every path starting with `prefix` (e.g. "/api/guest", "/socket.io/").
+  void mount(std::string prefix, handler& h);
+  void handle(const request& req, respond_fn respond) override;
+
+ private:
+  security_policy policy_;
+  handler& ops_;
+  handler& fallback_;
+  std::vector<std::pair<std::string, handler*>> mounts_;
+};
+
+}  // namespace hw::http

@@ -1,0 +1,37 @@
+#pragma once
+// Security headers added to every response, and CORS for /api/*. Pure.
+
+#include <string>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace hw::http {
+
+struct security_policy {
+  bool tls = false;  ///< HSTS is sent only over TLS (browsers ignore it over plain HTTP).
+  /// Origins allowed to call /api/* cross-origin ("https://a.example"). Empty = same origin only.
+  /// The single entry "*" allows any origin (conformance mode).
+  std::vector<std::string> allowed_origins;
+};
+
+/// The Content-Security-Policy Hallway serves: self only, blob:/data: for media previews and
+/// calls, ws:/wss: for the realtime channel, no framing.
+std::string_view content_security_policy();
+
+/// Adds CSP, nosniff, Referrer-Policy, X-Frame-Options, Permissions-Policy and (TLS) HSTS,
+/// unless the response already set them.
+void add_security_headers(response& res, const security_policy& policy);
+
+/// True when `origin` may make cross-origin calls.
+bool origin_allowed(std::string_view origin, const security_policy& policy);
+
+/// For /api/* responses: when the request's Origin is allowed, adds Access-Control-Allow-Origin
+/// (the origin itself), Vary: Origin and exposed headers.
+void add_cors_headers(const request& req, response& res, const security_policy& policy);
+
+/// Answers a CORS preflight (OPTIONS with Access-Control-Request-Method): 204 with the allowed
+/// methods/headers when the origin is allowed, 403 otherwise.
+response preflight(const request& req, const security_policy& policy);
+
+}  // namespace hw::http

@@ -1,0 +1,432 @@
+#include "http/static_files.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <system_error>
+#include <utility>
+
+#include "http/compress.hpp"
+#include "http/mime.hpp"
+#include "http/path.hpp"
+
+namespace hw::http {
+
+namespace fs = std::filesystem;
+
+struct static_files::file_info {
+  fs::path real;  ///< Canonical path, inside the real root.
+  std::uintmax_t size = 0;
+  fs::file_time_type mtime{};
+};
+
+struct static_files::entry {
+  std::uintmax_t size = 0;     ///< Size and mtime of the file the entry was made from: the entry
+  fs::file_time_type mtime{};  ///< is stale as soon as either differs.
+  std::string tag;             ///< "<size hex>-<mtime hex>" of that file, the core of the ETag.
+  std::shared_ptr<const std::string> body;
+};
+
+namespace {
+
+enum class probe_result { found, missing, directory, escaped };
+
+// Real-path containment by whole components, so root "/srv/web" does not contain "/srv/web2".
+bool inside(const fs::path& root, const fs::path& p) {
+  if (root.empty() || !root.is_absolute()) return false;
+  auto q = p.begin();
+  for (const auto& part : root) {
+    if (q == p.end() || *q != part) return false;
+    ++q;
+  }
+  return q != p.end();
+}
+
+fs::path resolve_root(const fs::path& root, bool& exists) {
+  exists = false;
+  if (root.empty()) return {};  // never fall back to the working directory
+  std::error_code ec;
+  fs::path abs = fs::absolute(root, ec);
+  if (ec) return {};
+  fs::path real = fs::canonical(abs, ec);
+  if (!ec) {
+    exists = true;
+    return real;
+  }
+  real = fs::weakly_canonical(abs, ec);
+  if (ec) real = abs.lexically_normal();
+  if (!real.has_filename() && real.has_relative_path()) real = real.parent_path();
+  return real;
+}
+
+// Only regular files are served (a FIFO or device would block or leak); the canonical path
+// must stay inside the root, which is how symlinks out of it are caught.
+probe_result probe(const fs::path& root, const fs::path& p, std::uintmax_t& size,
+                   fs::file_time_type& mtime, fs::path& real) {
+  if (root.empty()) return probe_result::missing;
+  std::error_code ec;
+  const fs::file_status st = fs::status(p, ec);
+  if (ec) return probe_result::missing;
+  if (fs::is_directory(st)) return probe_result::directory;
+  if (!fs::is_regular_file(st)) return probe_result::missing;
+  real = fs::canonical(p, ec);
+  if (ec) return probe_result::missing;
+  if (!inside(root, real)) return probe_result::escaped;
+  size = fs::file_size(real, ec);
+  if (ec) return probe_result::missing;
+  mtime = fs::last_write_time(real, ec);
+  if (ec) return probe_result::missing;
+  return probe_result::found;
+}
+
+std::optional<std::string> read_file(const fs::path& p, std::uintmax_t expected) {
+  std::FILE* f = std::fopen(p.c_str(), "rb");
+  if (f == nullptr) return std::nullopt;
+  std::string out;
+  try {
+    out.resize(static_cast<std::size_t>(expected));
+  } catch (...) {
+    std::fclose(f);
+    throw;
+  }
+  const std::size_t n = std::fread(out.data(), 1, out.size(), f);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return std::nullopt;
+  out.resize(n);  // shrank since the stat: the next request sees a new mtime and reloads
+  return out;
+}
+
+std::string hex(std::uint64_t v) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  do {
+    out.insert(out.begin(), digits[v & 0xFU]);
+    v >>= 4U;
+  } while (v != 0);
+  return out;
+}
+
+std::string make_tag(std::uintmax_t size, fs::file_time_type mtime) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::file_clock::to_sys(mtime).time_since_epoch());
+  return hex(size) + "-" + hex(static_cast<std::uint64_t>(ns.count()));
+}
+
+// If-None-Match uses the weak comparison: W/ is ignored, "*" matches any current representation.
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+  std::size_t i = 0;
+  while (i < if_none_match.size()) {
+    const char c = if_none_match[i];
+    if (c == ' ' || c == '\t' || c == ',') {
+      ++i;
+      continue;
+    }
+    if (c == '*') return true;
+    if (if_none_match.substr(i, 2) == "W/") i += 2;
+    if (i < if_none_match.size() && if_none_match[i] == '"') {
+      const std::size_t end = if_none_match.find('"', i + 1);
+      if (end == std::string_view::npos) return false;
+      if (if_none_match.substr(i, end - i + 1) == etag) return true;
+      i = end + 1;
+    } else {
+      const std::size_t comma = if_none_match.find(',', i);
+      if (comma == std::string_view::npos) return false;
+      i = comma + 1;
+    }
+  }
+  return false;
+}
+
+// 304 keeps what a cache needs to refresh its copy (RFC 9110 §15.4.5), drops the body.
+void not_modified_if_match(const request& req, response& res) {
+  const std::string_view inm = req.headers.get("if-none-match");
+  if (inm.empty() || !etag_matches(inm, res.headers.get("etag"))) return;
+  res.status = 304;
+  res.body.clear();
+  res.shared_body.reset();
+  res.head_only = false;
+  res.headers.erase("content-type");
+  res.headers.erase("content-encoding");
+}
+
+std::string_view cache_control(std::string_view name, std::string_view content_type) {
+  if (name.starts_with("_next/static/")) return "public, max-age=31536000, immutable";
+  if (content_type.starts_with("text/html")) return "no-cache";
+  return "public, max-age=3600";
+}
+
+bool hidden_segment(std::string_view rel) {
+  while (!rel.empty()) {
+    const std::size_t slash = rel.find('/');
+    const std::string_view seg = rel.substr(0, slash);
+    if (seg.starts_with('.') && seg != ".well-known") return true;
+    rel = slash == std::string_view::npos ? std::string_view{} : rel.substr(slash + 1);
+  }
+  return false;
+}
+
+bool has_extension(std::string_view rel) {
+  const std::size_t slash = rel.find_last_of('/');
+  const std::string_view last = slash == std::string_view::npos ? rel : rel.substr(slash + 1);
+  return last.find('.') != std::string_view::npos;
+}
+
+// Shown until the web app is built. No script: the CSP allows none inline.
+const std::shared_ptr<const std::string>& builtin_page() {
+  static const auto page = std::make_shared<const std::string>(
+      "<!doctype html>\n"
+      "<html lang=\"en\">\n"
+      "<head>\n"
+      "<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>Hallway</title>\n"
+      "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;"
+      "padding:0 1rem;line-height:1.5}</style>\n"
+      "</head>\n"
+      "<body>\n"
+      "<h1>Hallway</h1>\n"
+      "<p>The server is up and running.</p>\n"
+      "<p>The web app is not built yet: build it and point the server's web root at its "
+      "static export.</p>\n"
+      "</body>\n"
+      "</html>\n");
+  return page;
+}
+
+response serve_builtin(const request& req) {
+  response res;
+  res.headers.set("content-type", "text/html; charset=utf-8");
+  res.headers.set("cache-control", "no-cache");
+  res.headers.set("etag", "\"hallway-builtin-1\"");
+  res.shared_body = builtin_page();
+  res.head_only = req.method == "HEAD";
+  not_modified_if_match(req, res);
+  return res;
+}
+
+response not_found() {
+  return make_error(404, "not_found", "No such file.");
+}
+
+response forbidden() {
+  return make_error(403, "forbidden", "This path leads outside the web root.");
+}
+
+}  // namespace
+
+static_files::static_files(static_options opts) : opts_(std::move(opts)) {
+  real_root_ = resolve_root(opts_.root, root_resolved_);
+}
+
+fs::path static_files::current_root() const {
+  if (root_resolved_) return real_root_;
+  bool exists = false;
+  return resolve_root(opts_.root, exists);
+}
+
+void static_files::handle(const request& req, respond_fn respond) {
+  response res;
+  try {
+    res = serve(req);
+  } catch (...) {
+    res = response{};
+    res.status = 500;
+  }
+  respond(std::move(res));
+}
+
+response static_files::serve(const request& req) {
+  try {
+    return serve_unchecked(req);
+  } catch (...) {  // bad_alloc is the only expected one; never let it reach net/
+    return make_error(500, "internal_error", "The file could not be served.");
+  }
+}
+
+response static_files::serve_unchecked(const request& req) {
+  if (req.method != "GET" && req.method != "HEAD") {
+    response res = make_error(405, "method_not_allowed", "Only GET and HEAD are allowed here.");
+    res.headers.set("allow", "GET, HEAD");
+    return res;
+  }
+  const sanitized_path sp = sanitize_path(req.path);
+  if (sp.error != path_error::none) return make_error(400, "bad_path", "Invalid request path.");
+  const std::string& rel = sp.relative;
+  if (hidden_segment(rel)) return not_found();
+  const fs::path root = current_root();
+
+  // Next.js static export layout: "/x" is x, x.html or x/index.html.
+  std::array<std::string, 3> candidates;
+  std::size_t count = 0;
+  if (rel.empty()) {
+    candidates[count++] = "index.html";
+  } else {
+    if (!sp.trailing_slash) candidates[count++] = rel;
+    candidates[count++] = rel + ".html";
+    candidates[count++] = rel + "/index.html";
+  }
+  bool directory = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    file_info info;
+    switch (probe(root, root / candidates[i], info.size, info.mtime, info.real)) {
+      case probe_result::found:
+        return serve_file(req, root, candidates[i], info);
+      case probe_result::escaped:
+        return forbidden();
+      case probe_result::directory:
+        directory = true;
+        break;
+      case probe_result::missing:
+        break;
+    }
+  }
+  if (!rel.empty() && !directory && !root.empty()) {
+    std::error_code ec;
+    directory = fs::is_directory(root / rel, ec);
+  }
+  if (rel.empty()) return serve_builtin(req);
+  if (directory || has_extension(rel)) return not_found();
+  // An SPA route: the app's index.html routes it client-side.
+  file_info index;
+  switch (probe(root, root / "index.html", index.size, index.mtime, index.real)) {
+    case probe_result::found:
+      return serve_file(req, root, "index.html", index);
+    case probe_result::escaped:
+      return forbidden();
+    default:
+      return serve_builtin(req);
+  }
+}
+
+response static_files::serve_file(const request& req, const fs::path& root, const std::string& name,
+                                  const file_info& info) {
+  if (info.size > opts_.max_file_bytes) return not_found();
+  const std::string_view type = mime_type(name);
+  const bool compressible = is_compressible(type);
+  const std::string_view accept = req.headers.get("accept-encoding");
+
+  std::shared_ptr<const entry> chosen;
+  std::string etag_suffix;
+  std::string_view coding;
+  bool vary = compressible;
+  // A precompressed sibling beats on-the-fly gzip; br beats gz. Any sibling means the response
+  // depends on Accept-Encoding, whether or not this client takes it.
+  static constexpr std::pair<std::string_view, std::string_view> siblings[] = {{".br", "br"},
+                                                                               {".gz", "gzip"}};
+  for (const auto& [suffix, sibling_coding] : siblings) {
+    file_info sib;
+    std::string sib_name = name;
+    sib_name += suffix;
+    if (probe(root, root / sib_name, sib.size, sib.mtime, sib.real) != probe_result::found) {
+      continue;
+    }
+    vary = true;
+    if (chosen || sib.size > opts_.max_file_bytes || !accepts_encoding(accept, sibling_coding)) {
+      continue;
+    }
+    if ((chosen = load(sib))) {
+      coding = sibling_coding;
+      etag_suffix = suffix == ".br" ? "-br" : "-gz";
+    }
+  }
+  if (!chosen) {
+    const std::shared_ptr<const entry> plain = load(info);
+    if (!plain) return not_found();
+    chosen = plain;
+    if (compressible && info.size >= opts_.gzip_min_bytes && accepts_encoding(accept, "gzip")) {
+      const std::shared_ptr<const entry> gz = load_gzip(info, *plain);
+      if (gz && gz->body) {
+        chosen = gz;
+        coding = "gzip";
+        etag_suffix = "-gz";
+      }
+    }
+  }
+
+  response res;
+  res.headers.set("content-type", type);
+  res.headers.set("cache-control", cache_control(name, type));
+  res.headers.set("etag", "\"" + chosen->tag + etag_suffix + "\"");
+  if (vary) res.headers.set("vary", "Accept-Encoding");
+  if (!coding.empty()) res.headers.set("content-encoding", coding);
+  res.shared_body = chosen->body;
+  res.head_only = req.method == "HEAD";
+  not_modified_if_match(req, res);
+  return res;
+}
+
+std::shared_ptr<const static_files::entry> static_files::load(const file_info& info) {
+  const std::string& key = info.real.native();
+  if (auto hit = cache_find(key, info)) return hit;
+  if (info.size > opts_.max_file_bytes) return nullptr;
+  std::optional<std::string> bytes = read_file(info.real, info.size);  // no lock held
+  if (!bytes) return nullptr;
+  auto e = std::make_shared<entry>();
+  e->size = info.size;
+  e->mtime = info.mtime;
+  e->tag = make_tag(info.size, info.mtime);
+  e->body = std::make_shared<const std::string>(std::move(*bytes));
+  std::shared_ptr<const entry> result = std::move(e);
+  cache_put(key, result);
+  return result;
+}
+
+std::shared_ptr<const static_files::entry> static_files::load_gzip(const file_info& info,
+                                                                   const entry& plain) {
+  std::string key = info.real.native();
+  key += '\0';  // cannot occur in a path, so the variant key never names a real file
+  key += "gzip";
+  if (auto hit = cache_find(key, info)) return hit;
+  auto e = std::make_shared<entry>();
+  e->size = plain.size;
+  e->mtime = plain.mtime;
+  e->tag = plain.tag;
+  std::optional<std::string> z = gzip(*plain.body);
+  if (z && z->size() < plain.body->size()) {
+    e->body = std::make_shared<const std::string>(std::move(*z));
+  }
+  std::shared_ptr<const entry> result = std::move(e);
+  cache_put(key, result);
+  return result;
+}
+
+std::shared_ptr<const static_files::entry> static_files::cache_find(const std::string& key,
+                                                                    const file_info& info) {
+  const std::lock_guard lock(mutex_);
+  const auto it = cache_.find(key);
+  if (it == cache_.end()) return nullptr;
+  const slot& s = it->second;
+  if (s.value->size == info.size && s.value->mtime == info.mtime) {
+    lru_.splice(lru_.begin(), lru_, s.lru);
+    return s.value;
+  }
+  cache_used_ -= s.cost;  // stale: the file changed since it was cached
+  lru_.erase(s.lru);
+  cache_.erase(it);
+  return nullptr;
+}
+
+void static_files::cache_put(const std::string& key, const std::shared_ptr<const entry>& value) {
+  // Keys are stored twice (map + LRU list); the constant covers node and control blocks.
+  const std::size_t cost = 2 * key.size() + (value->body ? value->body->size() : 0) + 256;
+  if (cost > opts_.cache_bytes) return;  // still served, just not kept
+  const std::lock_guard lock(mutex_);
+  if (const auto it = cache_.find(key); it != cache_.end()) {
+    cache_used_ -= it->second.cost;
+    lru_.erase(it->second.lru);
+    cache_.erase(it);
+  }
+  while (cache_used_ + cost > opts_.cache_bytes && !lru_.empty()) {
+    const auto victim = cache_.find(lru_.back());
+    cache_used_ -= victim->second.cost;
+    cache_.erase(victim);
+    lru_.pop_back();
+  }
+  lru_.push_front(key);
+  cache_.emplace(key, slot{value, lru_.begin(), cost});
+  cache_used_ += cost;
+}
+
+}  // namespace hw::http

@@ -1,0 +1,18 @@
+#pragma once
+// Starting HTTP/1.1 sessions on accepted sockets (net/ internal; includes Asio).
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <string>
+
+#include "net/server_context.hpp"
+
+namespace hw::net {
+
+/// Serves requests on `socket` until the peer closes, a limit or timeout hits, or shutdown.
+/// `ssl` is null for plain HTTP. `reject_status` != 0 answers that status at once (connection
+/// limits) and closes, without reading a request.
+void start_http_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* ssl,
+                        server_context& ctx, std::string peer_ip, unsigned reject_status);
+
+}  // namespace hw::net

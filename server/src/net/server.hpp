@@ -1,0 +1,71 @@
+#pragma once
+// The network server: one io_context run by N threads, a TCP (or TLS) listener with connection
+// limits, HTTP/1.1 sessions each on its own strand, and graceful shutdown on SIGTERM/SIGINT.
+// Beast-free header (pimpl) so main.cpp compiles in seconds.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/metrics.hpp"
+#include "http/handler.hpp"
+
+namespace hw::net {
+
+/// Limits and addresses; every value is documented in config/config.hpp and README.
+struct server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  unsigned threads = 1;
+  std::string tls_cert;  ///< PEM chain; empty = plain HTTP
+  std::string tls_key;
+  std::size_t max_header_bytes = 8UL << 10U;
+  std::size_t max_body_bytes = 1UL << 20U;
+  std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_ip = 256;
+  std::chrono::milliseconds shutdown_grace{10'000};
+  /// Connections being refused (429/503 being written) at once; beyond, refused ones are closed
+  /// without an answer so a connection flood cannot grow memory.
+  std::size_t max_rejecting = 1024;
+};
+
+/// What the server calls into; all must outlive it.
+struct server_hooks {
+  http::handler* handler = nullptr;
+  /// Applied to every response, including the server's own errors (security headers).
+  std::function<void(http::response&)> decorate;
+  /// Client address → its log-safe form (a keyed hash).
+  std::function<std::string(std::string_view)> client_id;
+  core::registry* metrics = nullptr;
+};
+
+class server {
+ public:
+  server(server_options opts, server_hooks hooks);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Loads TLS material and binds the listener. Returns an error naming the setting on failure.
+  std::optional<std::string> listen();
+  /// The bound port (after listen()).
+  [[nodiscard]] std::uint16_t port() const;
+  /// Runs the I/O threads until shutdown has completed; returns the process exit code.
+  int run();
+  /// False once shutdown began (readiness).
+  [[nodiscard]] bool draining() const;
+  /// Begins graceful shutdown (what SIGTERM does). Thread-safe, idempotent.
+  void begin_shutdown();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace hw::net

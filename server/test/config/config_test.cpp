@@ -1,0 +1,117 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hw::config {
+namespace {
+
+parse_result run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  return parse(args, env);
+}
+
+TEST(Config, DefaultsAreDocumentedValues) {
+  auto r = run({});
+  ASSERT_TRUE(r.cfg);
+  EXPECT_EQ(r.cfg->host, "127.0.0.1");
+  EXPECT_EQ(r.cfg->port, 3000);
+  EXPECT_GE(r.cfg->threads, 1U);  // 0 resolves to the core count
+  EXPECT_EQ(r.cfg->max_header_bytes, 8192U);
+  EXPECT_EQ(r.cfg->max_body_bytes, 1048576U);
+  EXPECT_EQ(r.cfg->request_timeout, millis(10'000));
+  EXPECT_EQ(r.cfg->shutdown_grace, millis(10'000));
+  EXPECT_TRUE(r.cfg->allowed_origins.empty());
+  EXPECT_FALSE(r.cfg->tls());
+}
+
+TEST(Config, FlagsInBothFormsAndEnvWithFlagPrecedence) {
+  auto r = run({"--port", "8080", "--log-format=text"}, {{"HALLWAY_PORT", "9000"},
+                                                          {"HALLWAY_THREADS", "3"}});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_EQ(r.cfg->port, 8080);
+  EXPECT_EQ(r.cfg->threads, 3U);
+  EXPECT_EQ(r.cfg->log_format, "text");
+}
+
+TEST(Config, BadValuesNameTheSetting) {
+  struct bad {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    std::string name;
+  };
+  const std::vector<bad> cases = {
+      {{"--port", "70000"}, {}, "'port'"},
+      {{"--port", "abc"}, {}, "'port'"},
+      {{"--port", "-1"}, {}, "'port'"},
+      {{"--threads", "-1"}, {}, "'threads'"},
+      {{"--log-format", "xml"}, {}, "'log-format'"},
+      {{"--log-level", "loud"}, {}, "'log-level'"},
+      {{"--max-body-bytes", "0"}, {}, "'max-body-bytes'"},
+      {{"--max-header-bytes", "12XB"}, {}, "'max-header-bytes'"},
+      {{"--request-timeout", "10 parsecs"}, {}, "'request-timeout'"},
+      {{"--nope", "1"}, {}, "'nope'"},
+      {{"--port"}, {}, "'port'"},
+      {{"stray"}, {}, "'stray'"},
+      {{"--allowed-origins", "example.com"}, {}, "'allowed-origins'"},
+      {{"--tls-cert", "c.pem"}, {}, "tls-"},
+      {{}, {{"HALLWAY_PORT", "abc"}}, "HALLWAY_PORT"},
+  };
+  for (const auto& c : cases) {
+    auto r = run(c.args, c.env);
+    EXPECT_FALSE(r.cfg) << c.name;
+    EXPECT_NE(r.exit_code, 0) << c.name;
+    EXPECT_NE(r.output.find(c.name), std::string::npos) << r.output;
+  }
+}
+
+TEST(Config, HelpListsEveryFlagWithEnvAndDefault) {
+  auto r = run({"--help"});
+  EXPECT_FALSE(r.cfg);
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* s : {"--host", "--port", "--threads", "--web-root", "--data-dir", "--log-level",
+                        "--log-format", "--tls-cert", "--tls-key", "--allowed-origins",
+                        "--max-header-bytes", "--max-body-bytes", "--request-timeout",
+                        "--idle-timeout", "--max-connections", "--max-connections-per-ip",
+                        "--shutdown-grace", "--jwt-secret", "--ip-hash-key", "HALLWAY_PORT",
+                        "default: 3000"}) {
+    EXPECT_NE(r.output.find(s), std::string::npos) << s;
+  }
+  auto v = run({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.output.find("hallway "), std::string::npos);
+}
+
+TEST(Config, AllowedOriginsAreTrimmedAndNormalised) {
+  auto r = run({"--allowed-origins", " https://a.example/ ,http://b.example:8080,,"});
+  ASSERT_TRUE(r.cfg) << r.output;
+  ASSERT_EQ(r.cfg->allowed_origins.size(), 2U);
+  EXPECT_EQ(r.cfg->allowed_origins[0], "https://a.example");
+  EXPECT_EQ(r.cfg->allowed_origins[1], "http://b.example:8080");
+}
+
+TEST(Config, Durations) {
+  EXPECT_EQ(parse_duration("250ms"), millis(250));
+  EXPECT_EQ(parse_duration("10s"), millis(10'000));
+  EXPECT_EQ(parse_duration("10"), millis(10'000));
+  EXPECT_EQ(parse_duration("2m"), millis(120'000));
+  EXPECT_EQ(parse_duration("1h"), millis(3'600'000));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("s"));
+  EXPECT_FALSE(parse_duration("-1s"));
+  EXPECT_FALSE(parse_duration("1.5s"));
+  EXPECT_FALSE(parse_duration("99999999999999999999s"));
+}
+
+TEST(Config, Sizes) {
+  EXPECT_EQ(parse_size("512"), 512U);
+  EXPECT_EQ(parse_size("8KiB"), 8192U);
+  EXPECT_EQ(parse_size("8kb"), 8192U);
+  EXPECT_EQ(parse_size("1MiB"), 1048576U);
+  EXPECT_EQ(parse_size("2GiB"), 2147483648U);
+  EXPECT_FALSE(parse_size("MiB"));
+  EXPECT_FALSE(parse_size("1TiB"));
+  EXPECT_FALSE(parse_size("-1"));
+  EXPECT_FALSE(parse_size("18446744073709551615GiB"));
+}
+
+}  // namespace
+}  // namespace hw::config
