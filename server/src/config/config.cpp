@@ -141,7 +141,7 @@ const std::vector<option>& options() {
        size(&config::max_header_bytes, 1024, 1UL << 20U)},
       {"max-body-bytes", "1MiB", "Largest request body (413 beyond)",
        size(&config::max_body_bytes, 1, 1UL << 30U)},
-      {"request-timeout", "10s", "Time to receive a whole request (408 beyond)",
+      {"request-timeout", "10s", "Time to receive a whole request (then the connection is closed)",
        duration(&config::request_timeout, millis{100}, millis{3'600'000})},
       {"idle-timeout", "60s", "Keep-alive connection idle time before it is closed",
        duration(&config::idle_timeout, millis{100}, millis{86'400'000})},
@@ -220,7 +220,7 @@ std::string help_text() {
     out += fmt::format("  --{:<24} {}\n  {:<26} env {}, default: {}\n", o.name, o.help, "",
                        env_name(o.name), o.def.empty() ? "(none)" : o.def);
   }
-  out += "  --help                   Show this text\n  --version                Show the version\n";
+  out += "  --help                     Show this text\n  --version                  Show the version\n";
   return out;
 }
 

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "http/compress.hpp"
 #include "http/mime.hpp"
@@ -80,38 +82,27 @@ probe_result probe(const fs::path& root, const fs::path& p, std::uintmax_t& size
   return probe_result::found;
 }
 
-std::optional<std::string> read_file(const fs::path& p, std::uintmax_t expected) {
-  std::FILE* f = std::fopen(p.c_str(), "rb");
-  if (f == nullptr) return std::nullopt;
-  std::string out;
-  try {
-    out.resize(static_cast<std::size_t>(expected));
-  } catch (...) {
-    std::fclose(f);
-    throw;
-  }
-  const std::size_t n = std::fread(out.data(), 1, out.size(), f);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return std::nullopt;
-  out.resize(n);  // shrank since the stat: the next request sees a new mtime and reloads
-  return out;
-}
+struct file_closer {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
 
-std::string hex(std::uint64_t v) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  do {
-    out.insert(out.begin(), digits[v & 0xFU]);
-    v >>= 4U;
-  } while (v != 0);
+std::optional<std::string> read_file(const fs::path& p, std::uintmax_t expected) {
+  const std::unique_ptr<std::FILE, file_closer> f(std::fopen(p.c_str(), "rb"));
+  if (!f) return std::nullopt;
+  std::string out(static_cast<std::size_t>(expected), '\0');
+  // Shorter when the file shrank since the stat; its new mtime makes the next request reload.
+  out.resize(std::fread(out.data(), 1, out.size(), f.get()));
+  if (std::ferror(f.get()) != 0) return std::nullopt;
   return out;
 }
 
 std::string make_tag(std::uintmax_t size, fs::file_time_type mtime) {
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::file_clock::to_sys(mtime).time_since_epoch());
-  return hex(size) + "-" + hex(static_cast<std::uint64_t>(ns.count()));
+  std::array<char, 48> buf{};
+  const int n = std::snprintf(buf.data(), buf.size(), "%jx-%llx", size,
+                              static_cast<unsigned long long>(ns.count()));
+  return {buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0};
 }
 
 // If-None-Match uses the weak comparison: W/ is ignored, "*" matches any current representation.
@@ -176,22 +167,13 @@ bool has_extension(std::string_view rel) {
 // Shown until the web app is built. No script: the CSP allows none inline.
 const std::shared_ptr<const std::string>& builtin_page() {
   static const auto page = std::make_shared<const std::string>(
-      "<!doctype html>\n"
-      "<html lang=\"en\">\n"
-      "<head>\n"
-      "<meta charset=\"utf-8\">\n"
+      "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<title>Hallway</title>\n"
-      "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;"
-      "padding:0 1rem;line-height:1.5}</style>\n"
-      "</head>\n"
-      "<body>\n"
-      "<h1>Hallway</h1>\n"
-      "<p>The server is up and running.</p>\n"
+      "<title>Hallway</title>\n<style>body{font-family:system-ui,sans-serif;max-width:40rem;"
+      "margin:4rem auto;padding:0 1rem;line-height:1.5}</style>\n</head>\n<body>\n"
+      "<h1>Hallway</h1>\n<p>The server is up and running.</p>\n"
       "<p>The web app is not built yet: build it and point the server's web root at its "
-      "static export.</p>\n"
-      "</body>\n"
-      "</html>\n");
+      "static export.</p>\n</body>\n</html>\n");
   return page;
 }
 
@@ -199,7 +181,12 @@ response serve_builtin(const request& req) {
   response res;
   res.headers.set("content-type", "text/html; charset=utf-8");
   res.headers.set("cache-control", "no-cache");
-  res.headers.set("etag", "\"hallway-builtin-1\"");
+  // Hash of the text, so a server upgrade that changes the page also changes its validator.
+  static const std::string etag = [] {
+    std::string e = "\"builtin-" + std::to_string(std::hash<std::string>{}(*builtin_page()));
+    return e += '"';
+  }();
+  res.headers.set("etag", etag);
   res.shared_body = builtin_page();
   res.head_only = req.method == "HEAD";
   not_modified_if_match(req, res);
@@ -257,47 +244,31 @@ response static_files::serve_unchecked(const request& req) {
   if (hidden_segment(rel)) return not_found();
   const fs::path root = current_root();
 
-  // Next.js static export layout: "/x" is x, x.html or x/index.html.
-  std::array<std::string, 3> candidates;
-  std::size_t count = 0;
+  // Next.js static export layout: "/x" is x, x.html or x/index.html. A trailing slash asks for
+  // a directory: its index.html comes first and x itself is skipped.
+  std::vector<std::string> candidates;
   if (rel.empty()) {
-    candidates[count++] = "index.html";
+    candidates = {"index.html"};
+  } else if (sp.trailing_slash) {
+    candidates = {rel + "/index.html", rel + ".html"};
   } else {
-    if (!sp.trailing_slash) candidates[count++] = rel;
-    candidates[count++] = rel + ".html";
-    candidates[count++] = rel + "/index.html";
+    candidates = {rel, rel + ".html", rel + "/index.html"};
   }
-  bool directory = false;
-  for (std::size_t i = 0; i < count; ++i) {
+  for (const std::string& name : candidates) {
     file_info info;
-    switch (probe(root, root / candidates[i], info.size, info.mtime, info.real)) {
-      case probe_result::found:
-        return serve_file(req, root, candidates[i], info);
-      case probe_result::escaped:
-        return forbidden();
-      case probe_result::directory:
-        directory = true;
-        break;
-      case probe_result::missing:
-        break;
-    }
-  }
-  if (!rel.empty() && !directory && !root.empty()) {
-    std::error_code ec;
-    directory = fs::is_directory(root / rel, ec);
+    const probe_result r = probe(root, root / name, info.size, info.mtime, info.real);
+    if (r == probe_result::found) return serve_file(req, root, name, info);
+    if (r == probe_result::escaped) return forbidden();
   }
   if (rel.empty()) return serve_builtin(req);
+  std::error_code ec;
+  const bool directory = !root.empty() && fs::is_directory(root / rel, ec);
   if (directory || has_extension(rel)) return not_found();
   // An SPA route: the app's index.html routes it client-side.
   file_info index;
-  switch (probe(root, root / "index.html", index.size, index.mtime, index.real)) {
-    case probe_result::found:
-      return serve_file(req, root, "index.html", index);
-    case probe_result::escaped:
-      return forbidden();
-    default:
-      return serve_builtin(req);
-  }
+  const probe_result r = probe(root, root / "index.html", index.size, index.mtime, index.real);
+  if (r == probe_result::found) return serve_file(req, root, "index.html", index);
+  return r == probe_result::escaped ? forbidden() : serve_builtin(req);
 }
 
 response static_files::serve_file(const request& req, const fs::path& root, const std::string& name,

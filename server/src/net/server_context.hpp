@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/metrics.hpp"
 #include "net/conn_limits.hpp"
@@ -47,12 +48,19 @@ struct server_context {
   std::uint64_t add_session(std::weak_ptr<session_base> s);
   /// Called from a session's destructor; releases its admission slot.
   void remove_session(std::uint64_t id, const std::string& ip);
+  /// Calls f on every live session. f runs outside the registry lock: the temporary
+  /// shared_ptr may be the last owner, and a session's destructor takes the lock.
   template <typename F>
   void for_each_session(F&& f) {
-    std::lock_guard lock(mutex_);
-    for (auto& [id, w] : sessions_) {
-      if (auto s = w.lock()) f(*s);
+    std::vector<std::shared_ptr<session_base>> live;
+    {
+      std::lock_guard lock(mutex_);
+      live.reserve(sessions_.size());
+      for (auto& [id, w] : sessions_) {
+        if (auto s = w.lock()) live.push_back(std::move(s));
+      }
     }
+    for (auto& s : live) f(*s);
   }
   /// Set by the server: runs when the last session closes while draining.
   std::function<void()> on_idle_while_draining;

@@ -1,0 +1,63 @@
+# Hallway — the two commands are `make run` and `make test`; everything else is a helper.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+PORT ?= 3000
+HOST ?= 127.0.0.1
+RELEASE := build/release
+ASAN := build/asan
+SOURCES = $(shell git ls-files 'server/*.cpp' 'server/*.hpp' 2>/dev/null || find server -name '*.[ch]pp')
+# CI builds with -Werror; a developer's build only warns.
+export HALLWAY_WERROR ?= $(if $(CI),ON,OFF)
+
+.PHONY: run test build build-asan web bootstrap unit integration fmt fmt-check lint clean help
+
+help:
+	@echo "make run    - install what is missing, build, serve http://localhost:$(PORT)"
+	@echo "make test   - install what is missing, build, run every test suite"
+	@echo "make build  - release build of the server (and the web app if present)"
+	@echo "make fmt | fmt-check | lint | clean"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+$(RELEASE)/build.ninja:
+	cmake --preset release >/dev/null
+
+$(ASAN)/build.ninja:
+	cmake --preset asan >/dev/null
+
+build: bootstrap $(RELEASE)/build.ninja web
+	cmake --build $(RELEASE) --target hallway -j $(JOBS)
+
+build-asan: $(ASAN)/build.ninja
+	cmake --build $(ASAN) -j $(JOBS)
+
+web:
+	@if [ -f web/package.json ]; then cd web && NEXT_TELEMETRY_DISABLED=1 npm run --silent build; fi
+
+run: build
+	$(RELEASE)/server/hallway --host $(HOST) --port $(PORT) --web-root web/out --data-dir data \
+	  --log-format text
+
+test:
+	@scripts/bootstrap.sh --test
+	@$(MAKE) --no-print-directory build-asan web
+	@scripts/test.sh
+
+unit: build-asan
+	@scripts/test.sh unit
+
+integration: build-asan
+	@scripts/test.sh integration
+
+fmt:
+	clang-format -i $(SOURCES)
+
+fmt-check:
+	clang-format --dry-run --Werror $(SOURCES)
+
+lint: $(ASAN)/build.ninja fmt-check
+	run-clang-tidy -quiet -p $(ASAN) -j $(JOBS) 'server/src/.*\.cpp$$'
+
+clean:
+	rm -rf build

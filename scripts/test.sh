@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every test suite against the ASan/UBSan build and prints one summary line
+# `N passed, N failed` (the line CI reads). `scripts/test.sh unit|integration` runs one suite.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${HALLWAY_BUILD:-build/asan}
+only=${1:-all}
+export HALLWAY_BIN=${HALLWAY_BIN:-$PWD/$build/server/hallway}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+logs=$(mktemp -d)
+passed=0 failed=0 suites_failed=()
+start=$(date +%s)
+
+count() { # suite-name passed failed
+  passed=$((passed + $2)); failed=$((failed + $3))
+  printf 'suite %-12s %4d passed, %d failed\n' "$1" "$2" "$3" >>"$logs/summary"
+}
+
+if [ "$only" = all ] || [ "$only" = unit ]; then
+  echo "== unit tests (ctest)"
+  ctest --test-dir "$build" --output-on-failure -j "$(nproc)" 2>&1 | tee "$logs/ctest.log"
+  rc=${PIPESTATUS[0]}
+  total=$(grep -oE 'tests passed, [0-9]+ tests failed out of [0-9]+' "$logs/ctest.log" | grep -oE '[0-9]+$' || echo 0)
+  nfail=$(grep -oE '[0-9]+ tests failed out of' "$logs/ctest.log" | grep -oE '^[0-9]+' || echo 0)
+  [ "$rc" != 0 ] && [ "$nfail" = 0 ] && nfail=1
+  count unit $((total - nfail)) "$nfail"
+  [ "$rc" != 0 ] && suites_failed+=(unit)
+fi
+
+if [ "$only" = all ] || [ "$only" = integration ]; then
+  echo "== integration tests (node --test, real binary)"
+  (cd server/test/integration && node --test --test-concurrency=2 \
+      --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination="$logs/integration.tap" \
+      2>&1) | tee "$logs/integration.log"
+  rc=${PIPESTATUS[0]}
+  np=$(grep -E '^# pass ' "$logs/integration.tap" | tail -1 | awk '{print $3}')
+  nf=$(grep -E '^# fail ' "$logs/integration.tap" | tail -1 | awk '{print $3}')
+  np=${np:-0}; nf=${nf:-0}
+  [ "$rc" != 0 ] && [ "$nf" = 0 ] && nf=1
+  count integration "$np" "$nf"
+  [ "$rc" != 0 ] && suites_failed+=(integration)
+fi
+
+echo
+cat "$logs/summary"
+echo "time: $(( $(date +%s) - start )) s"
+[ ${#suites_failed[@]} -gt 0 ] && echo "failed suites: ${suites_failed[*]}"
+echo "$passed passed, $failed failed"
+rm -rf "$logs"
+[ "$failed" = 0 ] && [ ${#suites_failed[@]} = 0 ]
