@@ -34,8 +34,8 @@ std::optional<std::string> secret(const std::string& given, const std::string& d
     }
     return given;
   }
-  auto s = hw::core::load_or_create_secret(std::filesystem::path(data_dir) / "secrets" / file,
-                                           error);
+  auto s =
+      hw::core::load_or_create_secret(std::filesystem::path(data_dir) / "secrets" / file, error);
   if (!s) error = std::string("invalid setting 'data-dir': ") + error;
   return s;
 }

@@ -35,8 +35,10 @@ std::optional<T> parse_uint(std::string_view s) {
 }
 
 std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -48,7 +50,7 @@ setter text(std::string config::*field, bool allow_empty = true) {
   };
 }
 
-setter one_of(std::string config::*field, std::vector<std::string_view> allowed) {
+setter one_of(std::string config::*field, const std::vector<std::string_view>& allowed) {
   return [field, allowed](config& c, std::string_view v) -> std::string {
     if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
       return fmt::format("must be one of: {}", fmt::join(allowed, ", "));
@@ -130,7 +132,8 @@ const std::vector<option>& options() {
              if (item != "*" && item.find("://") == std::string::npos) {
                return fmt::format("'{}' is not an origin (scheme://host[:port]) or *", item);
              }
-             while (item.size() > 1 && item.back() == '/') item.pop_back();
+             while (item.size() > 1 && item.back() == '/')
+               item.pop_back();
              c.allowed_origins.push_back(item);
            }
            start = end + 1;
@@ -178,34 +181,46 @@ const option* find_option(std::string_view name) {
 
 std::optional<millis> parse_duration(std::string_view s) {
   std::size_t i = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+    ++i;
   auto n = parse_uint<std::uint64_t>(s.substr(0, i));
   if (!n) return std::nullopt;
   const auto unit = s.substr(i);
   std::uint64_t mult = 0;
-  if (unit.empty() || unit == "s") mult = 1000;
-  else if (unit == "ms") mult = 1;
-  else if (unit == "m") mult = 60'000;
-  else if (unit == "h") mult = 3'600'000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    mult = 1000;
+  else if (unit == "ms")
+    mult = 1;
+  else if (unit == "m")
+    mult = 60'000;
+  else if (unit == "h")
+    mult = 3'600'000;
+  else
+    return std::nullopt;
   if (*n > std::numeric_limits<std::int64_t>::max() / mult / 2) return std::nullopt;
   return millis{static_cast<millis::rep>(*n * mult)};
 }
 
 std::optional<std::size_t> parse_size(std::string_view s) {
   std::size_t i = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+    ++i;
   auto n = parse_uint<std::uint64_t>(s.substr(0, i));
   if (!n) return std::nullopt;
   std::string unit = trim(s.substr(i));
   std::transform(unit.begin(), unit.end(), unit.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   unsigned shift = 0;
-  if (unit.empty() || unit == "b") shift = 0;
-  else if (unit == "k" || unit == "kb" || unit == "kib") shift = 10;
-  else if (unit == "m" || unit == "mb" || unit == "mib") shift = 20;
-  else if (unit == "g" || unit == "gb" || unit == "gib") shift = 30;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    shift = 0;
+  else if (unit == "k" || unit == "kb" || unit == "kib")
+    shift = 10;
+  else if (unit == "m" || unit == "mb" || unit == "mib")
+    shift = 20;
+  else if (unit == "g" || unit == "gb" || unit == "gib")
+    shift = 30;
+  else
+    return std::nullopt;
   if (*n > (std::numeric_limits<std::size_t>::max() >> (shift + 1))) return std::nullopt;
   return static_cast<std::size_t>(*n << shift);
 }
@@ -220,7 +235,9 @@ std::string help_text() {
     out += fmt::format("  --{:<24} {}\n  {:<26} env {}, default: {}\n", o.name, o.help, "",
                        env_name(o.name), o.def.empty() ? "(none)" : o.def);
   }
-  out += "  --help                     Show this text\n  --version                  Show the version\n";
+  out +=
+      "  --help                     Show this text\n  --version                  Show the "
+      "version\n";
   return out;
 }
 

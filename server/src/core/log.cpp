@@ -18,24 +18,36 @@ std::atomic<bool> g_json{true};
 
 spdlog::level::level_enum to_spdlog(level l) {
   switch (l) {
-    case level::trace: return spdlog::level::trace;
-    case level::debug: return spdlog::level::debug;
-    case level::info: return spdlog::level::info;
-    case level::warn: return spdlog::level::warn;
-    case level::error: return spdlog::level::err;
-    case level::off: return spdlog::level::off;
+    case level::trace:
+      return spdlog::level::trace;
+    case level::debug:
+      return spdlog::level::debug;
+    case level::info:
+      return spdlog::level::info;
+    case level::warn:
+      return spdlog::level::warn;
+    case level::error:
+      return spdlog::level::err;
+    case level::off:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
 
 std::string_view name_of(level l) {
   switch (l) {
-    case level::trace: return "trace";
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
-    case level::off: return "off";
+    case level::trace:
+      return "trace";
+    case level::debug:
+      return "debug";
+    case level::info:
+      return "info";
+    case level::warn:
+      return "warn";
+    case level::error:
+      return "error";
+    case level::off:
+      return "off";
   }
   return "info";
 }
@@ -103,7 +115,9 @@ void init(std::string_view level_name, std::string_view format) {
   }
 }
 
-bool enabled(level lvl) { return static_cast<int>(lvl) >= g_level.load(std::memory_order_relaxed); }
+bool enabled(level lvl) {
+  return static_cast<int>(lvl) >= g_level.load(std::memory_order_relaxed);
+}
 
 std::string render(level lvl, std::string_view msg, std::initializer_list<field> fields,
                    bool json) {

@@ -24,8 +24,8 @@ struct field {
   field(std::string_view k, bool v) : key(k), value(v) {}
   field(std::string_view k, double v) : key(k), value(v) {}
   template <typename I>
-    requires std::is_integral_v<I> && (!std::is_same_v<I, bool>)
-  field(std::string_view k, I v) : key(k) {
+  requires std::is_integral_v<I> &&(!std::is_same_v<I, bool>)field(std::string_view k, I v)
+      : key(k) {
     if constexpr (std::is_signed_v<I>) {
       value = static_cast<std::int64_t>(v);
     } else {
@@ -40,8 +40,7 @@ void init(std::string_view level_name, std::string_view format);
 [[nodiscard]] bool enabled(level lvl);
 void write(level lvl, std::string_view msg, std::initializer_list<field> fields);
 /// Renders one line without writing it (for tests).
-std::string render(level lvl, std::string_view msg, std::initializer_list<field> fields,
-                   bool json);
+std::string render(level lvl, std::string_view msg, std::initializer_list<field> fields, bool json);
 
 inline void trace(std::string_view m, std::initializer_list<field> f = {}) {
   if (enabled(level::trace)) write(level::trace, m, f);

@@ -19,10 +19,14 @@ std::string render_labels(const labels& l) {
     out += k;
     out += "=\"";
     for (char c : v) {
-      if (c == '\\') out += "\\\\";
-      else if (c == '"') out += "\\\"";
-      else if (c == '\n') out += "\\n";
-      else out += c;
+      if (c == '\\')
+        out += "\\\\";
+      else if (c == '"')
+        out += "\\\"";
+      else if (c == '\n')
+        out += "\\n";
+      else
+        out += c;
     }
     out += '"';
   }
@@ -70,8 +74,10 @@ std::string registry::render() const {
   auto it = std::back_inserter(out);
   for (const auto& [name, f] : families_) {
     fmt::format_to(it, "# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, f.type);
-    for (const auto& [l, c] : f.counters) fmt::format_to(it, "{}{} {}\n", name, l, c->value());
-    for (const auto& [l, g] : f.gauges) fmt::format_to(it, "{}{} {}\n", name, l, g->value());
+    for (const auto& [l, c] : f.counters)
+      fmt::format_to(it, "{}{} {}\n", name, l, c->value());
+    for (const auto& [l, g] : f.gauges)
+      fmt::format_to(it, "{}{} {}\n", name, l, g->value());
     if (f.computed) {
       const double v = f.computed();
       if (std::isnan(v)) {

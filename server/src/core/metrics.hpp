@@ -44,8 +44,7 @@ class registry {
   counter& get_counter(std::string_view name, std::string_view help, const labels& l = {});
   gauge& get_gauge(std::string_view name, std::string_view help, const labels& l = {});
   /// A gauge computed when scraped (process RSS, queue lengths owned elsewhere).
-  void add_computed_gauge(std::string_view name, std::string_view help,
-                          std::function<double()> fn);
+  void add_computed_gauge(std::string_view name, std::string_view help, std::function<double()> fn);
   /// The whole exposition text.
   [[nodiscard]] std::string render() const;
 

@@ -48,7 +48,8 @@ std::optional<std::string> load_or_create_secret(const std::filesystem::path& fi
     std::stringstream ss;
     ss << in.rdbuf();
     std::string s = ss.str();
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+      s.pop_back();
     if (s.size() < 32) {
       error = file.string() + " holds a secret shorter than 32 characters";
       return std::nullopt;

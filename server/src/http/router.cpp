@@ -8,7 +8,9 @@ namespace {
 bool is_ops(std::string_view path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
-bool is_api(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
+bool is_api(std::string_view path) {
+  return path == "/api" || path.starts_with("/api/");
+}
 }  // namespace
 
 std::string_view route_class(std::string_view path) {

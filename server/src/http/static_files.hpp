@@ -23,8 +23,8 @@ struct static_options {
 /// GET/HEAD only (405 + Allow otherwise). Behaviour:
 /// - path checked with sanitize_path (400 on refusal); the resolved real path must stay inside the
 ///   real root (symlinks out of the root → 403);
-/// - "/x" tries x, x.html, x/index.html (Next.js static export layout); a directory without
-///   index.html is 404;
+/// - "/x" tries x, x.html, x/index.html (Next.js static export layout), "/x/" tries
+///   x/index.html, x.html; a directory without index.html is 404;
 /// - a missing path without a file extension falls back to /index.html (SPA routes); a missing
 ///   asset with an extension is 404;
 /// - ETag from size + mtime; If-None-Match → 304;

@@ -26,7 +26,9 @@ constexpr std::size_t idle_read_bytes = 4096;
 constexpr auto linger_timeout = std::chrono::seconds(2);
 constexpr std::size_t linger_max_bytes = 64UL << 10U;
 
-bool no_body_status(unsigned s) { return s < 200 || s == 204 || s == 304; }
+bool no_body_status(unsigned s) {
+  return s < 200 || s == 204 || s == 304;
+}
 
 // Where the session is between requests; decides what drain() may do.
 enum class phase { handshake, idle, reading, handling, writing, closing };
@@ -44,7 +46,7 @@ class http_session final : public session_base,
         ip_(std::move(ip)),
         client_id_(ctx.hooks.client_id ? ctx.hooks.client_id(ip_) : std::string()),
         reject_status_(reject_status),
-        buffer_(ctx.opts.max_header_bytes + 64 * 1024),
+        buffer_(ctx.opts.max_header_bytes + (64UL << 10U)),
         draining_(ctx.draining.load()) {}
 
   ~http_session() override {
@@ -110,13 +112,12 @@ class http_session final : public session_base,
     if (buffer_.size() > 0) return read_request();
     phase_ = phase::idle;
     lowest().expires_after(ctx_.opts.idle_timeout);
-    stream_.async_read_some(
-        buffer_.prepare(idle_read_bytes),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-          if (ec) return self->close_now();
-          self->buffer_.commit(n);
-          self->read_request();
-        });
+    stream_.async_read_some(buffer_.prepare(idle_read_bytes),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close_now();
+                              self->buffer_.commit(n);
+                              self->read_request();
+                            });
   }
 
   void read_request() {
@@ -164,7 +165,8 @@ class http_session final : public session_base,
     const auto q = req_.target.find('?');
     req_.path = req_.target.substr(0, q);
     if (q != std::string::npos) req_.query = req_.target.substr(q + 1);
-    for (const auto& f : msg) req_.headers.add(f.name_string(), f.value());
+    for (const auto& f : msg)
+      req_.headers.add(f.name_string(), f.value());
     req_.body = std::move(msg.body());
     req_.tls = std::is_same_v<Stream, tls_stream>;
     req_.client_id = client_id_;
@@ -173,9 +175,8 @@ class http_session final : public session_base,
     keep_alive_ = msg.keep_alive();
     route_ = http::route_class(req_.path);
     ctx_.hooks.handler->handle(req_, [self = this->shared_from_this()](http::response res) {
-      asio::dispatch(self->stream_.get_executor(), [self, r = std::move(res)]() mutable {
-        self->send(std::move(r), false);
-      });
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, r = std::move(res)]() mutable { self->send(std::move(r), false); });
     });
   }
 
@@ -197,7 +198,8 @@ class http_session final : public session_base,
     msg_.emplace();
     msg_->result(res_.status);
     msg_->version(version_);
-    for (const auto& [name, value] : res_.headers.fields()) msg_->insert(name, value);
+    for (const auto& [name, value] : res_.headers.fields())
+      msg_->insert(name, value);
     const auto body = res_.body_view();
     if (!no_body_status(res_.status)) {
       msg_->content_length(body.size());
@@ -221,9 +223,9 @@ class http_session final : public session_base,
     ctx_.response_bytes.inc(n);
     ctx_.count_request(route_, res_.status);
     if (core::log::enabled(core::log::level::debug)) {
-      const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                started_)
-                          .count();
+      const auto ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+              .count();
       core::log::debug("http_request", {{"method", req_.method},
                                         {"path", std::string_view(req_.path).substr(0, 256)},
                                         {"status", res_.status},
@@ -246,9 +248,8 @@ class http_session final : public session_base,
     phase_ = phase::closing;
     if constexpr (std::is_same_v<Stream, tls_stream>) {
       lowest().expires_after(linger_timeout);
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
-        self->close_now();
-      });
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->close_now(); });
     } else {
       beast::error_code ec;
       lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
@@ -300,8 +301,8 @@ class http_session final : public session_base,
 
 }  // namespace
 
-void start_http_session(asio::ip::tcp::socket socket, asio::ssl::context* ssl,
-                        server_context& ctx, std::string peer_ip, unsigned reject_status) {
+void start_http_session(asio::ip::tcp::socket socket, asio::ssl::context* ssl, server_context& ctx,
+                        std::string peer_ip, unsigned reject_status) {
   if (reject_status != 0) {
     // Refusals are answered only while few are in flight; beyond, a flood is just closed.
     if (ctx.rejecting.fetch_add(1) >= ctx.opts.max_rejecting) {
@@ -319,8 +320,8 @@ void start_http_session(asio::ip::tcp::socket socket, asio::ssl::context* ssl,
         reject_status);
     s->start();
   } else {
-    auto s = std::make_shared<http_session<plain_stream>>(
-        beast::tcp_stream(std::move(socket)), ctx, std::move(peer_ip), reject_status);
+    auto s = std::make_shared<http_session<plain_stream>>(beast::tcp_stream(std::move(socket)), ctx,
+                                                          std::move(peer_ip), reject_status);
     s->start();
   }
 }

@@ -52,11 +52,11 @@ struct server::impl {
                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
     boost::system::error_code ec;
     ssl->use_certificate_chain_file(ctx.opts.tls_cert, ec);
-    if (ec) return "invalid setting 'tls-cert': cannot load " + ctx.opts.tls_cert + ": " +
-                   ec.message();
+    if (ec)
+      return "invalid setting 'tls-cert': cannot load " + ctx.opts.tls_cert + ": " + ec.message();
     ssl->use_private_key_file(ctx.opts.tls_key, asio::ssl::context::pem, ec);
-    if (ec) return "invalid setting 'tls-key': cannot load " + ctx.opts.tls_key + ": " +
-                   ec.message();
+    if (ec)
+      return "invalid setting 'tls-key': cannot load " + ctx.opts.tls_key + ": " + ec.message();
     return std::nullopt;
   }
 
@@ -77,21 +77,22 @@ struct server::impl {
   }
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](boost::system::error_code ec,
-                                                         tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (ec) {
-        // EMFILE and friends: back off instead of spinning on a full descriptor table.
-        core::log::warn("accept_failed", {{"error", ec.message()}});
-        accept_retry.expires_after(std::chrono::milliseconds(100));
-        accept_retry.async_wait([this](boost::system::error_code e) {
-          if (!e) accept();
-        });
-        return;
-      }
-      on_accept(std::move(socket));
-      accept();
-    });
+    acceptor.async_accept(asio::make_strand(ioc),
+                          [this](boost::system::error_code ec, tcp::socket socket) {
+                            if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+                            if (ec) {
+                              // EMFILE and friends: back off instead of spinning on a full
+                              // descriptor table.
+                              core::log::warn("accept_failed", {{"error", ec.message()}});
+                              accept_retry.expires_after(std::chrono::milliseconds(100));
+                              accept_retry.async_wait([this](boost::system::error_code e) {
+                                if (!e) accept();
+                              });
+                              return;
+                            }
+                            on_accept(std::move(socket));
+                            accept();
+                          });
   }
 
   void on_accept(tcp::socket socket) {
@@ -105,7 +106,9 @@ struct server::impl {
     std::string ip = addr.to_string();
     unsigned reject = 0;
     switch (ctx.limits.try_acquire(ip)) {
-      case conn_limits::admit::ok: ctx.accepted.inc(); break;
+      case conn_limits::admit::ok:
+        ctx.accepted.inc();
+        break;
       case conn_limits::admit::over_total:
         reject = 503;
         ctx.count_rejected("max_connections");
@@ -124,9 +127,9 @@ struct server::impl {
       core::log::warn("shutdown_forced", {{"signal", sig}});
       std::_Exit(1);
     }
-    core::log::info("shutdown", {{"signal", sig},
-                                 {"phase", "draining"},
-                                 {"grace_ms", ctx.opts.shutdown_grace.count()}});
+    core::log::info(
+        "shutdown",
+        {{"signal", sig}, {"phase", "draining"}, {"grace_ms", ctx.opts.shutdown_grace.count()}});
     begin_shutdown();
     signals.async_wait([this](const boost::system::error_code& e, int s) { on_signal(e, s); });
   }
@@ -176,8 +179,7 @@ std::uint16_t server::port() const {
 
 int server::run() {
   auto& i = *impl_;
-  i.signals.async_wait(
-      [&i](const boost::system::error_code& e, int s) { i.on_signal(e, s); });
+  i.signals.async_wait([&i](const boost::system::error_code& e, int s) { i.on_signal(e, s); });
   i.accept();
   core::log::info("listening", {{"host", i.ctx.opts.host},
                                 {"port", port()},
@@ -185,13 +187,17 @@ int server::run() {
                                 {"threads", i.ctx.opts.threads}});
   std::vector<std::thread> threads;
   threads.reserve(i.ctx.opts.threads - 1);
-  for (unsigned t = 1; t < i.ctx.opts.threads; ++t) threads.emplace_back([&i] { i.ioc.run(); });
+  for (unsigned t = 1; t < i.ctx.opts.threads; ++t)
+    threads.emplace_back([&i] { i.ioc.run(); });
   i.ioc.run();
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   return 0;
 }
 
-bool server::draining() const { return impl_->ctx.draining.load(); }
+bool server::draining() const {
+  return impl_->ctx.draining.load();
+}
 
 void server::begin_shutdown() {
   asio::post(impl_->ioc, [this] { impl_->begin_shutdown(); });

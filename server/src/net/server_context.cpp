@@ -13,8 +13,8 @@ server_context::server_context(server_options o, server_hooks h)
     : opts(std::move(o)),
       hooks(std::move(h)),
       limits(opts.max_connections, opts.max_connections_per_ip),
-      open_connections(metrics_of(hooks).get_gauge("hallway_open_connections",
-                                                   "Open client connections")),
+      open_connections(
+          metrics_of(hooks).get_gauge("hallway_open_connections", "Open client connections")),
       accepted(metrics_of(hooks).get_counter("hallway_connections_accepted_total",
                                              "Connections accepted")),
       request_bytes(metrics_of(hooks).get_counter("hallway_http_request_bytes_total",
@@ -24,7 +24,8 @@ server_context::server_context(server_options o, server_hooks h)
 
 void server_context::count_request(std::string_view route, unsigned status) {
   metrics_of(hooks)
-      .get_counter("hallway_http_requests_total", "HTTP requests answered, by route class and status",
+      .get_counter("hallway_http_requests_total",
+                   "HTTP requests answered, by route class and status",
                    {{"route", std::string(route)}, {"status", std::to_string(status)}})
       .inc();
 }

@@ -60,7 +60,8 @@ struct server_context {
         if (auto s = w.lock()) live.push_back(std::move(s));
       }
     }
-    for (auto& s : live) f(*s);
+    for (auto& s : live)
+      f(*s);
   }
   /// Set by the server: runs when the last session closes while draining.
   std::function<void()> on_idle_while_draining;

@@ -24,8 +24,8 @@ TEST(Config, DefaultsAreDocumentedValues) {
 }
 
 TEST(Config, FlagsInBothFormsAndEnvWithFlagPrecedence) {
-  auto r = run({"--port", "8080", "--log-format=text"}, {{"HALLWAY_PORT", "9000"},
-                                                          {"HALLWAY_THREADS", "3"}});
+  auto r = run({"--port", "8080", "--log-format=text"},
+               {{"HALLWAY_PORT", "9000"}, {"HALLWAY_THREADS", "3"}});
   ASSERT_TRUE(r.cfg) << r.output;
   EXPECT_EQ(r.cfg->port, 8080);
   EXPECT_EQ(r.cfg->threads, 3U);
@@ -67,11 +67,26 @@ TEST(Config, HelpListsEveryFlagWithEnvAndDefault) {
   auto r = run({"--help"});
   EXPECT_FALSE(r.cfg);
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* s : {"--host", "--port", "--threads", "--web-root", "--data-dir", "--log-level",
-                        "--log-format", "--tls-cert", "--tls-key", "--allowed-origins",
-                        "--max-header-bytes", "--max-body-bytes", "--request-timeout",
-                        "--idle-timeout", "--max-connections", "--max-connections-per-ip",
-                        "--shutdown-grace", "--jwt-secret", "--ip-hash-key", "HALLWAY_PORT",
+  for (const char* s : {"--host",
+                        "--port",
+                        "--threads",
+                        "--web-root",
+                        "--data-dir",
+                        "--log-level",
+                        "--log-format",
+                        "--tls-cert",
+                        "--tls-key",
+                        "--allowed-origins",
+                        "--max-header-bytes",
+                        "--max-body-bytes",
+                        "--request-timeout",
+                        "--idle-timeout",
+                        "--max-connections",
+                        "--max-connections-per-ip",
+                        "--shutdown-grace",
+                        "--jwt-secret",
+                        "--ip-hash-key",
+                        "HALLWAY_PORT",
                         "default: 3000"}) {
     EXPECT_NE(r.output.find(s), std::string::npos) << s;
   }

@@ -20,9 +20,9 @@ TEST(JsonEscape, EscapesQuotesControlsAndKeepsUtf8) {
 
 TEST(JsonEscape, ReplacesInvalidUtf8) {
   EXPECT_EQ(esc("\xFF"), "\xEF\xBF\xBD");
-  EXPECT_EQ(esc("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");   // overlong '/'
+  EXPECT_EQ(esc("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
   EXPECT_EQ(esc("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(esc("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");   // truncated
+  EXPECT_EQ(esc("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // truncated
 }
 
 }  // namespace

@@ -6,13 +6,11 @@ namespace hw::core::log {
 namespace {
 
 TEST(Log, JsonLineEscapesAndTypesFields) {
-  const auto line = render(level::info, "http_request",
-                           {{"path", "/a\"b"}, {"status", 200U}, {"ms", 1.5}, {"tls", false},
-                            {"delta", -4}},
-                           true);
-  EXPECT_EQ(line,
-            R"("level":"info","msg":"http_request","path":"/a\"b","status":200,"ms":1.500,)"
-            R"("tls":false,"delta":-4})");
+  const auto line = render(
+      level::info, "http_request",
+      {{"path", "/a\"b"}, {"status", 200U}, {"ms", 1.5}, {"tls", false}, {"delta", -4}}, true);
+  EXPECT_EQ(line, R"("level":"info","msg":"http_request","path":"/a\"b","status":200,"ms":1.500,)"
+                  R"("tls":false,"delta":-4})");
 }
 
 TEST(Log, TextLineQuotesValuesWithSpaces) {

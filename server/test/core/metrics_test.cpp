@@ -22,7 +22,9 @@ TEST(Metrics, RendersFamiliesWithLabelsOnce) {
             std::string::npos);
 }
 
-TEST(Metrics, ProcessRssIsPositive) { EXPECT_GT(process_rss_bytes(), 1024U * 1024U); }
+TEST(Metrics, ProcessRssIsPositive) {
+  EXPECT_GT(process_rss_bytes(), 1024U * 1024U);
+}
 
 }  // namespace
 }  // namespace hw::core

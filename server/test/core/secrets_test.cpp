@@ -2,8 +2,8 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
 #include <gtest/gtest.h>
+#include <fstream>
 
 namespace hw::core {
 namespace {

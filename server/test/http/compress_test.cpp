@@ -30,7 +30,7 @@ std::optional<std::string> gunzip(const std::string& data) {
   return out;
 }
 
-TEST(gzip, round_trips_text) {
+TEST(Gzip, RoundTripsText) {
   std::string text;
   for (int i = 0; i < 1000; ++i)
     text += "Hallway says hello, line " + std::to_string(i) + "\n";
@@ -43,7 +43,7 @@ TEST(gzip, round_trips_text) {
   EXPECT_EQ(gunzip(*z), text);
 }
 
-TEST(gzip, round_trips_empty_and_binary) {
+TEST(Gzip, RoundTripsEmptyAndBinary) {
   const auto empty = gzip("");
   ASSERT_TRUE(empty);
   EXPECT_EQ(gunzip(*empty), "");
@@ -57,7 +57,7 @@ TEST(gzip, round_trips_empty_and_binary) {
   EXPECT_EQ(gunzip(*z), noise);
 }
 
-TEST(accepts_encoding, plain_lists) {
+TEST(AcceptsEncoding, PlainLists) {
   EXPECT_TRUE(accepts_encoding("gzip", "gzip"));
   EXPECT_TRUE(accepts_encoding("gzip, deflate, br", "br"));
   EXPECT_TRUE(accepts_encoding("deflate,gzip", "gzip"));
@@ -68,7 +68,7 @@ TEST(accepts_encoding, plain_lists) {
   EXPECT_FALSE(accepts_encoding("identity", "br"));
 }
 
-TEST(accepts_encoding, qvalues) {
+TEST(AcceptsEncoding, Qvalues) {
   EXPECT_TRUE(accepts_encoding("br;q=1.0, gzip;q=0.8", "gzip"));
   EXPECT_TRUE(accepts_encoding("gzip;q=0.001", "gzip"));
   EXPECT_TRUE(accepts_encoding("gzip ; Q=0.5", "gzip"));
@@ -80,7 +80,7 @@ TEST(accepts_encoding, qvalues) {
   EXPECT_FALSE(accepts_encoding("gzip;q=abc", "gzip"));  // garbage never enables a coding
 }
 
-TEST(accepts_encoding, wildcard_and_aliases) {
+TEST(AcceptsEncoding, WildcardAndAliases) {
   EXPECT_TRUE(accepts_encoding("*", "br"));
   EXPECT_FALSE(accepts_encoding("*;q=0", "gzip"));
   EXPECT_FALSE(accepts_encoding("*, gzip;q=0", "gzip"));  // explicit entry beats "*"

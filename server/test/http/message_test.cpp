@@ -8,7 +8,7 @@
 namespace hw::http {
 namespace {
 
-TEST(header_list, add_keeps_order_and_lowercases_names) {
+TEST(HeaderList, AddKeepsOrderAndLowercasesNames) {
   header_list h;
   h.add("Content-Type", "text/plain");
   h.add("X-Custom", "1");
@@ -20,7 +20,7 @@ TEST(header_list, add_keeps_order_and_lowercases_names) {
   EXPECT_EQ(h.get("X-CUSTOM"), "1");  // first value
 }
 
-TEST(header_list, lookups_are_case_insensitive) {
+TEST(HeaderList, LookupsAreCaseInsensitive) {
   header_list h;
   h.add("ETag", "\"1\"");
   EXPECT_TRUE(h.has("etag"));
@@ -30,7 +30,7 @@ TEST(header_list, lookups_are_case_insensitive) {
   EXPECT_EQ(h.get("vary"), "");
 }
 
-TEST(header_list, set_replaces_every_field) {
+TEST(HeaderList, SetReplacesEveryField) {
   header_list h;
   h.add("Vary", "a");
   h.add("Other", "x");
@@ -41,7 +41,7 @@ TEST(header_list, set_replaces_every_field) {
   EXPECT_EQ(h.get("other"), "x");
 }
 
-TEST(header_list, erase) {
+TEST(HeaderList, Erase) {
   header_list h;
   h.add("A", "1");
   h.add("b", "2");
@@ -53,7 +53,7 @@ TEST(header_list, erase) {
   EXPECT_EQ(h.fields().size(), 1U);
 }
 
-TEST(response, body_view_prefers_the_shared_body) {
+TEST(Response, BodyViewPrefersTheSharedBody) {
   response r;
   r.body = "own";
   EXPECT_EQ(r.body_view(), "own");
@@ -63,7 +63,7 @@ TEST(response, body_view_prefers_the_shared_body) {
   EXPECT_EQ(r.body_view().data(), shared->data());  // no copy
 }
 
-TEST(make_text, sets_status_type_and_body) {
+TEST(MakeText, SetsStatusTypeAndBody) {
   const response r = make_text(201, "text/plain; charset=utf-8", "hi");
   EXPECT_EQ(r.status, 201U);
   EXPECT_EQ(r.headers.get("Content-Type"), "text/plain; charset=utf-8");
@@ -71,19 +71,19 @@ TEST(make_text, sets_status_type_and_body) {
   EXPECT_FALSE(r.head_only);
 }
 
-TEST(make_error, json_shape) {
+TEST(MakeError, JsonShape) {
   const response r = make_error(404, "not_found", "No such file.");
   EXPECT_EQ(r.status, 404U);
   EXPECT_EQ(r.headers.get("content-type"), "application/json");
   EXPECT_EQ(r.body, R"({"error":{"code":"not_found","message":"No such file."}})");
 }
 
-TEST(make_error, escapes_its_strings) {
+TEST(MakeError, EscapesItsStrings) {
   const response r = make_error(400, "bad\"code", "line\nbreak \\ \x01");
   EXPECT_EQ(r.body, R"({"error":{"code":"bad\"code","message":"line\nbreak \\ \u0001"}})");
 }
 
-TEST(reason, phrases) {
+TEST(Reason, Phrases) {
   EXPECT_EQ(reason(200), "OK");
   EXPECT_EQ(reason(304), "Not Modified");
   EXPECT_EQ(reason(404), "Not Found");
@@ -92,7 +92,7 @@ TEST(reason, phrases) {
   EXPECT_EQ(reason(599), "Unknown");
 }
 
-TEST(iequals, ascii_case_insensitive) {
+TEST(Iequals, AsciiCaseInsensitive) {
   EXPECT_TRUE(iequals("Content-Type", "content-type"));
   EXPECT_TRUE(iequals("", ""));
   EXPECT_FALSE(iequals("abc", "abd"));

@@ -8,7 +8,7 @@
 namespace hw::http {
 namespace {
 
-TEST(mime_type, known_extensions) {
+TEST(MimeType, KnownExtensions) {
   const std::pair<const char*, const char*> cases[] = {
       {"index.html", "text/html; charset=utf-8"},
       {"old.htm", "text/html; charset=utf-8"},
@@ -44,20 +44,20 @@ TEST(mime_type, known_extensions) {
     EXPECT_EQ(mime_type(name), type) << name;
 }
 
-TEST(mime_type, is_case_insensitive) {
+TEST(MimeType, IsCaseInsensitive) {
   EXPECT_EQ(mime_type("INDEX.HTML"), "text/html; charset=utf-8");
   EXPECT_EQ(mime_type("Photo.JpG"), "image/jpeg");
   EXPECT_EQ(mime_type("M.WASM"), "application/wasm");
 }
 
-TEST(mime_type, uses_the_last_extension_of_the_last_segment) {
+TEST(MimeType, UsesTheLastExtensionOfTheLastSegment) {
   EXPECT_EQ(mime_type("_next/static/chunks/main-1a2b.js"), "text/javascript; charset=utf-8");
   EXPECT_EQ(mime_type("app.js.gz"), "application/octet-stream");
   EXPECT_EQ(mime_type("dir.html/file"), "application/octet-stream");
   EXPECT_EQ(mime_type("a.tar.gz"), "application/octet-stream");
 }
 
-TEST(mime_type, unknown_or_missing_extensions) {
+TEST(MimeType, UnknownOrMissingExtensions) {
   EXPECT_EQ(mime_type(""), "application/octet-stream");
   EXPECT_EQ(mime_type("README"), "application/octet-stream");
   EXPECT_EQ(mime_type("file."), "application/octet-stream");
@@ -65,7 +65,7 @@ TEST(mime_type, unknown_or_missing_extensions) {
   EXPECT_EQ(mime_type(".htaccess"), "application/octet-stream");
 }
 
-TEST(mime_type, text_types_carry_utf8_and_binary_types_do_not) {
+TEST(MimeType, TextTypesCarryUtf8AndBinaryTypesDoNot) {
   for (const char* name : {"a.html", "a.css", "a.js", "a.txt", "a.json", "a.svg"}) {
     EXPECT_NE(std::string(mime_type(name)).find("; charset=utf-8"), std::string::npos) << name;
   }
@@ -74,7 +74,7 @@ TEST(mime_type, text_types_carry_utf8_and_binary_types_do_not) {
   }
 }
 
-TEST(is_compressible, text_like_types) {
+TEST(IsCompressible, TextLikeTypes) {
   for (const char* name : {"a.html", "a.css", "a.js", "a.mjs", "a.json", "a.map", "a.txt", "a.svg",
                            "a.xml", "a.webmanifest", "a.wasm", "a.ttf", "a.ico"}) {
     EXPECT_TRUE(is_compressible(mime_type(name))) << name;
@@ -84,7 +84,7 @@ TEST(is_compressible, text_like_types) {
   EXPECT_TRUE(is_compressible("Text/Plain ; charset=utf-8"));
 }
 
-TEST(is_compressible, already_compressed_types) {
+TEST(IsCompressible, AlreadyCompressedTypes) {
   for (const char* name : {"a.png", "a.jpg", "a.gif", "a.webp", "a.avif", "a.woff", "a.woff2",
                            "a.mp3", "a.ogg", "a.opus", "a.webm", "a.mp4", "a.pdf", "a.bin"}) {
     EXPECT_FALSE(is_compressible(mime_type(name))) << name;

@@ -13,7 +13,7 @@ path_error error_of(std::string_view raw) {
   return sanitize_path(raw).error;
 }
 
-TEST(percent_decode, decodes_escapes_once) {
+TEST(PercentDecode, DecodesEscapesOnce) {
   EXPECT_EQ(percent_decode("a%20b"), "a b");
   EXPECT_EQ(percent_decode("%2e%2E"), "..");
   EXPECT_EQ(percent_decode("%252e"), "%2e");  // once, not twice
@@ -23,7 +23,7 @@ TEST(percent_decode, decodes_escapes_once) {
   EXPECT_EQ(percent_decode("%C3%A9"), "\xC3\xA9");
 }
 
-TEST(percent_decode, refuses_malformed_escapes) {
+TEST(PercentDecode, RefusesMalformedEscapes) {
   EXPECT_FALSE(percent_decode("%G1"));
   EXPECT_FALSE(percent_decode("%1G"));
   EXPECT_FALSE(percent_decode("%4"));
@@ -32,7 +32,7 @@ TEST(percent_decode, refuses_malformed_escapes) {
   EXPECT_FALSE(percent_decode("%%41"));
 }
 
-TEST(sanitize_path, accepts_ordinary_paths) {
+TEST(SanitizePath, AcceptsOrdinaryPaths) {
   auto p = sanitize_path("/");
   EXPECT_EQ(p.error, path_error::none);
   EXPECT_EQ(p.relative, "");
@@ -48,7 +48,7 @@ TEST(sanitize_path, accepts_ordinary_paths) {
   EXPECT_EQ(p.relative, "_next/static/chunks/app-3f2a.js");
 }
 
-TEST(sanitize_path, decodes_names) {
+TEST(SanitizePath, DecodesNames) {
   auto p = sanitize_path("/my%20file.txt");
   EXPECT_EQ(p.error, path_error::none);
   EXPECT_EQ(p.relative, "my file.txt");
@@ -57,7 +57,7 @@ TEST(sanitize_path, decodes_names) {
   EXPECT_EQ(p.relative, "caf\xC3\xA9/~user");
 }
 
-TEST(sanitize_path, collapses_empty_segments_and_keeps_trailing_slash) {
+TEST(SanitizePath, CollapsesEmptySegmentsAndKeepsTrailingSlash) {
   auto p = sanitize_path("//a//b/");
   EXPECT_EQ(p.error, path_error::none);
   EXPECT_EQ(p.relative, "a/b");
@@ -70,13 +70,13 @@ TEST(sanitize_path, collapses_empty_segments_and_keeps_trailing_slash) {
   EXPECT_TRUE(p.trailing_slash);
 }
 
-TEST(sanitize_path, names_with_dots_are_not_traversal) {
+TEST(SanitizePath, NamesWithDotsAreNotTraversal) {
   for (const char* raw : {"/...", "/a..b", "/..a", "/a.", "/.well-known/x", "/.hidden"}) {
     EXPECT_EQ(error_of(raw), path_error::none) << raw;
   }
 }
 
-TEST(sanitize_path, refuses_plain_traversal) {
+TEST(SanitizePath, RefusesPlainTraversal) {
   EXPECT_EQ(error_of("/../etc/passwd"), path_error::traversal);
   EXPECT_EQ(error_of("/a/../../x"), path_error::traversal);
   EXPECT_EQ(error_of("/a/.."), path_error::traversal);
@@ -87,7 +87,7 @@ TEST(sanitize_path, refuses_plain_traversal) {
   EXPECT_EQ(error_of("/../"), path_error::traversal);
 }
 
-TEST(sanitize_path, refuses_encoded_traversal) {
+TEST(SanitizePath, RefusesEncodedTraversal) {
   EXPECT_EQ(error_of("/%2e%2e/x"), path_error::traversal);
   EXPECT_EQ(error_of("/%2E%2E/x"), path_error::traversal);
   EXPECT_EQ(error_of("/.%2e/x"), path_error::traversal);
@@ -97,13 +97,13 @@ TEST(sanitize_path, refuses_encoded_traversal) {
   EXPECT_EQ(error_of("/%2E%2e%2fetc"), path_error::encoded_separator);
 }
 
-TEST(sanitize_path, refuses_double_encoding) {
+TEST(SanitizePath, RefusesDoubleEncoding) {
   EXPECT_EQ(error_of("/%252e%252e/x"), path_error::encoded_separator);
   EXPECT_EQ(error_of("/a%25b"), path_error::encoded_separator);
   EXPECT_EQ(error_of("/%252f"), path_error::encoded_separator);
 }
 
-TEST(sanitize_path, refuses_encoded_separators) {
+TEST(SanitizePath, RefusesEncodedSeparators) {
   EXPECT_EQ(error_of("/a%2fb"), path_error::encoded_separator);
   EXPECT_EQ(error_of("/a%2Fb"), path_error::encoded_separator);
   EXPECT_EQ(error_of("/a%5cb"), path_error::encoded_separator);
@@ -111,7 +111,7 @@ TEST(sanitize_path, refuses_encoded_separators) {
   EXPECT_EQ(error_of("/..%5c..%5cwindows"), path_error::encoded_separator);
 }
 
-TEST(sanitize_path, refuses_forbidden_characters) {
+TEST(SanitizePath, RefusesForbiddenCharacters) {
   EXPECT_EQ(error_of("/a\\b"), path_error::forbidden_char);
   EXPECT_EQ(error_of("/..\\..\\etc"), path_error::forbidden_char);
   EXPECT_EQ(error_of("/%00"), path_error::forbidden_char);
@@ -123,7 +123,7 @@ TEST(sanitize_path, refuses_forbidden_characters) {
   EXPECT_EQ(error_of("/a\x1b"), path_error::forbidden_char);
 }
 
-TEST(sanitize_path, refuses_malformed_input) {
+TEST(SanitizePath, RefusesMalformedInput) {
   EXPECT_EQ(error_of(""), path_error::malformed);
   EXPECT_EQ(error_of("index.html"), path_error::malformed);
   EXPECT_EQ(error_of("*"), path_error::malformed);
@@ -134,7 +134,7 @@ TEST(sanitize_path, refuses_malformed_input) {
   EXPECT_EQ(error_of("/%4/"), path_error::malformed);
 }
 
-TEST(sanitize_path, refusal_leaves_no_partial_path) {
+TEST(SanitizePath, RefusalLeavesNoPartialPath) {
   const auto p = sanitize_path("/ok/../x");
   EXPECT_EQ(p.error, path_error::traversal);
   EXPECT_TRUE(p.relative.empty());
@@ -142,7 +142,7 @@ TEST(sanitize_path, refusal_leaves_no_partial_path) {
 
 // Every byte value, raw and encoded, in a middle segment: the result is either refused or a
 // relative path without control characters, backslashes or dot segments.
-TEST(sanitize_path, no_byte_produces_an_unsafe_path) {
+TEST(SanitizePath, NoByteProducesAnUnsafePath) {
   static constexpr char hex[] = "0123456789ABCDEF";
   for (int b = 0; b < 256; ++b) {
     const char c = static_cast<char>(b);

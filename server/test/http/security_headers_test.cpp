@@ -27,11 +27,11 @@ security_policy only(std::vector<std::string> origins) {
   return p;
 }
 
-TEST(security_headers, csp_text) {
+TEST(SecurityHeaders, CspText) {
   EXPECT_EQ(content_security_policy(), csp);
 }
 
-TEST(security_headers, adds_all_headers) {
+TEST(SecurityHeaders, AddsAllHeaders) {
   response res;
   add_security_headers(res, security_policy{});
   EXPECT_EQ(res.headers.get("Content-Security-Policy"), csp);
@@ -46,7 +46,7 @@ TEST(security_headers, adds_all_headers) {
   EXPECT_EQ(res.headers.fields().size(), 6U);
 }
 
-TEST(security_headers, hsts_only_over_tls) {
+TEST(SecurityHeaders, HstsOnlyOverTls) {
   response res;
   security_policy p;
   p.tls = true;
@@ -54,7 +54,7 @@ TEST(security_headers, hsts_only_over_tls) {
   EXPECT_EQ(res.headers.get("Strict-Transport-Security"), "max-age=31536000; includeSubDomains");
 }
 
-TEST(security_headers, keeps_headers_the_response_set) {
+TEST(SecurityHeaders, KeepsHeadersTheResponseSet) {
   response res;
   res.headers.set("Content-Security-Policy", "default-src 'none'");
   res.headers.set("x-frame-options", "SAMEORIGIN");
@@ -68,7 +68,7 @@ TEST(security_headers, keeps_headers_the_response_set) {
   EXPECT_EQ(res.headers.fields().size(), 7U);
 }
 
-TEST(origin_allowed, exact_list) {
+TEST(OriginAllowed, ExactList) {
   const auto p = only({"https://a.example", "http://localhost:3000"});
   EXPECT_TRUE(origin_allowed("https://a.example", p));
   EXPECT_TRUE(origin_allowed("HTTPS://A.EXAMPLE", p));
@@ -80,11 +80,11 @@ TEST(origin_allowed, exact_list) {
   EXPECT_FALSE(origin_allowed("", p));
 }
 
-TEST(origin_allowed, empty_list_means_same_origin_only) {
+TEST(OriginAllowed, EmptyListMeansSameOriginOnly) {
   EXPECT_FALSE(origin_allowed("https://a.example", security_policy{}));
 }
 
-TEST(origin_allowed, wildcard_only_when_alone) {
+TEST(OriginAllowed, WildcardOnlyWhenAlone) {
   EXPECT_TRUE(origin_allowed("https://anything.example", only({"*"})));
   EXPECT_FALSE(origin_allowed("", only({"*"})));
   const auto mixed = only({"*", "https://a.example"});
@@ -93,7 +93,7 @@ TEST(origin_allowed, wildcard_only_when_alone) {
   EXPECT_TRUE(origin_allowed("https://a.example", mixed));
 }
 
-TEST(add_cors_headers, echoes_an_allowed_origin) {
+TEST(AddCorsHeaders, EchoesAnAllowedOrigin) {
   response res;
   add_cors_headers(with_origin("https://a.example"), res, only({"https://a.example"}));
   EXPECT_EQ(res.headers.get("Access-Control-Allow-Origin"), "https://a.example");
@@ -102,7 +102,7 @@ TEST(add_cors_headers, echoes_an_allowed_origin) {
   EXPECT_EQ(res.headers.get("Vary"), "Origin");
 }
 
-TEST(add_cors_headers, wildcard_sends_star_without_credentials) {
+TEST(AddCorsHeaders, WildcardSendsStarWithoutCredentials) {
   response res;
   add_cors_headers(with_origin("https://x.example"), res, only({"*"}));
   EXPECT_EQ(res.headers.get("Access-Control-Allow-Origin"), "*");
@@ -110,7 +110,7 @@ TEST(add_cors_headers, wildcard_sends_star_without_credentials) {
   EXPECT_EQ(res.headers.get("Access-Control-Expose-Headers"), "Retry-After");
 }
 
-TEST(add_cors_headers, refused_origin_gets_no_allow_headers) {
+TEST(AddCorsHeaders, RefusedOriginGetsNoAllowHeaders) {
   response res;
   add_cors_headers(with_origin("https://evil.example"), res, only({"https://a.example"}));
   EXPECT_FALSE(res.headers.has("Access-Control-Allow-Origin"));
@@ -122,7 +122,7 @@ TEST(add_cors_headers, refused_origin_gets_no_allow_headers) {
   EXPECT_TRUE(same.headers.fields().empty());
 }
 
-TEST(add_cors_headers, merges_with_an_existing_vary) {
+TEST(AddCorsHeaders, MergesWithAnExistingVary) {
   response res;
   res.headers.set("Vary", "Accept-Encoding");
   add_cors_headers(with_origin("https://a.example"), res, only({"https://a.example"}));
@@ -136,7 +136,7 @@ TEST(add_cors_headers, merges_with_an_existing_vary) {
   EXPECT_EQ(star.headers.get("Vary"), "*");
 }
 
-TEST(preflight, allowed_origin) {
+TEST(Preflight, AllowedOrigin) {
   request req = with_origin("https://a.example");
   req.method = "OPTIONS";
   req.headers.add("Access-Control-Request-Method", "POST");
@@ -152,7 +152,7 @@ TEST(preflight, allowed_origin) {
   EXPECT_EQ(res.headers.get("Vary"), "Origin");
 }
 
-TEST(preflight, wildcard) {
+TEST(Preflight, Wildcard) {
   request req = with_origin("https://x.example");
   req.method = "OPTIONS";
   const response res = preflight(req, only({"*"}));
@@ -161,7 +161,7 @@ TEST(preflight, wildcard) {
   EXPECT_FALSE(res.headers.has("Access-Control-Allow-Credentials"));
 }
 
-TEST(preflight, refused_origin_is_403) {
+TEST(Preflight, RefusedOriginIs403) {
   for (const auto& policy : {security_policy{}, only({"https://a.example"})}) {
     request req = with_origin("https://evil.example");
     req.method = "OPTIONS";

@@ -50,7 +50,7 @@ bool contains(std::string_view haystack, std::string_view needle) {
 }
 
 // A fresh directory per test: <tmp>/hallway_static_<random>/{web,outside}.
-class static_files_test : public ::testing::Test {
+class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::random_device rd;
@@ -96,7 +96,7 @@ class static_files_test : public ::testing::Test {
   fs::path web_;
 };
 
-TEST_F(static_files_test, serves_a_file_with_headers) {
+TEST_F(StaticFilesTest, ServesAFileWithHeaders) {
   write("hello.txt", "hello world");
   static_files files(options());
   const response res = files.serve(get("/hello.txt"));
@@ -115,7 +115,7 @@ TEST_F(static_files_test, serves_a_file_with_headers) {
   EXPECT_FALSE(res.head_only);
 }
 
-TEST_F(static_files_test, non_compressible_types_have_no_vary) {
+TEST_F(StaticFilesTest, NonCompressibleTypesHaveNoVary) {
   write("a.png", std::string(4096, 'x'));
   static_files files(options());
   const response res = files.serve(get_with("/a.png", "Accept-Encoding", "gzip"));
@@ -126,7 +126,7 @@ TEST_F(static_files_test, non_compressible_types_have_no_vary) {
   EXPECT_EQ(res.body_view().size(), 4096U);
 }
 
-TEST_F(static_files_test, cache_control_by_kind) {
+TEST_F(StaticFilesTest, CacheControlByKind) {
   write("index.html", "<!doctype html><title>app</title>");
   write("_next/static/chunks/main-abc123.js", "console.log(1)");
   write("logo.svg", "<svg/>");
@@ -138,7 +138,7 @@ TEST_F(static_files_test, cache_control_by_kind) {
   EXPECT_EQ(files.serve(get("/logo.svg")).headers.get("cache-control"), "public, max-age=3600");
 }
 
-TEST_F(static_files_test, next_export_layout) {
+TEST_F(StaticFilesTest, NextExportLayout) {
   write("index.html", "root");
   write("about.html", "about page");
   write("docs/index.html", "docs index");
@@ -157,7 +157,7 @@ TEST_F(static_files_test, next_export_layout) {
   EXPECT_EQ(about.headers.get("cache-control"), "no-cache");
 }
 
-TEST_F(static_files_test, trailing_slash_prefers_the_directory_index) {
+TEST_F(StaticFilesTest, TrailingSlashPrefersTheDirectoryIndex) {
   write("guide.html", "guide page");
   write("guide/index.html", "guide index");
   static_files files(options());
@@ -165,7 +165,7 @@ TEST_F(static_files_test, trailing_slash_prefers_the_directory_index) {
   EXPECT_EQ(files.serve(get("/guide/")).body_view(), "guide index");
 }
 
-TEST_F(static_files_test, directory_without_index_is_404) {
+TEST_F(StaticFilesTest, DirectoryWithoutIndexIs404) {
   write("index.html", "root");
   write("assets/a.txt", "a");
   static_files files(options());
@@ -175,7 +175,7 @@ TEST_F(static_files_test, directory_without_index_is_404) {
   EXPECT_EQ(files.serve(get("/a.txt/")).status, 404U);
 }
 
-TEST_F(static_files_test, spa_fallback_and_missing_assets) {
+TEST_F(StaticFilesTest, SpaFallbackAndMissingAssets) {
   write("index.html", "spa shell");
   static_files files(options());
   const response route = files.serve(get("/rooms/42"));
@@ -191,7 +191,7 @@ TEST_F(static_files_test, spa_fallback_and_missing_assets) {
   EXPECT_EQ(files.serve(get("/_next/static/x.css")).status, 404U);
 }
 
-TEST_F(static_files_test, builtin_page_when_the_app_is_not_built) {
+TEST_F(StaticFilesTest, BuiltinPageWhenTheAppIsNotBuilt) {
   write("other.txt", "x");
   static_files files(options());
   for (const char* path : {"/", "/some/route"}) {
@@ -213,7 +213,7 @@ TEST_F(static_files_test, builtin_page_when_the_app_is_not_built) {
   EXPECT_EQ(files.serve(get_with("/", "If-None-Match", res.headers.get("etag"))).status, 304U);
 }
 
-TEST_F(static_files_test, missing_or_empty_root) {
+TEST_F(StaticFilesTest, MissingOrEmptyRoot) {
   static_options o;
   o.root = base_ / "does-not-exist";
   static_files missing(o);
@@ -229,7 +229,7 @@ TEST_F(static_files_test, missing_or_empty_root) {
   EXPECT_TRUE(contains(empty.serve(get("/etc/passwd")).body_view(), "Hallway"));
 }
 
-TEST_F(static_files_test, root_created_after_start) {
+TEST_F(StaticFilesTest, RootCreatedAfterStart) {
   static_options o;
   o.root = base_ / "late";
   static_files files(o);
@@ -238,7 +238,7 @@ TEST_F(static_files_test, root_created_after_start) {
   EXPECT_EQ(files.serve(get("/")).body_view(), "built now");
 }
 
-TEST_F(static_files_test, refuses_bad_paths_with_400) {
+TEST_F(StaticFilesTest, RefusesBadPathsWith400) {
   write("index.html", "root");
   write("../outside/secret.txt", "secret");
   static_files files(options());
@@ -251,7 +251,7 @@ TEST_F(static_files_test, refuses_bad_paths_with_400) {
   }
 }
 
-TEST_F(static_files_test, dotfiles_are_hidden_except_well_known) {
+TEST_F(StaticFilesTest, DotfilesAreHiddenExceptWellKnown) {
   write(".env", "SECRET=1");
   write(".git/config", "[core]");
   write(".well-known/security.txt", "Contact: mailto:x@example.com");
@@ -263,7 +263,7 @@ TEST_F(static_files_test, dotfiles_are_hidden_except_well_known) {
   EXPECT_EQ(files.serve(get("/.well-known/security.txt")).status, 200U);
 }
 
-TEST_F(static_files_test, symlinks_inside_the_root_are_followed) {
+TEST_F(StaticFilesTest, SymlinksInsideTheRootAreFollowed) {
   write("real.txt", "real");
   write("dir/a.txt", "in dir");
   fs::create_symlink(web_ / "real.txt", web_ / "alias.txt");
@@ -273,7 +273,7 @@ TEST_F(static_files_test, symlinks_inside_the_root_are_followed) {
   EXPECT_EQ(files.serve(get("/linked/a.txt")).body_view(), "in dir");
 }
 
-TEST_F(static_files_test, symlinks_out_of_the_root_are_403) {
+TEST_F(StaticFilesTest, SymlinksOutOfTheRootAre403) {
   write("secret.txt", "secret", base_ / "outside");
   write("x.txt", "neighbour", base_ / "web2");
   fs::create_symlink(base_ / "outside" / "secret.txt", web_ / "leak.txt");
@@ -292,7 +292,7 @@ TEST_F(static_files_test, symlinks_out_of_the_root_are_403) {
   }
 }
 
-TEST_F(static_files_test, root_given_through_a_symlink) {
+TEST_F(StaticFilesTest, RootGivenThroughASymlink) {
   write("a.txt", "via link");
   fs::create_directory_symlink(web_, base_ / "web-link");
   static_options o;
@@ -301,14 +301,14 @@ TEST_F(static_files_test, root_given_through_a_symlink) {
   EXPECT_EQ(files.serve(get("/a.txt")).body_view(), "via link");
 }
 
-TEST_F(static_files_test, special_files_are_not_served) {
+TEST_F(StaticFilesTest, SpecialFilesAreNotServed) {
   const fs::path fifo = web_ / "pipe.txt";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   static_files files(options());
   EXPECT_EQ(files.serve(get("/pipe.txt")).status, 404U);  // and it does not block
 }
 
-TEST_F(static_files_test, etag_and_conditional_requests) {
+TEST_F(StaticFilesTest, EtagAndConditionalRequests) {
   write("a.css", "body{}");
   static_files files(options());
   const response first = files.serve(get("/a.css"));
@@ -333,7 +333,7 @@ TEST_F(static_files_test, etag_and_conditional_requests) {
   EXPECT_EQ(files.serve(head).status, 304U);
 }
 
-TEST_F(static_files_test, head_keeps_the_body_for_content_length) {
+TEST_F(StaticFilesTest, HeadKeepsTheBodyForContentLength) {
   write("a.txt", "twelve bytes");
   static_files files(options());
   const response res = files.serve(get("/a.txt", "HEAD"));
@@ -343,7 +343,7 @@ TEST_F(static_files_test, head_keeps_the_body_for_content_length) {
   EXPECT_EQ(res.headers.get("etag"), files.serve(get("/a.txt")).headers.get("etag"));
 }
 
-TEST_F(static_files_test, other_methods_are_405) {
+TEST_F(StaticFilesTest, OtherMethodsAre405) {
   write("a.txt", "x");
   static_files files(options());
   for (const char* method : {"POST", "PUT", "DELETE", "OPTIONS", "PATCH", "get", ""}) {
@@ -354,7 +354,7 @@ TEST_F(static_files_test, other_methods_are_405) {
   }
 }
 
-TEST_F(static_files_test, gzip_on_the_fly) {
+TEST_F(StaticFilesTest, GzipOnTheFly) {
   const std::string text = text_of_size(20000);
   write("big.js", text);
   static_files files(options());
@@ -382,7 +382,7 @@ TEST_F(static_files_test, gzip_on_the_fly) {
   EXPECT_EQ(files.serve(cond).status, 304U);
 }
 
-TEST_F(static_files_test, small_files_are_not_compressed) {
+TEST_F(StaticFilesTest, SmallFilesAreNotCompressed) {
   write("small.css", "a{}");
   static_options o = options();
   o.gzip_min_bytes = 1024;
@@ -393,7 +393,7 @@ TEST_F(static_files_test, small_files_are_not_compressed) {
   EXPECT_EQ(res.headers.get("vary"), "Accept-Encoding");
 }
 
-TEST_F(static_files_test, incompressible_text_is_sent_plain) {
+TEST_F(StaticFilesTest, IncompressibleTextIsSentPlain) {
   std::mt19937 rng(7);
   std::string noise(8192, '\0');
   for (char& c : noise)
@@ -405,7 +405,7 @@ TEST_F(static_files_test, incompressible_text_is_sent_plain) {
   EXPECT_EQ(res.body_view(), noise);
 }
 
-TEST_F(static_files_test, precompressed_siblings) {
+TEST_F(StaticFilesTest, PrecompressedSiblings) {
   write("app.js", "plain js");
   write("app.js.br", "brotli bytes");
   write("app.js.gz", "gzip bytes");
@@ -437,7 +437,7 @@ TEST_F(static_files_test, precompressed_siblings) {
   EXPECT_FALSE(direct.headers.has("content-encoding"));
 }
 
-TEST_F(static_files_test, sibling_of_a_binary_type_still_varies) {
+TEST_F(StaticFilesTest, SiblingOfABinaryTypeStillVaries) {
   write("data.bin", "raw");
   write("data.bin.gz", "gz");
   static_files files(options());
@@ -445,7 +445,7 @@ TEST_F(static_files_test, sibling_of_a_binary_type_still_varies) {
   EXPECT_EQ(files.serve(get_with("/data.bin", "Accept-Encoding", "gzip")).body_view(), "gz");
 }
 
-TEST_F(static_files_test, sibling_escaping_the_root_is_ignored) {
+TEST_F(StaticFilesTest, SiblingEscapingTheRootIsIgnored) {
   write("app.js", "plain js");
   write("evil.gz", "outside", base_ / "outside");
   fs::create_symlink(base_ / "outside" / "evil.gz", web_ / "app.js.gz");
@@ -455,7 +455,7 @@ TEST_F(static_files_test, sibling_escaping_the_root_is_ignored) {
   EXPECT_EQ(res.body_view(), "plain js");
 }
 
-TEST_F(static_files_test, reloads_a_changed_file) {
+TEST_F(StaticFilesTest, ReloadsAChangedFile) {
   write("a.txt", "version 1");
   static_files files(options());
   const response first = files.serve(get("/a.txt"));
@@ -478,7 +478,7 @@ TEST_F(static_files_test, reloads_a_changed_file) {
   EXPECT_EQ(stale.status, 200U);
 }
 
-TEST_F(static_files_test, reloads_the_gzip_variant_too) {
+TEST_F(StaticFilesTest, ReloadsTheGzipVariantToo) {
   write("a.txt", text_of_size(4000));
   static_files files(options());
   const auto mtime = fs::last_write_time(web_ / "a.txt");
@@ -491,7 +491,7 @@ TEST_F(static_files_test, reloads_the_gzip_variant_too) {
             changed);
 }
 
-TEST_F(static_files_test, cached_bodies_are_shared_not_copied) {
+TEST_F(StaticFilesTest, CachedBodiesAreSharedNotCopied) {
   write("a.png", std::string(5000, 'p'));
   static_files files(options());
   const response a = files.serve(get("/a.png"));
@@ -501,7 +501,7 @@ TEST_F(static_files_test, cached_bodies_are_shared_not_copied) {
   EXPECT_TRUE(a.body.empty());
 }
 
-TEST_F(static_files_test, cache_stays_within_its_bound) {
+TEST_F(StaticFilesTest, CacheStaysWithinItsBound) {
   write("a.png", std::string(3000, 'a'));
   write("b.png", std::string(3000, 'b'));
   static_options o = options();
@@ -524,7 +524,7 @@ TEST_F(static_files_test, cache_stays_within_its_bound) {
   EXPECT_NE(u1.shared_body, u2.shared_body);
 }
 
-TEST_F(static_files_test, files_over_the_size_limit_are_404) {
+TEST_F(StaticFilesTest, FilesOverTheSizeLimitAre404) {
   write("big.txt", std::string(2000, 'x'));
   write("ok.txt", std::string(1000, 'x'));
   static_options o = options();
@@ -534,7 +534,7 @@ TEST_F(static_files_test, files_over_the_size_limit_are_404) {
   EXPECT_EQ(files.serve(get("/ok.txt")).status, 200U);
 }
 
-TEST_F(static_files_test, handle_responds_exactly_once) {
+TEST_F(StaticFilesTest, HandleRespondsExactlyOnce) {
   write("a.txt", "async");
   static_files files(options());
   int calls = 0;
@@ -552,7 +552,24 @@ TEST_F(static_files_test, handle_responds_exactly_once) {
   EXPECT_EQ(calls, 2);
 }
 
-TEST_F(static_files_test, concurrent_requests) {
+TEST_F(StaticFilesTest, GarbagePathsNeverThrowOrEscape) {
+  write("index.html", "shell");
+  write("secret.txt", "secret", base_ / "outside");
+  static_files files(options());
+  std::mt19937 rng(1234);
+  const std::string alphabet = "/.%2eEfF5cC00aZ\\?#~ \x01\xff";
+  for (int i = 0; i < 2000; ++i) {
+    std::string path = "/";
+    const std::size_t len = rng() % 24;
+    for (std::size_t k = 0; k < len; ++k)
+      path += alphabet[rng() % alphabet.size()];
+    const response res = files.serve(get(path, i % 3 == 0 ? "HEAD" : "GET"));
+    EXPECT_TRUE(res.status == 200 || res.status == 400 || res.status == 404) << path;
+    EXPECT_FALSE(contains(res.body_view(), "secret")) << path;
+  }
+}
+
+TEST_F(StaticFilesTest, ConcurrentRequests) {
   for (int i = 0; i < 8; ++i)
     write("f" + std::to_string(i) + ".txt", text_of_size(3000 + i));
   static_options o = options();
