@@ -69,7 +69,7 @@ npm_install() {
   else
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed in $dir"
   fi
-  touch "$stamp"
+  mkdir -p "$dir/node_modules" && touch "$stamp"
 }
 npm_install "$here/server/test/integration"
 npm_install "$here/web"
