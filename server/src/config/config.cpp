@@ -154,6 +154,31 @@ const std::vector<option>& options() {
        count(&config::max_connections_per_ip, 1, 10'000'000)},
       {"shutdown-grace", "10s", "On SIGTERM/SIGINT, time for in-flight requests to finish",
        duration(&config::shutdown_grace, millis{0}, millis{3'600'000})},
+      {"ping-interval", "25s", "Engine.IO heartbeat: time between server pings",
+       duration(&config::ping_interval, millis{50}, millis{3'600'000})},
+      {"ping-timeout", "20s", "Engine.IO heartbeat: time a client has to answer a ping",
+       duration(&config::ping_timeout, millis{50}, millis{3'600'000})},
+      {"max-payload", "1000000", "Largest Engine.IO message or polling body (bytes)",
+       size(&config::max_payload, 1024, 100UL << 20U)},
+      {"connect-timeout", "45s", "Time a new client has to join a namespace",
+       duration(&config::connect_timeout, millis{100}, millis{3'600'000})},
+      {"recovery-window", "2m", "Connection state recovery window (0 = off)",
+       duration(&config::recovery_window, millis{0}, millis{86'400'000})},
+      {"send-queue-bytes", "256KiB", "Per-connection send queue bound (slow readers cut off)",
+       size(&config::send_queue_bytes, 4096, 1UL << 30U)},
+      {"send-queue-grace", "5s", "Time a send queue may stay over its bound",
+       duration(&config::send_queue_grace, millis{0}, millis{600'000})},
+      {"conformance", "false", "Protocol test-suite mode (fixed settings, echo namespaces)",
+       [](config& c, std::string_view v) -> std::string {
+         if (v == "true" || v == "1") {
+           c.conformance = true;
+         } else if (v == "false" || v == "0") {
+           c.conformance = false;
+         } else {
+           return "must be true or false";
+         }
+         return {};
+       }},
       {"jwt-secret", "", "HMAC key for guest tokens (default: generated in data-dir/secrets)",
        text(&config::jwt_secret)},
       {"ip-hash-key", "", "Key of the client-address hash in logs (default: generated)",
@@ -276,6 +301,8 @@ parse_result parse(const std::vector<std::string>& args,
     if (auto eq = a.find('='); eq != std::string_view::npos) {
       value = std::string(a.substr(eq + 1));
       a = a.substr(0, eq);
+    } else if (a == "conformance") {  // the one boolean flag: its presence means true
+      value = "true";
     } else {
       if (i + 1 >= args.size()) return fail(a, "missing value");
       value = args[++i];

@@ -43,6 +43,17 @@ struct config {
   std::size_t max_connections_per_ip = 256;
   millis shutdown_grace{10'000};
 
+  // Realtime (Engine.IO / Socket.IO)
+  millis ping_interval{25'000};
+  millis ping_timeout{20'000};
+  std::size_t max_payload = 1'000'000;
+  millis connect_timeout{45'000};
+  millis recovery_window{120'000};
+  std::size_t send_queue_bytes = 256UL << 10U;
+  millis send_queue_grace{5'000};
+  /// Protocol test-suite mode (see docs/protocol.md): fixed settings, echo namespaces.
+  bool conformance = false;
+
   // Secrets (generated under data_dir when empty)
   std::string jwt_secret;
   std::string ip_hash_key;

@@ -11,6 +11,8 @@
 
 #include "core/log.hpp"
 #include "http/router.hpp"
+#include "net/ws_session.hpp"
+#include "protocol/websocket.hpp"
 
 namespace hw::net {
 
@@ -28,6 +30,25 @@ constexpr std::size_t linger_max_bytes = 64UL << 10U;
 
 bool no_body_status(unsigned s) {
   return s < 200 || s == 204 || s == 304;
+}
+
+// True when `list` (a comma-separated header value) contains `token`, ignoring case.
+bool has_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (http::iequals(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool is_websocket_upgrade(const http::request& r) {
+  return r.method == "GET" && has_token(r.headers.get("connection"), "upgrade") &&
+         http::iequals(r.headers.get("upgrade"), "websocket");
 }
 
 // Where the session is between requests; decides what drain() may do.
@@ -127,10 +148,20 @@ class http_session final : public session_base,
     parser_->header_limit(static_cast<std::uint32_t>(ctx_.opts.max_header_bytes));
     parser_->body_limit(ctx_.opts.max_body_bytes);
     lowest().expires_after(ctx_.opts.request_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                        self->on_read(ec, n);
-                      });
+    // Header first: the body limit depends on the route (Engine.IO polling bodies may be as
+    // large as its maxPayload).
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          if (ec) return self->on_read(ec, n);
+          self->ctx_.request_bytes.inc(n);
+          const auto target = self->parser_->get().target();
+          if (target.starts_with("/socket.io/") || target.starts_with("/engine.io/")) {
+            self->parser_->body_limit(self->ctx_.opts.max_realtime_body_bytes);
+          }
+          bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                            [self](beast::error_code e, std::size_t m) { self->on_read(e, m); });
+        });
   }
 
   void on_read(beast::error_code ec, std::size_t n) {
@@ -174,10 +205,40 @@ class http_session final : public session_base,
     version_ = msg.version();
     keep_alive_ = msg.keep_alive();
     route_ = http::route_class(req_.path);
+    if (ctx_.hooks.upgrade && is_websocket_upgrade(req_)) return upgrade();
     ctx_.hooks.handler->handle(req_, [self = this->shared_from_this()](http::response res) {
       asio::dispatch(self->stream_.get_executor(),
                      [self, r = std::move(res)]() mutable { self->send(std::move(r), false); });
     });
+  }
+
+  // Hands the stream to a WebSocket session, or refuses the upgrade with an HTTP answer.
+  void upgrade() {
+    auto decision = ctx_.hooks.upgrade(req_);
+    if (!decision.endpoint) return send(std::move(decision.refusal), true);
+    if (req_.headers.get("sec-websocket-version") != "13") {
+      auto res = http::make_error(426, "upgrade_required", "WebSocket version 13 is required");
+      res.headers.set("sec-websocket-version", "13");
+      return send(std::move(res), true);
+    }
+    const auto accept = protocol::ws::accept_key(req_.headers.get("sec-websocket-key"));
+    if (accept.empty()) {
+      return send_error(400, "bad_request", "invalid Sec-WebSocket-Key", "realtime");
+    }
+    ws_start start;
+    start.session_id = std::exchange(id_, 0);  // the WebSocket session takes the slot over
+    start.peer_ip = ip_;
+    start.handshake =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " +
+        accept + "\r\n\r\n";
+    const auto pending = buffer_.data();
+    start.leftover.assign(static_cast<const char*>(pending.data()), pending.size());
+    start.endpoint = std::move(decision.endpoint);
+    start.max_message = decision.max_message;
+    ctx_.count_request("realtime", 101);
+    phase_ = phase::closing;
+    start_ws_session(std::move(stream_), ctx_, std::move(start));
   }
 
   void send_error(unsigned status, std::string_view code, std::string_view message,

@@ -13,6 +13,11 @@
 
 #include "core/metrics.hpp"
 #include "http/handler.hpp"
+#include "net/websocket.hpp"
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace hw::net {
 
@@ -25,6 +30,8 @@ struct server_options {
   std::string tls_key;
   std::size_t max_header_bytes = 8UL << 10U;
   std::size_t max_body_bytes = 1UL << 20U;
+  /// Body limit of Engine.IO polling requests (/socket.io/, /engine.io/): its maxPayload.
+  std::size_t max_realtime_body_bytes = 1'000'000;
   std::chrono::milliseconds request_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t max_connections = 10'000;
@@ -33,6 +40,11 @@ struct server_options {
   /// Connections being refused (429/503 being written) at once; beyond, refused ones are closed
   /// without an answer so a connection flood cannot grow memory.
   std::size_t max_rejecting = 1024;
+  /// WebSocket send queue bound per connection: volatile messages are dropped beyond a quarter
+  /// of it; a connection over it for longer than `send_queue_grace`, or over four times it at
+  /// any moment, is closed (a reader that stops reading cannot grow server memory).
+  std::size_t send_queue_bytes = 256UL << 10U;
+  std::chrono::milliseconds send_queue_grace{5'000};
 };
 
 /// What the server calls into; all must outlive it.
@@ -43,6 +55,8 @@ struct server_hooks {
   /// Client address → its log-safe form (a keyed hash).
   std::function<std::string(std::string_view)> client_id;
   core::registry* metrics = nullptr;
+  /// WebSocket upgrades (absent: upgrades are answered 404 like any unknown route).
+  upgrade_fn upgrade;
 };
 
 class server {
@@ -58,6 +72,8 @@ class server {
   [[nodiscard]] std::uint16_t port() const;
   /// Runs the I/O threads until shutdown has completed; returns the process exit code.
   int run();
+  /// The I/O context, for layers that own timers and strands (realtime sessions).
+  boost::asio::io_context& context();
   /// False once shutdown began (readiness).
   [[nodiscard]] bool draining() const;
   /// Begins graceful shutdown (what SIGTERM does). Thread-safe, idempotent.

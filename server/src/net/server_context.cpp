@@ -20,7 +20,19 @@ server_context::server_context(server_options o, server_hooks h)
       request_bytes(metrics_of(hooks).get_counter("hallway_http_request_bytes_total",
                                                   "Bytes of HTTP requests received")),
       response_bytes(metrics_of(hooks).get_counter("hallway_http_response_bytes_total",
-                                                   "Bytes of HTTP responses sent")) {}
+                                                   "Bytes of HTTP responses sent")),
+      websocket_connections(metrics_of(hooks).get_gauge("hallway_websocket_connections",
+                                                        "Open WebSocket connections")),
+      ws_messages_in(metrics_of(hooks).get_counter("hallway_websocket_messages_received_total",
+                                                   "WebSocket messages received")),
+      ws_messages_out(metrics_of(hooks).get_counter("hallway_websocket_messages_sent_total",
+                                                    "WebSocket messages queued for sending")),
+      ws_dropped(metrics_of(hooks).get_counter(
+          "hallway_websocket_messages_dropped_total",
+          "Volatile WebSocket messages dropped because the send queue was congested")),
+      slow_readers_closed(metrics_of(hooks).get_counter(
+          "hallway_slow_readers_closed_total",
+          "Connections closed because their send queue stayed over its bound")) {}
 
 void server_context::count_request(std::string_view route, unsigned status) {
   metrics_of(hooks)
@@ -42,6 +54,11 @@ std::uint64_t server_context::add_session(std::weak_ptr<session_base> s) {
   const auto id = next_id_++;
   sessions_.emplace(id, std::move(s));
   return id;
+}
+
+void server_context::replace_session(std::uint64_t id, std::weak_ptr<session_base> s) {
+  std::lock_guard lock(mutex_);
+  sessions_[id] = std::move(s);
 }
 
 void server_context::remove_session(std::uint64_t id, const std::string& ip) {

@@ -39,6 +39,11 @@ struct server_context {
   core::counter& accepted;
   core::counter& request_bytes;
   core::counter& response_bytes;
+  core::gauge& websocket_connections;
+  core::counter& ws_messages_in;
+  core::counter& ws_messages_out;
+  core::counter& ws_dropped;
+  core::counter& slow_readers_closed;
 
   /// Counts a finished request in hallway_http_requests_total.
   void count_request(std::string_view route, unsigned status);
@@ -46,6 +51,9 @@ struct server_context {
 
   /// Session registry, for drain/force_close at shutdown.
   std::uint64_t add_session(std::weak_ptr<session_base> s);
+  /// Points an existing registration at another session object (HTTP → WebSocket upgrade keeps
+  /// the admission slot).
+  void replace_session(std::uint64_t id, std::weak_ptr<session_base> s);
   /// Called from a session's destructor; releases its admission slot.
   void remove_session(std::uint64_t id, const std::string& ip);
   /// Calls f on every live session. f runs outside the registry lock: the temporary

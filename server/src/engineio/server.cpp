@@ -1,0 +1,242 @@
+#include "engineio/server.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "http/path.hpp"
+
+namespace hw::engineio {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Value of `key` in a query string ("EIO=4&transport=polling&t=N"), percent-decoded.
+std::string query_param(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto item = query.substr(0, amp);
+    auto eq = item.find('=');
+    if (item.substr(0, eq) == key) {
+      if (eq == std::string_view::npos) return {};
+      return http::percent_decode(item.substr(eq + 1)).value_or(std::string());
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// 20 URL-safe characters from 120 random bits.
+std::string new_sid() {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  unsigned char bytes[20];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
+  std::string sid(20, '\0');
+  for (std::size_t i = 0; i < sid.size(); ++i) sid[i] = alphabet[bytes[i] & 63U];
+  return sid;
+}
+
+std::string origin_of_host(const http::request& req) {
+  return std::string(req.tls ? "https://" : "http://") + std::string(req.headers.get("host"));
+}
+
+/// Bridges one WebSocket connection to a session: a new session (no sid) or the upgrade probe of
+/// a polling session. Runs on the connection's strand and hops to the session's.
+class ws_bridge final : public net::ws_endpoint,
+                        public std::enable_shared_from_this<ws_bridge> {
+ public:
+  ws_bridge(std::shared_ptr<session> s, bool probe, connection_fn* on_connection)
+      : session_(std::move(s)), probe_(probe), on_connection_(on_connection) {}
+
+  void on_open(std::shared_ptr<net::ws_connection> conn) override {
+    conn_ = conn;
+    if (probe_) return;
+    asio::dispatch(session_->executor(), [s = session_, conn, f = on_connection_] {
+      s->start_websocket(conn, (*f)(s));
+    });
+  }
+
+  void on_message(std::string_view data, bool binary) override {
+    asio::post(session_->executor(),
+               [s = session_, c = conn_, d = std::string(data), binary, probe = probe_] {
+                 if (probe && !binary) {
+                   s->on_probe_message(c, d);
+                 } else {
+                   s->on_ws_message(d, binary);
+                 }
+               });
+  }
+
+  void on_close(std::uint16_t /*code*/) override {
+    // Last call: give up the session so session → connection → bridge is not a cycle.
+    auto s0 = std::move(session_);
+    asio::post(s0->executor(), [s = s0, c = conn_, probe = probe_] {
+      if (probe) {
+        s->on_probe_closed(c);
+      } else {
+        s->on_ws_closed();
+      }
+    });
+    conn_.reset();
+  }
+
+ private:
+  std::shared_ptr<session> session_;
+  std::shared_ptr<net::ws_connection> conn_;
+  bool probe_;
+  connection_fn* on_connection_;
+};
+
+}  // namespace
+
+http::response eio_error(int code) {
+  static constexpr std::string_view messages[] = {
+      "Transport unknown", "Session ID unknown", "Bad handshake method",
+      "Bad request",       "Forbidden",          "Unsupported protocol version"};
+  const auto msg = code >= 0 && code <= 5 ? messages[code] : std::string_view("Bad request");
+  return http::make_text(code == 4 ? 403 : 400, "application/json",
+                         "{\"code\":" + std::to_string(code) + ",\"message\":\"" +
+                             std::string(msg) + "\"}");
+}
+
+server::server(asio::io_context& ioc, options opts, connection_fn on_connection,
+               core::registry* metrics)
+    : ioc_(ioc), opts_(std::move(opts)), on_connection_(std::move(on_connection)) {
+  if (metrics != nullptr) {
+    sessions_gauge_ = &metrics->get_gauge("hallway_engineio_sessions", "Open Engine.IO sessions");
+  }
+}
+
+server::~server() {
+  // Runs after the I/O threads stopped: nothing else touches the sessions any more.
+  for (auto& [id, s] : sessions_) s->abandon();
+}
+
+std::size_t server::session_count() const {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
+std::shared_ptr<session> server::find(const std::string& sid) const {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(sid);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<session> server::create() {
+  std::lock_guard lock(mutex_);
+  if (sessions_.size() >= opts_.max_sessions) return nullptr;
+  std::string sid = new_sid();
+  auto s = std::make_shared<session>(asio::make_strand(ioc_), sid, opts_,
+                                     [this](const std::string& id) {
+                                       std::lock_guard l(mutex_);
+                                       if (sessions_.erase(id) > 0 && sessions_gauge_) {
+                                         sessions_gauge_->add(-1);
+                                       }
+                                     });
+  sessions_.emplace(std::move(sid), s);
+  if (sessions_gauge_) sessions_gauge_->add(1);
+  return s;
+}
+
+bool server::origin_ok(const http::request& req) const {
+  const auto origin = req.headers.get("origin");
+  if (origin.empty()) return true;  // not a browser: CORS and CSWSH do not apply
+  if (origin == origin_of_host(req)) return true;
+  for (const auto& o : opts_.allowed_origins) {
+    if (o == "*" || o == origin) return true;
+  }
+  return false;
+}
+
+void server::add_cors(const http::request& req, http::response& res) const {
+  const auto origin = req.headers.get("origin");
+  if (origin.empty()) return;
+  const bool any = opts_.allowed_origins.size() == 1 && opts_.allowed_origins[0] == "*";
+  res.headers.set("access-control-allow-origin", any ? std::string_view("*") : origin);
+  if (!any) res.headers.set("access-control-allow-credentials", "true");
+  res.headers.set("vary", "Origin");
+}
+
+void server::handle(const http::request& req, http::respond_fn respond) {
+  auto reply = [&](http::response r) {
+    add_cors(req, r);
+    respond(std::move(r));
+  };
+  if (query_param(req.query, "EIO") != "4") return reply(eio_error(5));
+  const auto transport = query_param(req.query, "transport");
+  if (transport != "polling" && transport != "websocket") return reply(eio_error(0));
+  if (!origin_ok(req)) return reply(eio_error(4));
+  if (req.method == "OPTIONS") {
+    http::response r;
+    r.status = 204;
+    r.headers.set("access-control-allow-methods", "GET, POST, OPTIONS");
+    r.headers.set("access-control-allow-headers", "Content-Type");
+    return reply(std::move(r));
+  }
+  if (transport != "polling") return reply(eio_error(3));  // websocket needs an upgrade
+  const auto sid = query_param(req.query, "sid");
+
+  http::response base;
+  add_cors(req, base);
+  base.headers.set("cache-control", "no-store");
+  if (sid.empty()) {
+    if (req.method != "GET") return reply(eio_error(2));
+    auto s = create();
+    if (!s) return respond(http::make_error(503, "server_busy", "too many sessions"));
+    asio::dispatch(s->executor(), [this, s, respond = std::move(respond),
+                                   base = std::move(base)]() mutable {
+      s->start_polling(on_connection_(s));
+      base.status = 200;
+      base.headers.set("content-type", "text/plain; charset=UTF-8");
+      base.body = s->open_packet(true);
+      respond(std::move(base));
+    });
+    return;
+  }
+  auto s = find(sid);
+  if (!s) return reply(eio_error(1));
+  if (req.method == "GET") {
+    asio::dispatch(s->executor(), [s, respond = std::move(respond),
+                                   base = std::move(base)]() mutable {
+      s->on_poll(std::move(respond), std::move(base));
+    });
+  } else if (req.method == "POST") {
+    asio::dispatch(s->executor(), [s, body = req.body, respond = std::move(respond),
+                                   base = std::move(base)]() mutable {
+      s->on_post(body, std::move(respond), std::move(base));
+    });
+  } else {
+    reply(eio_error(3));
+  }
+}
+
+net::upgrade_decision server::upgrade(const http::request& req) {
+  net::upgrade_decision d;
+  d.max_message = opts_.max_payload;
+  auto refuse = [&](http::response r) {
+    d.refusal = std::move(r);
+    return d;
+  };
+  if (query_param(req.query, "EIO") != "4") return refuse(eio_error(5));
+  if (query_param(req.query, "transport") != "websocket") return refuse(eio_error(0));
+  if (!origin_ok(req)) return refuse(eio_error(4));
+  const auto sid = query_param(req.query, "sid");
+  if (sid.empty()) {
+    auto s = create();
+    if (!s) return refuse(http::make_error(503, "server_busy", "too many sessions"));
+    d.endpoint = std::make_shared<ws_bridge>(std::move(s), false, &on_connection_);
+    return d;
+  }
+  auto s = find(sid);
+  if (!s) return refuse(eio_error(1));
+  d.endpoint = std::make_shared<ws_bridge>(std::move(s), true, &on_connection_);
+  return d;
+}
+
+}  // namespace hw::engineio

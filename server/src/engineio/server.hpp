@@ -1,0 +1,56 @@
+#pragma once
+// The Engine.IO v4 server: the session table and the HTTP side of both transports. Mounted on
+// a path ("/socket.io/") as an http::handler for polling, and asked by net/ about WebSocket
+// upgrades on that path. Errors are answered as the reference server answers them:
+// 400 {"code":0,"message":"Transport unknown"}, 1 "Session ID unknown", 2 "Bad handshake method",
+// 3 "Bad request", 4 "Forbidden" (403), 5 "Unsupported protocol version".
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/metrics.hpp"
+#include "engineio/session.hpp"
+#include "http/handler.hpp"
+#include "net/websocket.hpp"
+
+namespace hw::engineio {
+
+/// Called on the new session's strand when a session opens; returns its listener.
+using connection_fn = std::function<std::shared_ptr<listener>(std::shared_ptr<session>)>;
+
+class server final : public http::handler {
+ public:
+  server(boost::asio::io_context& ioc, options opts, connection_fn on_connection,
+         core::registry* metrics = nullptr);
+  ~server() override;
+
+  /// Polling transport (GET/POST/OPTIONS on the mounted path).
+  void handle(const http::request& req, http::respond_fn respond) override;
+  /// WebSocket transport: a new session, or the upgrade probe of a polling session.
+  net::upgrade_decision upgrade(const http::request& req);
+
+  [[nodiscard]] std::size_t session_count() const;
+  [[nodiscard]] const options& opts() const { return opts_; }
+
+ private:
+  std::shared_ptr<session> find(const std::string& sid) const;
+  std::shared_ptr<session> create();
+  bool origin_ok(const http::request& req) const;
+  void add_cors(const http::request& req, http::response& res) const;
+
+  boost::asio::io_context& ioc_;
+  options opts_;
+  connection_fn on_connection_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
+  core::gauge* sessions_gauge_ = nullptr;
+};
+
+/// Engine.IO error body {"code":N,"message":"..."} with status 400 (403 for Forbidden).
+http::response eio_error(int code);
+
+}  // namespace hw::engineio

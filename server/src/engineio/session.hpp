@@ -1,0 +1,114 @@
+#pragma once
+// One Engine.IO v4 session: its transport (HTTP long-polling or WebSocket), the upgrade between
+// them, the server-initiated heartbeat, and a byte-bounded outbox. All state lives on the
+// session's strand; the public calls are thread-safe and never block.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/handler.hpp"
+#include "net/websocket.hpp"
+
+namespace hw::engineio {
+
+using millis = std::chrono::milliseconds;
+
+struct options {
+  millis ping_interval{25'000};
+  millis ping_timeout{20'000};
+  std::size_t max_payload = 1'000'000;         ///< bytes of one polling POST or WS message
+  std::size_t send_queue_bytes = 256UL << 10U;  ///< polling outbox bound (WS: net's queue)
+  std::size_t max_sessions = 10'000;
+  std::vector<std::string> allowed_origins;    ///< "*" = any (conformance)
+};
+
+/// A message for the client: Engine.IO "4"-prefixed text plus binary attachments, shared so a
+/// broadcast is encoded once.
+struct outgoing {
+  std::shared_ptr<const std::string> text;  ///< "4..." (an Engine.IO message), or null
+  std::vector<std::shared_ptr<const std::string>> binaries;
+  bool is_volatile = false;
+};
+
+/// The layer above (a Socket.IO client) as seen by one session. Called on the session strand.
+class listener {
+ public:
+  virtual ~listener() = default;
+  virtual void on_message(std::string_view data, bool binary) = 0;
+  virtual void on_close(std::string_view reason) = 0;
+};
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  enum class transport { polling, websocket };
+
+  session(boost::asio::any_io_executor strand, std::string id, const options& opts,
+          std::function<void(const std::string&)> on_gone);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  [[nodiscard]] const std::string& id() const { return id_; }
+  [[nodiscard]] const boost::asio::any_io_executor& executor() const { return strand_; }
+
+  /// Thread-safe. Returns dropped for a volatile message while the outbox is congested.
+  net::send_result send(outgoing msg);
+  /// Thread-safe: closes the session (the listener's on_close runs with `reason`).
+  void close(std::string reason);
+
+  // Called by engineio::server, on the strand.
+  void start_polling(std::shared_ptr<listener> l);
+  void start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l);
+  void on_poll(http::respond_fn respond, http::response base);
+  void on_post(std::string_view body, http::respond_fn respond, http::response base);
+  void on_ws_message(std::string_view data, bool binary);
+  void on_ws_closed();
+  // Upgrade (probe) from polling to a second, WebSocket connection.
+  void on_probe_message(const std::shared_ptr<net::ws_connection>& ws, std::string_view data);
+  void on_probe_closed(const std::shared_ptr<net::ws_connection>& ws);
+
+  [[nodiscard]] std::string open_packet(bool can_upgrade) const;
+  /// Drops every reference the session holds (listener, connections, pending poll) without
+  /// callbacks. Only when the I/O threads have stopped (server teardown): it breaks the
+  /// session ↔ listener ownership cycle of sessions still open at exit.
+  void abandon();
+
+ private:
+  void handle_packet(char type, std::string_view data, bool binary);
+  void enqueue(const outgoing& msg);
+  void enqueue_packet(char type, std::string_view data);
+  void flush_poll();
+  void schedule_ping();
+  void end(std::string_view reason);
+
+  boost::asio::any_io_executor strand_;
+  std::string id_;
+  const options& opts_;
+  std::function<void(const std::string&)> on_gone_;
+  std::shared_ptr<listener> listener_;
+  transport transport_ = transport::polling;
+  std::shared_ptr<net::ws_connection> ws_;  // set once, never reset while the session lives
+  std::atomic<const net::ws_connection*> ws_view_{nullptr};  // for send() on other threads
+  std::shared_ptr<net::ws_connection> probe_;
+  bool upgrading_ = false;
+  // Polling outbox: a ready-to-send payload body (packets joined by \x1e) and its packet count.
+  std::string outbox_;
+  std::size_t outbox_packets_ = 0;
+  std::atomic<std::size_t> outbox_bytes_{0};
+  http::respond_fn pending_get_;
+  http::response pending_base_;
+  boost::asio::steady_timer heartbeat_;
+  bool awaiting_pong_ = false;
+  bool closed_ = false;
+  std::atomic<bool> closing_{false};
+};
+
+}  // namespace hw::engineio

@@ -1,0 +1,187 @@
+#include "runtime.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/ip_hash.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/secrets.hpp"
+#include "http/ops.hpp"
+#include "http/router.hpp"
+#include "http/security_headers.hpp"
+#include "http/static_files.hpp"
+#include "net/server.hpp"
+#include "socketio/socket.hpp"
+
+namespace hw {
+
+namespace {
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "hallway: %s\n", message.c_str());  // NOLINT: logging may be off
+  return 1;
+}
+
+// Uses the configured secret or the one kept under data-dir/secrets (created on first run).
+std::optional<std::string> secret(const std::string& given, const std::string& data_dir,
+                                  const char* file, const char* setting, std::string& error) {
+  if (!given.empty()) {
+    if (given.size() < 32) {
+      error = std::string("invalid setting '") + setting + "': must be at least 32 characters";
+      return std::nullopt;
+    }
+    return given;
+  }
+  auto s = core::load_or_create_secret(std::filesystem::path(data_dir) / "secrets" / file, error);
+  if (!s) error = std::string("invalid setting 'data-dir': ") + error;
+  return s;
+}
+
+/// Conformance mode's raw Engine.IO endpoint: every message is echoed back.
+class echo_listener final : public engineio::listener {
+ public:
+  explicit echo_listener(std::shared_ptr<engineio::session> s) : session_(std::move(s)) {}
+  void on_message(std::string_view data, bool binary) override {
+    if (!session_) return;
+    engineio::outgoing out;
+    if (binary) {
+      out.binaries.push_back(std::make_shared<const std::string>(data));
+    } else {
+      out.text = std::make_shared<const std::string>("4" + std::string(data));
+    }
+    session_->send(std::move(out));
+  }
+  void on_close(std::string_view /*reason*/) override { session_.reset(); }
+
+ private:
+  std::shared_ptr<engineio::session> session_;
+};
+
+}  // namespace
+
+void setup_conformance(socketio::server& io) {
+  auto& root = io.of("/");
+  root.on_connection([](const socketio::socket_ptr& s) {
+    socketio::event_args a;
+    a.args.push_back(s->auth());
+    s->emit("auth", std::move(a));
+  });
+  root.on("message", [](const socketio::socket_ptr& s, socketio::event_args& args,
+                        const socketio::ack_fn& /*ack*/) { s->emit("message-back", args); });
+  root.on("message-with-ack", [](const socketio::socket_ptr& /*s*/, socketio::event_args& args,
+                                 const socketio::ack_fn& ack) {
+    if (ack) ack(args);
+  });
+  io.of("/custom").on_connection([](const socketio::socket_ptr& s) {
+    socketio::event_args a;
+    a.args.push_back(s->auth());
+    s->emit("auth", std::move(a));
+  });
+}
+
+int run_server(const config::config& given, const std::function<void(socketio::server&)>& setup) {
+  config::config cfg = given;
+  if (cfg.conformance) {
+    // Exactly the protocol documents' test servers.
+    cfg.ping_interval = config::millis{300};
+    cfg.ping_timeout = config::millis{200};
+    cfg.max_payload = 1'000'000;
+    cfg.connect_timeout = config::millis{1000};
+    cfg.recovery_window = config::millis{0};
+    cfg.allowed_origins = {"*"};
+  }
+  core::log::init(cfg.log_level, cfg.log_format);
+
+  std::string error;
+  const auto jwt_secret = secret(cfg.jwt_secret, cfg.data_dir, "jwt.key", "jwt-secret", error);
+  if (!jwt_secret) return fail(error);
+  const auto ip_key = secret(cfg.ip_hash_key, cfg.data_dir, "ip-hash.key", "ip-hash-key", error);
+  if (!ip_key) return fail(error);
+  const core::ip_hasher ip_hash(*ip_key);
+
+  core::registry metrics;
+  metrics.add_computed_gauge("hallway_process_resident_memory_bytes", "Resident memory (RSS)",
+                             [] { return static_cast<double>(core::process_rss_bytes()); });
+  metrics.get_gauge("hallway_build_info", "Build information", {{"version", HALLWAY_VERSION}})
+      .set(1);
+
+  const http::security_policy policy{cfg.tls(), cfg.allowed_origins};
+  http::static_files web(http::static_options{.root = cfg.web_root});
+  net::server* srv_ptr = nullptr;
+  http::ops ops([&srv_ptr] { return srv_ptr != nullptr && !srv_ptr->draining(); }, metrics);
+  http::router router(policy, ops, web);
+
+  net::server_options so;
+  so.host = cfg.host;
+  so.port = cfg.port;
+  so.threads = cfg.threads;
+  so.tls_cert = cfg.tls_cert;
+  so.tls_key = cfg.tls_key;
+  so.max_header_bytes = cfg.max_header_bytes;
+  so.max_body_bytes = cfg.max_body_bytes;
+  // Polling POST bodies may be as large as an Engine.IO payload (and no larger: 413 beyond).
+  so.max_realtime_body_bytes = cfg.max_payload;
+  so.request_timeout = cfg.request_timeout;
+  so.idle_timeout = cfg.idle_timeout;
+  so.max_connections = cfg.max_connections;
+  so.max_connections_per_ip = cfg.max_connections_per_ip;
+  so.shutdown_grace = cfg.shutdown_grace;
+  so.send_queue_bytes = cfg.send_queue_bytes;
+  so.send_queue_grace = cfg.send_queue_grace;
+
+  std::unique_ptr<socketio::server> io;
+  std::unique_ptr<engineio::server> raw_engine;
+  net::server_hooks hooks;
+  hooks.handler = &router;
+  hooks.decorate = [&policy](http::response& r) { http::add_security_headers(r, policy); };
+  hooks.client_id = [&ip_hash](std::string_view ip) { return ip_hash.hash(ip); };
+  hooks.metrics = &metrics;
+  hooks.upgrade = [&](const http::request& req) -> net::upgrade_decision {
+    if (req.path == "/socket.io/" && io) return io->engine().upgrade(req);
+    if (req.path == "/engine.io/" && raw_engine) return raw_engine->upgrade(req);
+    net::upgrade_decision refused;
+    refused.refusal = http::make_error(404, "not_found", "no WebSocket endpoint here");
+    return refused;
+  };
+
+  net::server srv(so, hooks);
+  if (auto err = srv.listen()) return fail(*err);
+  srv_ptr = &srv;
+
+  engineio::options eio;
+  eio.ping_interval = cfg.ping_interval;
+  eio.ping_timeout = cfg.ping_timeout;
+  eio.max_payload = cfg.max_payload;
+  eio.send_queue_bytes = cfg.send_queue_bytes;
+  eio.max_sessions = cfg.max_connections;
+  eio.allowed_origins = cfg.allowed_origins;
+  socketio::options sio;
+  sio.connect_timeout = cfg.connect_timeout;
+  sio.recovery_window = cfg.recovery_window;
+  io = std::make_unique<socketio::server>(srv.context(), eio, sio, &metrics);
+  router.mount("/socket.io/", io->engine());
+  if (cfg.conformance) {
+    raw_engine = std::make_unique<engineio::server>(
+        srv.context(), eio, [](std::shared_ptr<engineio::session> s) {
+          return std::make_shared<echo_listener>(std::move(s));
+        });
+    router.mount("/engine.io/", *raw_engine);
+    setup_conformance(*io);
+  } else {
+    setup(*io);
+  }
+
+  if (!std::filesystem::exists(std::filesystem::path(cfg.web_root) / "index.html")) {
+    core::log::info("web_root_missing",
+                    {{"web_root", cfg.web_root}, {"note", "serving the built-in page"}});
+  }
+  const int code = srv.run();
+  // Realtime state owns timers of srv's io_context: it goes first.
+  raw_engine.reset();
+  io.reset();
+  core::log::info("exit", {{"code", code}});
+  return code;
+}
+
+}  // namespace hw

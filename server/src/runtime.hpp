@@ -1,0 +1,19 @@
+#pragma once
+// Builds the whole server from a validated config and runs it until shutdown. main.cpp (and the
+// integration-test server) call it with the code that registers Socket.IO namespaces, so the
+// wiring exists once.
+
+#include <functional>
+
+#include "config/config.hpp"
+#include "socketio/server.hpp"
+
+namespace hw {
+
+/// Returns the process exit code. `setup` runs once, before the server accepts connections.
+int run_server(const config::config& cfg, const std::function<void(socketio::server&)>& setup);
+
+/// Conformance mode's namespaces (the protocol documents' test servers).
+void setup_conformance(socketio::server& io);
+
+}  // namespace hw

@@ -1,0 +1,266 @@
+#include "socketio/client.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <charconv>
+
+namespace hw::socketio {
+
+namespace asio = boost::asio;
+namespace sio = protocol::sio;
+namespace json = boost::json;
+
+std::string random_id() {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  unsigned char bytes[20];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
+  std::string id(20, '\0');
+  for (std::size_t i = 0; i < id.size(); ++i) id[i] = alphabet[bytes[i] & 63U];
+  return id;
+}
+
+client::client(server& srv, std::shared_ptr<engineio::session> conn)
+    : srv_(srv), conn_(std::move(conn)), connect_timer_(conn_->executor()) {}
+
+void client::start() {
+  connect_timer_.expires_after(srv_.opts().connect_timeout);
+  connect_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+    auto self = w.lock();
+    if (!ec && self && self->sockets_.empty() && self->conn_) self->conn_->close("connect timeout");
+  });
+}
+
+void client::fail(std::string_view reason) {
+  if (conn_) conn_->close(std::string(reason));
+}
+
+void client::send_packet(const sio::packet& p) {
+  if (!conn_) return;
+  std::string text = "4";
+  sio::encode(text, p);
+  engineio::outgoing out;
+  out.text = std::make_shared<const std::string>(std::move(text));
+  conn_->send(std::move(out));
+}
+
+void client::on_message(std::string_view data, bool binary) {
+  if (closed_) return;
+  if (binary) {
+    if (!partial_) return fail("parse error");  // an attachment nobody announced
+    partial_bin_.push_back(std::make_shared<const std::string>(data));
+    if (partial_bin_.size() < partial_->attachments) return;
+    auto p = std::move(*partial_);
+    partial_.reset();
+    auto bin = std::move(partial_bin_);
+    partial_bin_.clear();
+    return on_packet(p, std::move(bin));
+  }
+  if (partial_) return fail("parse error");  // text while attachments are expected
+  sio::packet p;
+  sio::decode_limits lim;
+  lim.max_attachments = srv_.opts().max_attachments;
+  if (sio::decode(data, p, lim) != sio::decode_error::none) return fail("parse error");
+  const bool binary_type =
+      p.type == sio::packet_type::binary_event || p.type == sio::packet_type::binary_ack;
+  if (binary_type && p.attachments > 0) {
+    if (!sio::placeholders_valid(p.data, p.attachments)) return fail("parse error");
+    partial_ = std::move(p);
+    return;
+  }
+  on_packet(p, {});
+}
+
+void client::on_packet(sio::packet& p, attachments bin) {
+  switch (p.type) {
+    case sio::packet_type::connect: return connect(p);
+    case sio::packet_type::disconnect: {
+      auto it = sockets_.find(p.nsp);
+      if (it != sockets_.end()) drop(it->second, "client namespace disconnect");
+      return;
+    }
+    case sio::packet_type::event:
+    case sio::packet_type::binary_event: {
+      auto it = sockets_.find(p.nsp);
+      if (it == sockets_.end()) return;  // not connected to that namespace: ignored
+      auto sock = it->second;
+      auto& arr = p.data.as_array();
+      std::string name = arr[0].is_string() ? std::string(arr[0].as_string())
+                                            : json::serialize(arr[0]);
+      auto& handlers = sock->nsp().handlers_;
+      auto h = handlers.find(name);
+      if (h == handlers.end()) return;
+      event_args args;
+      args.args = json::array(arr.begin() + 1, arr.end());
+      args.bin = std::move(bin);
+      ack_fn ack;
+      if (p.id) {
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        ack = [w = weak_from_this(), conn = std::weak_ptr(conn_), nsp = p.nsp, id = *p.id,
+               done](event_args reply) {
+          if (done->exchange(true)) return;
+          auto c = conn.lock();
+          if (!c) return;
+          sio::packet a;
+          a.type = reply.bin.empty() ? sio::packet_type::ack : sio::packet_type::binary_ack;
+          a.nsp = nsp;
+          a.id = id;
+          a.data = std::move(reply.args);
+          a.has_data = true;
+          a.attachments = reply.bin.size();
+          std::string text = "4";
+          sio::encode(text, a);
+          engineio::outgoing out;
+          out.text = std::make_shared<const std::string>(std::move(text));
+          out.binaries = std::move(reply.bin);
+          c->send(std::move(out));
+        };
+      }
+      h->second(sock, args, std::move(ack));
+      return;
+    }
+    case sio::packet_type::ack:
+    case sio::packet_type::binary_ack: {
+      auto it = sockets_.find(p.nsp);
+      if (it == sockets_.end() || !p.id) return;
+      event_args args;
+      if (p.data.is_array()) args.args = std::move(p.data.as_array());
+      args.bin = std::move(bin);
+      it->second->on_ack(*p.id, std::move(args));
+      return;
+    }
+    case sio::packet_type::connect_error: return fail("parse error");  // server-only packet
+  }
+}
+
+void client::connect(sio::packet& p) {
+  namespace_* nsp = srv_.find(p.nsp);
+  if (nsp == nullptr) {
+    sio::packet e;
+    e.type = sio::packet_type::connect_error;
+    e.nsp = p.nsp;
+    e.data = json::object{{"message", "Invalid namespace"}};
+    e.has_data = true;
+    return send_packet(e);
+  }
+  if (sockets_.count(p.nsp) != 0) return;  // already connected: nothing to do
+  json::object auth = p.has_data && p.data.is_object() ? p.data.as_object() : json::object{};
+
+  if (srv_.opts().recovery_window.count() > 0) {
+    const auto* pid = auth.if_contains("pid");
+    if (pid != nullptr && pid->is_string()) {
+      auto old = srv_.take_recoverable(std::string(pid->as_string()));
+      if (old && &old->nsp() == nsp) {
+        std::uint64_t offset = 0;
+        if (const auto* off = auth.if_contains("offset"); off != nullptr && off->is_string()) {
+          const auto& s = off->as_string();
+          std::from_chars(s.data(), s.data() + s.size(), offset);
+        }
+        old->attach(conn_, shared_from_this(), true);
+        sockets_[p.nsp] = old;
+        connect_timer_.cancel();
+        sio::packet ok;
+        ok.type = sio::packet_type::connect;
+        ok.nsp = p.nsp;
+        ok.data = json::object{{"sid", old->id()}, {"pid", old->pid()}};
+        ok.has_data = true;
+        send_packet(ok);
+        if (old->replay_after(offset)) {
+          if (nsp->on_connection_) nsp->on_connection_(old);
+          return;
+        }
+        // Too much was missed to replay: this is a new session after all.
+        sockets_.erase(p.nsp);
+        old->detach();
+        nsp->adapter_->remove(old->id());
+        fail("recovery failed");
+        return;
+      }
+      if (old) nsp->adapter_->remove(old->id());
+    }
+  }
+  auth.erase("pid");
+  auth.erase("offset");
+  const bool recovery = srv_.opts().recovery_window.count() > 0;
+  auto sock = std::make_shared<socket>(*nsp, random_id(), recovery ? random_id() : std::string(),
+                                       std::move(auth));
+  run_middleware(sock, nsp, 0);
+}
+
+void client::run_middleware(const socket_ptr& s, namespace_* nsp, std::size_t i) {
+  if (closed_) return;
+  if (i == nsp->middlewares_.size()) return accept(s, nsp);
+  auto next = [w = weak_from_this(), s, nsp, i,
+               ex = conn_->executor()](std::optional<json::object> err) {
+    asio::dispatch(ex, [w, s, nsp, i, err = std::move(err)]() mutable {
+      auto self = w.lock();
+      if (!self || self->closed_) return;
+      if (err) {
+        sio::packet e;
+        e.type = sio::packet_type::connect_error;
+        e.nsp = nsp->name();
+        e.data = std::move(*err);
+        e.has_data = true;
+        return self->send_packet(e);
+      }
+      self->run_middleware(s, nsp, i + 1);
+    });
+  };
+  nsp->middlewares_[i](s, s->auth(), std::move(next));
+}
+
+void client::accept(const socket_ptr& s, namespace_* nsp) {
+  if (sockets_.count(nsp->name()) != 0) return;
+  nsp->adapter_->add(s);
+  s->attach(conn_, shared_from_this(), false);
+  sockets_[nsp->name()] = s;
+  connect_timer_.cancel();
+  sio::packet ok;
+  ok.type = sio::packet_type::connect;
+  ok.nsp = nsp->name();
+  json::object data{{"sid", s->id()}};
+  if (!s->pid().empty()) data["pid"] = s->pid();
+  ok.data = std::move(data);
+  ok.has_data = true;
+  send_packet(ok);
+  if (nsp->on_connection_) nsp->on_connection_(s);
+}
+
+void client::drop(socket_ptr s, std::string_view reason) {
+  auto it = sockets_.find(s->nsp().name());
+  if (it == sockets_.end() || it->second != s) return;
+  sockets_.erase(it);
+  s->fail_acks();
+  s->detach();
+  srv_.forget_recoverable(s->pid());
+  s->nsp().adapter_->remove(s->id());
+  if (s->nsp().on_disconnect_) s->nsp().on_disconnect_(s, reason);
+}
+
+void client::on_close(std::string_view reason) {
+  closed_ = true;
+  connect_timer_.cancel();
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  for (auto& [name, s] : sockets) {
+    s->fail_acks();
+    if (s->detach()) {
+      // Kept for the recovery window: same id, same rooms, packets buffered.
+      srv_.keep_for_recovery(s);
+      s->arm_expiry([srv = &srv_, w = std::weak_ptr(s), pid = s->pid()] {
+        auto sock = w.lock();
+        if (!sock || sock->connected()) return;
+        if (srv->take_recoverable(pid) == sock) sock->nsp().rooms().remove(sock->id());
+      });
+    } else {
+      s->nsp().adapter_->remove(s->id());
+    }
+    if (s->nsp().on_disconnect_) s->nsp().on_disconnect_(s, reason);
+  }
+  conn_.reset();  // breaks session → listener → session
+}
+
+}  // namespace hw::socketio

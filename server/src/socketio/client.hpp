@@ -1,0 +1,46 @@
+#pragma once
+// The Socket.IO side of one Engine.IO session: decodes packets (reassembling binary ones),
+// connects namespaces through their middleware, dispatches events and acks to sockets. Runs on
+// the Engine.IO session's strand.
+
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <optional>
+
+#include "protocol/socketio.hpp"
+#include "socketio/server.hpp"
+#include "socketio/socket.hpp"
+
+namespace hw::socketio {
+
+class client final : public engineio::listener, public std::enable_shared_from_this<client> {
+ public:
+  client(server& srv, std::shared_ptr<engineio::session> conn);
+  /// Arms the connect timeout: a client that joins no namespace in time is closed.
+  void start();
+  void on_message(std::string_view data, bool binary) override;
+  void on_close(std::string_view reason) override;
+  /// Removes a socket for good (server or client namespace disconnect).
+  void drop(socket_ptr s, std::string_view reason);  // by value: s may be the map's own copy
+
+ private:
+  void on_packet(protocol::sio::packet& p, attachments bin);
+  void connect(protocol::sio::packet& p);
+  void run_middleware(const socket_ptr& s, namespace_* nsp, std::size_t i);
+  void accept(const socket_ptr& s, namespace_* nsp);
+  void send_packet(const protocol::sio::packet& p);
+  void fail(std::string_view reason);
+
+  server& srv_;
+  std::shared_ptr<engineio::session> conn_;
+  std::map<std::string, socket_ptr, std::less<>> sockets_;  // by namespace
+  std::optional<protocol::sio::packet> partial_;
+  attachments partial_bin_;
+  boost::asio::steady_timer connect_timer_;
+  bool closed_ = false;
+};
+
+/// 20 random URL-safe characters (socket ids and recovery pids).
+std::string random_id();
+
+}  // namespace hw::socketio

@@ -1,0 +1,205 @@
+#include "socketio/socket.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <boost/asio/dispatch.hpp>
+
+#include "protocol/socketio.hpp"
+#include "socketio/client.hpp"
+
+namespace hw::socketio {
+
+namespace sio = protocol::sio;
+
+engineio::outgoing encode_event(std::string_view nsp, std::string_view event,
+                                const event_args& args, std::optional<std::uint64_t> ack_id,
+                                std::uint64_t offset, bool is_volatile) {
+  sio::packet p;
+  p.type = args.bin.empty() ? sio::packet_type::event : sio::packet_type::binary_event;
+  p.nsp = std::string(nsp);
+  p.id = ack_id;
+  boost::json::array data;
+  data.reserve(args.args.size() + 2);
+  data.emplace_back(event);
+  for (const auto& a : args.args) data.push_back(a);
+  if (offset != 0) data.emplace_back(std::to_string(offset));  // socket.io: offset goes last
+  p.data = std::move(data);
+  p.has_data = true;
+  p.attachments = args.bin.size();
+  std::string text = "4";
+  sio::encode(text, p);
+  engineio::outgoing out;
+  out.text = std::make_shared<const std::string>(std::move(text));
+  out.binaries = args.bin;
+  out.is_volatile = is_volatile;
+  return out;
+}
+
+socket::socket(namespace_& nsp, std::string id, std::string pid, boost::json::object auth)
+    : nsp_(nsp), id_(std::move(id)), pid_(std::move(pid)), auth_(std::move(auth)) {}
+
+socket::~socket() = default;
+
+bool socket::connected() const {
+  std::lock_guard lock(mutex_);
+  return conn_ != nullptr;
+}
+
+void socket::attach(const std::shared_ptr<engineio::session>& conn,
+                    const std::shared_ptr<client>& owner, bool recovered) {
+  std::lock_guard lock(mutex_);
+  conn_ = conn;
+  client_ = owner;
+  recovered_ = recovered;
+  if (expiry_) expiry_->cancel();
+}
+
+bool socket::detach() {
+  std::lock_guard lock(mutex_);
+  if (conn_ && !expiry_) expiry_ = std::make_unique<boost::asio::steady_timer>(conn_->executor());
+  conn_.reset();
+  client_.reset();
+  return !pid_.empty();
+}
+
+bool socket::emit(std::string_view event, event_args args, emit_options opts) {
+  std::optional<std::uint64_t> ack_id;
+  std::shared_ptr<engineio::session> conn;
+  {
+    std::lock_guard lock(mutex_);
+    conn = conn_;
+    if (opts.ack) {
+      if (!conn) {
+        opts.ack(std::nullopt);
+        return false;
+      }
+      ack_id = next_ack_++;
+      auto timer = std::make_shared<boost::asio::steady_timer>(conn->executor(), opts.ack_timeout);
+      acks_[*ack_id] = pending_ack{std::move(opts.ack), timer};
+      timer->async_wait([w = weak_from_this(), id = *ack_id](boost::system::error_code ec) {
+        auto self = w.lock();
+        if (ec || !self) return;
+        std::function<void(std::optional<event_args>)> fn;
+        {
+          std::lock_guard l(self->mutex_);
+          auto it = self->acks_.find(id);
+          if (it == self->acks_.end()) return;
+          fn = std::move(it->second.fn);
+          self->acks_.erase(it);
+        }
+        fn(std::nullopt);
+      });
+    }
+  }
+  // Packets that need no ack and may not be dropped carry a recovery offset.
+  const bool recoverable =
+      nsp_.srv_.opts().recovery_window.count() > 0 && !opts.is_volatile && !ack_id;
+  const std::uint64_t offset = recoverable ? nsp_.srv_.next_offset() : 0;
+  return deliver(encode_event(nsp_.name(), event, args, ack_id, offset, opts.is_volatile),
+                 offset);
+}
+
+bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
+  std::shared_ptr<engineio::session> conn;
+  {
+    std::lock_guard lock(mutex_);
+    if (offset != 0 && !pid_.empty()) {
+      std::size_t size = msg.text->size();
+      for (const auto& b : msg.binaries) size += b->size();
+      buffer_.emplace_back(offset, msg);
+      buffer_bytes_ += size;
+      const auto& lim = nsp_.srv_.opts();
+      while (!buffer_.empty() &&
+             (buffer_.size() > lim.recovery_packets || buffer_bytes_ > lim.recovery_bytes)) {
+        std::size_t s = buffer_.front().second.text->size();
+        for (const auto& b : buffer_.front().second.binaries) s += b->size();
+        buffer_bytes_ -= s;
+        evicted_upto_ = buffer_.front().first;
+        buffer_.pop_front();
+      }
+    }
+    conn = conn_;
+  }
+  if (!conn) return offset != 0;  // buffered for recovery, or lost
+  return conn->send(msg) == net::send_result::queued;
+}
+
+bool socket::replay_after(std::uint64_t offset) {
+  std::vector<engineio::outgoing> missed;
+  std::shared_ptr<engineio::session> conn;
+  {
+    std::lock_guard lock(mutex_);
+    if (offset < evicted_upto_) return false;  // some of what it missed is gone
+    for (const auto& [o, m] : buffer_) {
+      if (o > offset) missed.push_back(m);
+    }
+    conn = conn_;
+  }
+  if (conn) {
+    for (auto& m : missed) conn->send(std::move(m));
+  }
+  return true;
+}
+
+void socket::on_ack(std::uint64_t id, event_args args) {
+  std::function<void(std::optional<event_args>)> fn;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = acks_.find(id);
+    if (it == acks_.end()) return;  // late, duplicate or forged ack: ignore
+    fn = std::move(it->second.fn);
+    it->second.timer->cancel();
+    acks_.erase(it);
+  }
+  fn(std::move(args));
+}
+
+void socket::fail_acks() {
+  std::map<std::uint64_t, pending_ack> acks;
+  {
+    std::lock_guard lock(mutex_);
+    acks.swap(acks_);
+  }
+  for (auto& [id, a] : acks) {
+    a.timer->cancel();
+    a.fn(std::nullopt);
+  }
+}
+
+void socket::join(const std::string& room) { nsp_.adapter_->join(id_, room); }
+void socket::leave(const std::string& room) { nsp_.adapter_->leave(id_, room); }
+std::vector<std::string> socket::rooms() const { return nsp_.adapter_->rooms_of(id_); }
+
+void socket::arm_expiry(std::function<void()> on_expired) {
+  std::lock_guard lock(mutex_);
+  if (!expiry_) return;
+  // The timer runs on the last connection's strand; created on detach.
+  expiry_->expires_after(nsp_.srv_.opts().recovery_window);
+  expiry_->async_wait([fn = std::move(on_expired)](boost::system::error_code ec) {
+    if (!ec) fn();
+  });
+}
+
+void socket::disconnect() {
+  std::shared_ptr<engineio::session> conn;
+  {
+    std::lock_guard lock(mutex_);
+    conn = conn_;
+  }
+  if (!conn) return;
+  sio::packet p;
+  p.type = sio::packet_type::disconnect;
+  p.nsp = nsp_.name();
+  std::string text = "4";
+  sio::encode(text, p);
+  engineio::outgoing out;
+  out.text = std::make_shared<const std::string>(std::move(text));
+  conn->send(std::move(out));
+  // The client drops the socket on its own strand and runs the disconnect handler.
+  boost::asio::dispatch(conn->executor(), [self = shared_from_this(), w = client_] {
+    if (auto c = w.lock()) c->drop(self, "server namespace disconnect");
+  });
+}
+
+}  // namespace hw::socketio

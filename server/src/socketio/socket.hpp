@@ -1,0 +1,79 @@
+#pragma once
+// One Socket.IO socket: a client's connection to one namespace. Survives a transport drop for
+// the recovery window (it keeps its id, rooms and a bounded replay buffer) so a client that
+// comes back gets every packet it missed.
+
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <map>
+#include <mutex>
+
+#include "socketio/server.hpp"
+
+namespace hw::socketio {
+
+class client;
+
+class socket : public std::enable_shared_from_this<socket> {
+ public:
+  socket(namespace_& nsp, std::string id, std::string pid, boost::json::object auth);
+  ~socket();
+  socket(const socket&) = delete;
+  socket& operator=(const socket&) = delete;
+
+  [[nodiscard]] const std::string& id() const { return id_; }
+  [[nodiscard]] const std::string& pid() const { return pid_; }
+  [[nodiscard]] bool recovered() const { return recovered_; }
+  [[nodiscard]] const boost::json::object& auth() const { return auth_; }
+  namespace_& nsp() { return nsp_; }
+
+  /// Sends an event to this client (thread-safe). False when a volatile event was dropped
+  /// (congested connection) or the socket is gone.
+  bool emit(std::string_view event, event_args args, emit_options opts = {});
+  void join(const std::string& room);
+  void leave(const std::string& room);
+  [[nodiscard]] std::vector<std::string> rooms() const;
+  /// Server-side disconnect: sends DISCONNECT; no recovery.
+  void disconnect();
+  [[nodiscard]] bool connected() const;
+
+  // Internal (socketio/).
+  void attach(const std::shared_ptr<engineio::session>& conn, const std::shared_ptr<client>& owner,
+              bool recovered);
+  /// Transport lost. Returns true when the socket waits for recovery.
+  bool detach();
+  bool deliver(const engineio::outgoing& msg, std::uint64_t offset);
+  /// Resends what the client missed after `offset` (0: from the start). False if impossible.
+  bool replay_after(std::uint64_t offset);
+  void on_ack(std::uint64_t id, event_args args);
+  void fail_acks();
+  void arm_expiry(std::function<void()> on_expired);
+
+ private:
+  struct pending_ack {
+    std::function<void(std::optional<event_args>)> fn;
+    std::shared_ptr<boost::asio::steady_timer> timer;
+  };
+
+  namespace_& nsp_;
+  std::string id_;
+  std::string pid_;
+  boost::json::object auth_;
+  bool recovered_ = false;
+  mutable std::mutex mutex_;  // conn_, buffer_, acks_ (touched by broadcasts on other strands)
+  std::shared_ptr<engineio::session> conn_;
+  std::weak_ptr<client> client_;
+  std::deque<std::pair<std::uint64_t, engineio::outgoing>> buffer_;
+  std::size_t buffer_bytes_ = 0;
+  std::uint64_t evicted_upto_ = 0;
+  std::uint64_t next_ack_ = 0;
+  std::map<std::uint64_t, pending_ack> acks_;
+  std::unique_ptr<boost::asio::steady_timer> expiry_;
+};
+
+/// Encodes an EVENT (or BINARY_EVENT) for namespace `nsp` as an Engine.IO message.
+engineio::outgoing encode_event(std::string_view nsp, std::string_view event,
+                                const event_args& args, std::optional<std::uint64_t> ack_id,
+                                std::uint64_t offset, bool is_volatile);
+
+}  // namespace hw::socketio
