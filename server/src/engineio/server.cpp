@@ -156,7 +156,7 @@ bool server::origin_ok(const http::request& req) const {
 
 void server::add_cors(const http::request& req, http::response& res) const {
   const auto origin = req.headers.get("origin");
-  if (origin.empty()) return;
+  if (origin.empty() || !origin_ok(req)) return;
   const bool any = opts_.allowed_origins.size() == 1 && opts_.allowed_origins[0] == "*";
   res.headers.set("access-control-allow-origin", any ? std::string_view("*") : origin);
   if (!any) res.headers.set("access-control-allow-credentials", "true");
@@ -235,6 +235,7 @@ net::upgrade_decision server::upgrade(const http::request& req) {
   }
   auto s = find(sid);
   if (!s) return refuse(eio_error(1));
+  if (s->websocket_claimed()) return refuse(eio_error(3));  // one WebSocket per session
   d.endpoint = std::make_shared<ws_bridge>(std::move(s), true, &on_connection_);
   return d;
 }

@@ -49,6 +49,7 @@ void session::start_websocket(std::shared_ptr<net::ws_connection> ws,
                               std::shared_ptr<listener> l) {
   listener_ = std::move(l);
   transport_ = transport::websocket;
+  ws_claimed_.store(true);
   ws_ = std::move(ws);
   ws_view_.store(ws_.get(), std::memory_order_release);
   ws_->send(std::make_shared<const std::string>(open_packet(false)), false, false);
@@ -133,6 +134,10 @@ void session::on_poll(http::respond_fn respond, http::response base) {
     end("transport error");
     return;
   }
+  if (upgrading_ && outbox_.empty()) {
+    respond(text_response(std::move(base), "6"));
+    return;
+  }
   pending_get_ = std::move(respond);
   pending_base_ = std::move(base);
   flush_poll();
@@ -185,7 +190,15 @@ void session::handle_packet(char type, std::string_view data, bool binary) {
         schedule_ping();
       }
       break;
-    case '1': end("transport close"); break;
+    case '1':
+      // Client-initiated close: a pending poll ends with a noop, as the reference server does.
+      if (pending_get_) {
+        auto respond = std::move(pending_get_);
+        pending_get_ = nullptr;
+        respond(text_response(std::move(pending_base_), "6"));
+      }
+      end("transport close");
+      break;
     case '6': break;     // noop
     case '2': break;     // clients do not ping in v4; ignore rather than fail
     default: end("parse error"); break;
@@ -198,9 +211,15 @@ void session::on_probe_message(const std::shared_ptr<net::ws_connection>& ws,
   if (!upgrading_ && data == "2probe") {
     upgrading_ = true;
     probe_ = ws;
+    ws_claimed_.store(true);
     ws->send(std::make_shared<const std::string>("3probe"), false, false);
-    // Release a waiting poll so the client can pause polling and send "5".
-    enqueue_packet('6', {});
+    // Release a waiting poll so the client can pause polling and send "5" (a poll that comes
+    // later during the upgrade is answered the same way, see on_poll).
+    if (pending_get_) {
+      auto respond = std::move(pending_get_);
+      pending_get_ = nullptr;
+      respond(text_response(std::move(pending_base_), "6"));
+    }
     return;
   }
   if (upgrading_ && probe_ == ws && data == "5") {
@@ -241,6 +260,7 @@ void session::on_probe_closed(const std::shared_ptr<net::ws_connection>& ws) {
   if (probe_ == ws) {
     probe_.reset();
     upgrading_ = false;
+    ws_claimed_.store(false);
   } else if (ws_ == ws) {
     end("transport close");
   }

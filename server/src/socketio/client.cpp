@@ -79,13 +79,14 @@ void client::on_packet(sio::packet& p, attachments bin) {
     case sio::packet_type::connect: return connect(p);
     case sio::packet_type::disconnect: {
       auto it = sockets_.find(p.nsp);
-      if (it != sockets_.end()) drop(it->second, "client namespace disconnect");
+      if (it == sockets_.end()) return fail("invalid state");  // as socket.io: close
+      drop(it->second, "client namespace disconnect");
       return;
     }
     case sio::packet_type::event:
     case sio::packet_type::binary_event: {
       auto it = sockets_.find(p.nsp);
-      if (it == sockets_.end()) return;  // not connected to that namespace: ignored
+      if (it == sockets_.end()) return fail("invalid state");  // socket.io closes too
       auto sock = it->second;
       auto& arr = p.data.as_array();
       std::string name = arr[0].is_string() ? std::string(arr[0].as_string())
@@ -125,7 +126,8 @@ void client::on_packet(sio::packet& p, attachments bin) {
     case sio::packet_type::ack:
     case sio::packet_type::binary_ack: {
       auto it = sockets_.find(p.nsp);
-      if (it == sockets_.end() || !p.id) return;
+      if (it == sockets_.end()) return fail("invalid state");
+      if (!p.id) return;
       event_args args;
       if (p.data.is_array()) args.args = std::move(p.data.as_array());
       args.bin = std::move(bin);
