@@ -58,12 +58,18 @@ void session::start_websocket(std::shared_ptr<net::ws_connection> ws,
 
 net::send_result session::send(outgoing msg) {
   if (closing_.load(std::memory_order_acquire)) return net::send_result::closed;
-  if (msg.is_volatile) {
-    // Congested: the WebSocket queue (or the polling outbox) already holds a quarter of its
-    // bound. Volatile packets (typing indicators) are the first thing to give up.
-    const auto* ws = ws_view_.load(std::memory_order_acquire);
-    const std::size_t q = ws != nullptr ? ws->queued_bytes() : outbox_bytes_.load();
-    if (q > opts_.send_queue_bytes / 4) return net::send_result::dropped;
+  // On WebSocket the connection's own queue is thread-safe: no hop through the session strand,
+  // and a volatile message's fate (queued or dropped) is known here.
+  if (auto* ws = ws_view_.load(std::memory_order_acquire); ws != nullptr) {
+    if (msg.text) {
+      const auto r = ws->send(msg.text, false, msg.is_volatile);
+      if (r != net::send_result::queued) return r;
+    }
+    for (auto& b : msg.binaries) ws->send(std::move(b), true, false);
+    return net::send_result::queued;
+  }
+  if (msg.is_volatile && outbox_bytes_.load() > opts_.send_queue_bytes / 4) {
+    return net::send_result::dropped;  // congested polling outbox
   }
   asio::dispatch(strand_, [self = shared_from_this(), m = std::move(msg)] { self->enqueue(m); });
   return net::send_result::queued;
@@ -226,7 +232,6 @@ void session::on_probe_message(const std::shared_ptr<net::ws_connection>& ws,
     upgrading_ = false;
     transport_ = transport::websocket;
     ws_ = std::move(probe_);
-    ws_view_.store(ws_.get(), std::memory_order_release);
     if (pending_get_) {  // the client polls no more: end its last poll with a noop
       auto respond = std::move(pending_get_);
       pending_get_ = nullptr;
@@ -249,6 +254,7 @@ void session::on_probe_message(const std::shared_ptr<net::ws_connection>& ws,
         }
       }
     }
+    ws_view_.store(ws_.get(), std::memory_order_release);
     return;
   }
   if (transport_ == transport::websocket && ws_ == ws) return on_ws_message(data, false);

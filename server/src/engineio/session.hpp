@@ -98,7 +98,7 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<listener> listener_;
   transport transport_ = transport::polling;
   std::shared_ptr<net::ws_connection> ws_;  // set once, never reset while the session lives
-  std::atomic<const net::ws_connection*> ws_view_{nullptr};  // for send() on other threads
+  std::atomic<net::ws_connection*> ws_view_{nullptr};  // for send() on other threads
   std::shared_ptr<net::ws_connection> probe_;
   bool upgrading_ = false;
   // Polling outbox: a ready-to-send payload body (packets joined by \x1e) and its packet count.

@@ -28,9 +28,23 @@ export function binaryPath() {
   return asan;
 }
 
+/**
+ * The realtime tests' server (test_server.cpp: hallway's wiring plus test namespaces):
+ * $HALLWAY_TEST_SERVER_BIN, else build/asan/server/test/hallway-test-server (falling back to
+ * build/debug when only that exists).
+ */
+export function testServerBinaryPath() {
+  if (process.env.HALLWAY_TEST_SERVER_BIN) return path.resolve(process.env.HALLWAY_TEST_SERVER_BIN);
+  const asan = path.join(REPO_ROOT, 'build/asan/server/test/hallway-test-server');
+  const debug = path.join(REPO_ROOT, 'build/debug/server/test/hallway-test-server');
+  if (!fs.existsSync(asan) && fs.existsSync(debug)) return debug;
+  return asan;
+}
+
 function assertBinary(bin) {
   if (!fs.existsSync(bin)) {
-    throw new Error(`hallway binary not found at ${bin}; build it or set HALLWAY_BIN`);
+    throw new Error(`server binary not found at ${bin}; build it or set HALLWAY_BIN `
+      + '(HALLWAY_TEST_SERVER_BIN for the realtime test server)');
   }
 }
 
@@ -99,8 +113,8 @@ function childEnv(extra = {}) {
  * Resolves {code, signal, stdout, stderr, timedOut}. A process still running after
  * `timeoutMs` is killed and reported with timedOut: true.
  */
-export function runBinary(args, { env = {}, timeoutMs = 8000, cwd } = {}) {
-  const bin = binaryPath();
+export function runBinary(args, { env = {}, timeoutMs = 8000, cwd, bin: binOpt } = {}) {
+  const bin = binOpt ?? binaryPath();
   assertBinary(bin);
   return new Promise((resolve, reject) => {
     const proc = spawn(bin, args, { env: childEnv(env), cwd: cwd ?? tempDir('hallway-cwd-'),
@@ -127,14 +141,15 @@ export function runBinary(args, { env = {}, timeoutMs = 8000, cwd } = {}) {
  *
  * Options: args (extra CLI args), env (extra environment; inherited HALLWAY_* are removed),
  * webRoot (default: a fresh fixture from makeWebRoot()), dataDir (default: fresh temp dir),
- * logLevel (default "debug"), startTimeoutMs (default 15000).
+ * logLevel (default "debug"), startTimeoutMs (default 15000), bin (the executable to start;
+ * default binaryPath(), e.g. testServerBinaryPath() for the realtime test server).
  *
  * Returns {port, url, tls, proc, logs, badLines, stdoutLines, stderr(), waitForLog, stop,
- * waitExit, exited, dataDir, webRoot, fixture, listening}.
+ * waitExit, exited, dataDir, webRoot, fixture, listening, args, bin}.
  */
 export async function startServer({ args = [], env = {}, webRoot, dataDir, logLevel = 'debug',
-  startTimeoutMs = 15000 } = {}) {
-  const bin = binaryPath();
+  startTimeoutMs = 15000, bin: binOpt } = {}) {
+  const bin = binOpt ?? binaryPath();
   assertBinary(bin);
   let fixture = null;
   if (webRoot === undefined) {
@@ -289,6 +304,7 @@ export async function startServer({ args = [], env = {}, webRoot, dataDir, logLe
     webRoot,
     fixture,
     args: fullArgs,
+    bin,
   };
 }
 
