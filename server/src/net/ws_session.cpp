@@ -73,10 +73,18 @@ class ws_session final : public session_base,
                    bool droppable) override {
     if (closed_.load(std::memory_order_acquire)) return send_result::closed;
     const std::size_t size = payload->size() + ws::header_size(payload->size());
-    if (droppable &&
-        queued_.load(std::memory_order_relaxed) + size > ctx_.opts.send_queue_bytes / 4) {
+    const std::size_t queued = queued_.load(std::memory_order_relaxed);
+    if (droppable && queued + size > ctx_.opts.send_queue_bytes / 4) {
       ctx_.ws_dropped.inc();
       return send_result::dropped;
+    }
+    if (queued + size > 4 * ctx_.opts.send_queue_bytes) {
+      // Far over the bound: refuse at once, so a producer emitting in a loop stops growing the
+      // queue before the connection's strand gets to close it.
+      closed_.store(true, std::memory_order_release);
+      asio::dispatch(stream_.get_executor(),
+                     [self = this->shared_from_this()] { self->slow_reader(); });
+      return send_result::closed;
     }
     queued_.fetch_add(size, std::memory_order_relaxed);
     ctx_.ws_messages_out.inc();
@@ -158,6 +166,11 @@ class ws_session final : public session_base,
       std::memmove(rbuf_.data(), rbuf_.data() + off, rlen_ - off);
       rlen_ -= off;
     }
+    // A large message grew the buffer; idle connections should not keep that memory.
+    if (rlen_ == 0 && rbuf_.size() > 16 * initial_read_bytes) {
+      rbuf_.resize(initial_read_bytes);
+      rbuf_.shrink_to_fit();
+    }
     if (!closing_) read();
   }
 
@@ -172,7 +185,7 @@ class ws_session final : public session_base,
   void enqueue(std::shared_ptr<const std::string> payload, ws::opcode op) {
     const std::size_t size = payload->size() + ws::header_size(payload->size());
     const bool counted = op == ws::opcode::text || op == ws::opcode::binary;  // by send()
-    if (sent_close_) {
+    if (sent_close_ || terminated_) {
       if (counted) queued_.fetch_sub(size, std::memory_order_relaxed);
       return;
     }
@@ -203,6 +216,7 @@ class ws_session final : public session_base,
   }
 
   void slow_reader() {
+    if (terminated_) return;
     ctx_.slow_readers_closed.inc();
     terminate(ws::close_code::policy);
   }
