@@ -65,7 +65,8 @@ std::string base64url_encode(std::string_view data) {
   std::size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
     const std::uint32_t v = (p[i] << 16U) | (p[i + 1] << 8U) | p[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out += alphabet[(v >> static_cast<unsigned>(s)) & 63U];
+    for (int s = 18; s >= 0; s -= 6)
+      out += alphabet[(v >> static_cast<unsigned>(s)) & 63U];
   }
   const std::size_t rest = data.size() - i;
   if (rest == 1) {
@@ -112,8 +113,8 @@ std::optional<std::string> base64url_decode(std::string_view s) {
 
 std::string sign(const claims& c, std::string_view key) {
   static const std::string header = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
-  json::object payload{{"sub", c.sub}, {"iss", c.iss}, {"aud", c.aud},
-                       {"iat", c.iat}, {"exp", c.exp}};
+  json::object payload{
+      {"sub", c.sub}, {"iss", c.iss}, {"aud", c.aud}, {"iat", c.iat}, {"exp", c.exp}};
   if (!c.jti.empty()) payload["jti"] = c.jti;
   std::string token = header + "." + base64url_encode(json::serialize(payload));
   const std::string sig = hmac_sha256(key, token);
@@ -164,14 +165,22 @@ error verify(std::string_view token, std::string_view key, std::string_view issu
 
 std::string_view to_string(error e) {
   switch (e) {
-    case error::none: return "none";
-    case error::malformed: return "malformed";
-    case error::bad_algorithm: return "bad_algorithm";
-    case error::bad_signature: return "bad_signature";
-    case error::wrong_issuer: return "wrong_issuer";
-    case error::wrong_audience: return "wrong_audience";
-    case error::expired: return "expired";
-    case error::not_yet_valid: return "not_yet_valid";
+    case error::none:
+      return "none";
+    case error::malformed:
+      return "malformed";
+    case error::bad_algorithm:
+      return "bad_algorithm";
+    case error::bad_signature:
+      return "bad_signature";
+    case error::wrong_issuer:
+      return "wrong_issuer";
+    case error::wrong_audience:
+      return "wrong_audience";
+    case error::expired:
+      return "expired";
+    case error::not_yet_valid:
+      return "not_yet_valid";
   }
   return "unknown";
 }

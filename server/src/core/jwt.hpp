@@ -11,12 +11,12 @@
 namespace hw::core::jwt {
 
 struct claims {
-  std::string sub;  ///< subject: the guest id
-  std::string iss;  ///< issuer
-  std::string aud;  ///< audience
+  std::string sub;       ///< subject: the guest id
+  std::string iss;       ///< issuer
+  std::string aud;       ///< audience
   std::int64_t iat = 0;  ///< issued at, unix seconds
   std::int64_t exp = 0;  ///< expires at, unix seconds
-  std::string jti;  ///< token id (unique per token)
+  std::string jti;       ///< token id (unique per token)
 };
 
 enum class error : std::uint8_t {
@@ -36,8 +36,7 @@ std::string sign(const claims& c, std::string_view key);
 /// Verifies signature, algorithm, issuer, audience and time (`now` in unix seconds, with
 /// `leeway_s` of clock skew tolerated). Fills `out` on success.
 error verify(std::string_view token, std::string_view key, std::string_view issuer,
-             std::string_view audience, std::int64_t now, claims& out,
-             std::int64_t leeway_s = 5);
+             std::string_view audience, std::int64_t now, claims& out, std::int64_t leeway_s = 5);
 
 /// Stable machine-readable name ("expired", "bad_signature", ...).
 std::string_view to_string(error e);

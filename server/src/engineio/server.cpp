@@ -37,7 +37,8 @@ std::string new_sid() {
   unsigned char bytes[20];
   if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
   std::string sid(20, '\0');
-  for (std::size_t i = 0; i < sid.size(); ++i) sid[i] = alphabet[bytes[i] & 63U];
+  for (std::size_t i = 0; i < sid.size(); ++i)
+    sid[i] = alphabet[bytes[i] & 63U];
   return sid;
 }
 
@@ -47,8 +48,7 @@ std::string origin_of_host(const http::request& req) {
 
 /// Bridges one WebSocket connection to a session: a new session (no sid) or the upgrade probe of
 /// a polling session. Runs on the connection's strand and hops to the session's.
-class ws_bridge final : public net::ws_endpoint,
-                        public std::enable_shared_from_this<ws_bridge> {
+class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_this<ws_bridge> {
  public:
   ws_bridge(std::shared_ptr<session> s, bool probe, connection_fn* on_connection)
       : session_(std::move(s)), probe_(probe), on_connection_(on_connection) {}
@@ -56,9 +56,8 @@ class ws_bridge final : public net::ws_endpoint,
   void on_open(std::shared_ptr<net::ws_connection> conn) override {
     conn_ = conn;
     if (probe_) return;
-    asio::dispatch(session_->executor(), [s = session_, conn, f = on_connection_] {
-      s->start_websocket(conn, (*f)(s));
-    });
+    asio::dispatch(session_->executor(),
+                   [s = session_, conn, f = on_connection_] { s->start_websocket(conn, (*f)(s)); });
   }
 
   void on_message(std::string_view data, bool binary) override {
@@ -99,9 +98,9 @@ http::response eio_error(int code) {
       "Transport unknown", "Session ID unknown", "Bad handshake method",
       "Bad request",       "Forbidden",          "Unsupported protocol version"};
   const auto msg = code >= 0 && code <= 5 ? messages[code] : std::string_view("Bad request");
-  return http::make_text(code == 4 ? 403 : 400, "application/json",
-                         "{\"code\":" + std::to_string(code) + ",\"message\":\"" +
-                             std::string(msg) + "\"}");
+  return http::make_text(
+      code == 4 ? 403 : 400, "application/json",
+      "{\"code\":" + std::to_string(code) + ",\"message\":\"" + std::string(msg) + "\"}");
 }
 
 server::server(asio::io_context& ioc, options opts, connection_fn on_connection,
@@ -114,7 +113,8 @@ server::server(asio::io_context& ioc, options opts, connection_fn on_connection,
 
 server::~server() {
   // Runs after the I/O threads stopped: nothing else touches the sessions any more.
-  for (auto& [id, s] : sessions_) s->abandon();
+  for (auto& [id, s] : sessions_)
+    s->abandon();
 }
 
 std::size_t server::session_count() const {
@@ -132,13 +132,13 @@ std::shared_ptr<session> server::create() {
   std::lock_guard lock(mutex_);
   if (sessions_.size() >= opts_.max_sessions) return nullptr;
   std::string sid = new_sid();
-  auto s = std::make_shared<session>(asio::make_strand(ioc_), sid, opts_,
-                                     [this](const std::string& id) {
-                                       std::lock_guard l(mutex_);
-                                       if (sessions_.erase(id) > 0 && sessions_gauge_) {
-                                         sessions_gauge_->add(-1);
-                                       }
-                                     });
+  auto s =
+      std::make_shared<session>(asio::make_strand(ioc_), sid, opts_, [this](const std::string& id) {
+        std::lock_guard l(mutex_);
+        if (sessions_.erase(id) > 0 && sessions_gauge_) {
+          sessions_gauge_->add(-1);
+        }
+      });
   sessions_.emplace(std::move(sid), s);
   if (sessions_gauge_) sessions_gauge_->add(1);
   return s;
@@ -189,27 +189,27 @@ void server::handle(const http::request& req, http::respond_fn respond) {
     if (req.method != "GET") return reply(eio_error(2));
     auto s = create();
     if (!s) return respond(http::make_error(503, "server_busy", "too many sessions"));
-    asio::dispatch(s->executor(), [this, s, respond = std::move(respond),
-                                   base = std::move(base)]() mutable {
-      s->start_polling(on_connection_(s));
-      base.status = 200;
-      base.headers.set("content-type", "text/plain; charset=UTF-8");
-      base.body = s->open_packet(true);
-      respond(std::move(base));
-    });
+    asio::dispatch(s->executor(),
+                   [this, s, respond = std::move(respond), base = std::move(base)]() mutable {
+                     s->start_polling(on_connection_(s));
+                     base.status = 200;
+                     base.headers.set("content-type", "text/plain; charset=UTF-8");
+                     base.body = s->open_packet(true);
+                     respond(std::move(base));
+                   });
     return;
   }
   auto s = find(sid);
   if (!s) return reply(eio_error(1));
   if (req.method == "GET") {
-    asio::dispatch(s->executor(), [s, respond = std::move(respond),
-                                   base = std::move(base)]() mutable {
-      s->on_poll(std::move(respond), std::move(base));
-    });
+    asio::dispatch(s->executor(),
+                   [s, respond = std::move(respond), base = std::move(base)]() mutable {
+                     s->on_poll(std::move(respond), std::move(base));
+                   });
   } else if (req.method == "POST") {
     asio::dispatch(s->executor(), [s, body = req.body, respond = std::move(respond),
                                    base = std::move(base)]() mutable {
-      s->on_post(body, std::move(respond), std::move(base));
+      s->on_post(body, respond, std::move(base));
     });
   } else {
     reply(eio_error(3));

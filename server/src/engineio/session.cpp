@@ -45,8 +45,7 @@ void session::start_polling(std::shared_ptr<listener> l) {
   schedule_ping();
 }
 
-void session::start_websocket(std::shared_ptr<net::ws_connection> ws,
-                              std::shared_ptr<listener> l) {
+void session::start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l) {
   listener_ = std::move(l);
   transport_ = transport::websocket;
   ws_claimed_.store(true);
@@ -65,7 +64,8 @@ net::send_result session::send(outgoing msg) {
       const auto r = ws->send(msg.text, false, msg.is_volatile);
       if (r != net::send_result::queued) return r;
     }
-    for (auto& b : msg.binaries) ws->send(std::move(b), true, false);
+    for (auto& b : msg.binaries)
+      ws->send(std::move(b), true, false);
     return net::send_result::queued;
   }
   if (msg.is_volatile && outbox_bytes_.load() > opts_.send_queue_bytes / 4) {
@@ -79,7 +79,8 @@ void session::enqueue(const outgoing& msg) {
   if (closed_) return;
   if (transport_ == transport::websocket && ws_) {
     if (msg.text) ws_->send(msg.text, false, msg.is_volatile);
-    for (const auto& b : msg.binaries) ws_->send(b, true, msg.is_volatile);
+    for (const auto& b : msg.binaries)
+      ws_->send(b, true, msg.is_volatile);
     return;
   }
   // Polling (also while an upgrade is being probed): append to the outbox.
@@ -149,7 +150,7 @@ void session::on_poll(http::respond_fn respond, http::response base) {
   flush_poll();
 }
 
-void session::on_post(std::string_view body, http::respond_fn respond, http::response base) {
+void session::on_post(std::string_view body, const http::respond_fn& respond, http::response base) {
   if (closed_ || transport_ != transport::polling) {
     respond(http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})"));
     return;
@@ -183,7 +184,9 @@ void session::on_ws_message(std::string_view data, bool binary) {
   handle_packet(static_cast<char>('0' + static_cast<int>(p.type)), p.data, false);
 }
 
-void session::on_ws_closed() { end("transport close"); }
+void session::on_ws_closed() {
+  end("transport close");
+}
 
 void session::handle_packet(char type, std::string_view data, bool binary) {
   switch (type) {
@@ -205,9 +208,12 @@ void session::handle_packet(char type, std::string_view data, bool binary) {
       }
       end("transport close");
       break;
-    case '6': break;     // noop
-    case '2': break;     // clients do not ping in v4; ignore rather than fail
-    default: end("parse error"); break;
+    case '6':  // noop
+    case '2':  // clients do not ping in v4; ignore rather than fail
+      break;
+    default:
+      end("parse error");
+      break;
   }
 }
 
@@ -312,7 +318,7 @@ void session::end(std::string_view reason) {
   }
   if (ws_) ws_->close(1000, {});
   if (probe_) probe_->close(1000, {});
-  auto l = std::move(listener_);
+  auto l = std::exchange(listener_, nullptr);
   if (l) l->on_close(reason);
   on_gone_(id_);
 }

@@ -3,10 +3,10 @@
 // them, the server-initiated heartbeat, and a byte-bounded outbox. All state lives on the
 // session's strand; the public calls are thread-safe and never block.
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -24,10 +24,10 @@ using millis = std::chrono::milliseconds;
 struct options {
   millis ping_interval{25'000};
   millis ping_timeout{20'000};
-  std::size_t max_payload = 1'000'000;         ///< bytes of one polling POST or WS message
+  std::size_t max_payload = 1'000'000;          ///< bytes of one polling POST or WS message
   std::size_t send_queue_bytes = 256UL << 10U;  ///< polling outbox bound (WS: net's queue)
   std::size_t max_sessions = 10'000;
-  std::vector<std::string> allowed_origins;    ///< "*" = any (conformance)
+  std::vector<std::string> allowed_origins;  ///< "*" = any (conformance)
 };
 
 /// A message for the client: Engine.IO "4"-prefixed text plus binary attachments, shared so a
@@ -68,7 +68,7 @@ class session : public std::enable_shared_from_this<session> {
   void start_polling(std::shared_ptr<listener> l);
   void start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l);
   void on_poll(http::respond_fn respond, http::response base);
-  void on_post(std::string_view body, http::respond_fn respond, http::response base);
+  void on_post(std::string_view body, const http::respond_fn& respond, http::response base);
   void on_ws_message(std::string_view data, bool binary);
   void on_ws_closed();
   // Upgrade (probe) from polling to a second, WebSocket connection.

@@ -195,7 +195,9 @@ int server::run() {
   return 0;
 }
 
-boost::asio::io_context& server::context() { return impl_->ioc; }
+boost::asio::io_context& server::context() {
+  return impl_->ioc;
+}
 
 bool server::draining() const {
   return impl_->ctx.draining.load();

@@ -127,13 +127,12 @@ class ws_session final : public session_base,
       if (rbuf_.size() >= cap) return fail(ws::close_code::too_big);
       rbuf_.resize(std::min(cap, rbuf_.size() * 2));
     }
-    stream_.async_read_some(
-        asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-          if (ec) return self->terminate(1006);
-          self->rlen_ += n;
-          self->process();
-        });
+    stream_.async_read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->terminate(1006);
+                              self->rlen_ += n;
+                              self->process();
+                            });
   }
 
   // Parses every complete frame in the buffer, then reads more.
@@ -152,14 +151,18 @@ class ws_session final : public session_base,
         case ws::event::ping:
           enqueue(std::make_shared<const std::string>(ev.payload), ws::opcode::pong);
           break;
-        case ws::event::pong: break;
+        case ws::event::pong:
+          break;
         case ws::event::close:
           close_code_ = ev.code;
-          begin_close(ev.code == ws::close_code::no_status ? ws::close_code::normal : ev.code,
-                      {});
+          begin_close(ev.code == ws::close_code::no_status ? ws::close_code::normal : ev.code, {});
           break;
-        case ws::event::error: fail(ev.code); break;
-        case ws::event::need_more: more = used > 0; break;  // a fragment may have been consumed
+        case ws::event::error:
+          fail(ev.code);
+          break;
+        case ws::event::need_more:
+          more = used > 0;
+          break;  // a fragment may have been consumed
       }
     }
     if (off > 0) {
@@ -174,6 +177,7 @@ class ws_session final : public session_base,
     if (!closing_) read();
   }
 
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): moved into the queue (tidy misreads it)
   void enqueue_raw(std::shared_ptr<const std::string> bytes) {
     queued_.fetch_add(bytes->size(), std::memory_order_relaxed);
     frame f;
@@ -182,6 +186,7 @@ class ws_session final : public session_base,
     write();
   }
 
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): moved into the queue
   void enqueue(std::shared_ptr<const std::string> payload, ws::opcode op) {
     const std::size_t size = payload->size() + ws::header_size(payload->size());
     const bool counted = op == ws::opcode::text || op == ws::opcode::binary;  // by send()
@@ -241,7 +246,8 @@ class ws_session final : public session_base,
     writing_ = false;
     if (ec) return terminate(1006);
     queued_.fetch_sub(n, std::memory_order_relaxed);
-    for (std::size_t i = 0; i < in_flight_; ++i) queue_.pop_front();
+    for (std::size_t i = 0; i < in_flight_; ++i)
+      queue_.pop_front();
     in_flight_ = 0;
     check_queue_bound();
     if (!queue_.empty()) return write();

@@ -159,19 +159,10 @@ bool base64_decode(std::string_view in, std::string& out) {
 }
 
 std::string_view to_string(decode_error e) {
-  switch (e) {
-    case decode_error::none:
-      return "none";
-    case decode_error::empty:
-      return "empty packet";
-    case decode_error::bad_type:
-      return "unknown packet type";
-    case decode_error::bad_base64:
-      return "invalid base64";
-    case decode_error::too_many:
-      return "too many packets";
-  }
-  return "unknown";
+  static constexpr std::string_view names[] = {"none", "empty packet", "unknown packet type",
+                                               "invalid base64", "too many packets"};
+  const auto i = static_cast<std::size_t>(e);
+  return i < std::size(names) ? names[i] : "unknown";
 }
 
 }  // namespace hw::protocol::eio

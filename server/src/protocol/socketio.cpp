@@ -1,13 +1,15 @@
 #include "protocol/socketio.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <utility>
 #include <vector>
 
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/serializer.hpp>
+#include <boost/json/value_stack.hpp>
 
 namespace hw::protocol::sio {
 
@@ -43,21 +45,10 @@ bool namespace_valid(std::string_view s) {
       ++i;
       continue;
     }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2U && c <= 0xDFU) {
-      len = 2;
-      cp = c & 0x1FU;
-    } else if (c >= 0xE0U && c <= 0xEFU) {
-      len = 3;
-      cp = c & 0x0FU;
-    } else if (c >= 0xF0U && c <= 0xF4U) {
-      len = 4;
-      cp = c & 0x07U;
-    } else {
-      return false;
-    }
-    if (s.size() - i < len) return false;
+    // Lead bytes C2..F4 only: C0 and C1 can only start overlong forms, F5.. exceed U+10FFFF.
+    const std::size_t len = c >= 0xF0U ? 4 : c >= 0xE0U ? 3 : 2;
+    if (c < 0xC2U || c > 0xF4U || s.size() - i < len) return false;
+    std::uint32_t cp = c & (0x7FU >> len);
     for (std::size_t k = 1; k < len; ++k) {
       const auto cc = static_cast<unsigned char>(s[i + k]);
       if ((cc & 0xC0U) != 0x80U) return false;
@@ -71,56 +62,98 @@ bool namespace_valid(std::string_view s) {
   return true;
 }
 
-// JSON.parse turns 1e400 into Infinity, which JSON.stringify would relay as null; a value we
-// could not write back as the same JSON is refused instead.
-bool all_finite(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::double_:
-      return std::isfinite(v.get_double());
-    case json::kind::array:
-      for (const auto& x : v.get_array()) {
-        if (!all_finite(x)) return false;
-      }
-      return true;
-    case json::kind::object:
-      for (const auto& kv : v.get_object()) {
-        if (!all_finite(kv.value())) return false;
-      }
-      return true;
-    default:
-      return true;
-  }
-}
-
-// What JSON.stringify does with NaN and infinities (Boost.JSON would write invalid JSON).
-void null_non_finite(json::value& v) {
+// What JSON.stringify does with NaN and infinities (Boost.JSON would write bare words, which
+// are not JSON). Returns whether anything changed.
+bool null_non_finite(json::value& v) {
+  bool changed = false;
   if (v.is_double() && !std::isfinite(v.get_double())) {
     v = nullptr;
+    changed = true;
   } else if (auto* a = v.if_array()) {
     for (auto& x : *a)
-      null_non_finite(x);
+      changed |= null_non_finite(x);
   } else if (auto* o = v.if_object()) {
     for (auto& kv : *o)
-      null_non_finite(kv.value());
+      changed |= null_non_finite(kv.value());
   }
+  return changed;
+}
+
+// Builds the value as boost::json::parser does, with two differences for doubles:
+// - Boost.JSON 1.81 rounds them imprecisely (one ULP off for ~10% of Math.random() values,
+//   which a relay would pass on); std::from_chars reads them exactly, as JSON.parse does.
+// - Numbers beyond the double range are refused: JSON.parse makes them Infinity, which
+//   JSON.stringify relays as null, and we could not write them back as the same JSON.
+struct exact_handler {
+  using error_code = boost::system::error_code;
+  using sv = json::string_view;
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+
+  json::value_stack st;
+  bool split_number = false;  // only when input arrives in pieces, which it never does here
+
+  exact_handler(unsigned char* buf, std::size_t size) : st({}, buf, size) {}
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t n, error_code&) { return st.push_object(n), true; }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t n, error_code&) { return st.push_array(n), true; }
+  bool on_key_part(sv s, std::size_t, error_code&) { return st.push_chars(s), true; }
+  bool on_key(sv s, std::size_t, error_code&) { return st.push_key(s), true; }
+  bool on_string_part(sv s, std::size_t, error_code&) { return st.push_chars(s), true; }
+  bool on_string(sv s, std::size_t, error_code&) { return st.push_string(s), true; }
+  bool on_number_part(sv, error_code&) { return split_number = true; }
+  bool on_int64(std::int64_t i, sv, error_code&) { return st.push_int64(i), true; }
+  bool on_uint64(std::uint64_t u, sv, error_code&) { return st.push_uint64(u), true; }
+  bool on_bool(bool b, error_code&) { return st.push_bool(b), true; }
+  bool on_null(error_code&) { return st.push_null(), true; }
+  bool on_comment_part(sv, error_code&) { return true; }
+  bool on_comment(sv, error_code&) { return true; }
+
+  bool on_double(double d, sv s, error_code& ec) {
+    double exact = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), exact);
+    // Out of range (1e400, 1e-400) leaves `exact` unset; Boost's inf or 0 is then right.
+    if (!split_number && r.ec == std::errc{} && r.ptr == s.data() + s.size()) d = exact;
+    if (!std::isfinite(d)) {
+      ec = json::error::exponent_overflow;
+      return false;
+    }
+    st.push_double(d);
+    return true;
+  }
+};
+
+bool parse_exact(std::string_view text, json::value& out, std::size_t max_depth) {
+  json::parse_options po;
+  po.max_depth = max_depth;
+  unsigned char temp[BOOST_JSON_STACK_BUFFER_SIZE];  // as json::parse: no allocation for the stack
+  json::basic_parser<exact_handler> p(po, temp, sizeof temp);
+  p.handler().st.reset();
+  boost::system::error_code ec;
+  const auto n = p.write_some(false, text.data(), text.size(), ec);
+  if (ec || n != text.size() || !p.done()) return false;
+  out = p.handler().st.release();
+  return true;
 }
 
 int hex4(std::string_view s, std::size_t at) {
   if (at + 4 > s.size()) return -1;
   int v = 0;
-  for (std::size_t k = at; k < at + 4; ++k) {
-    const char c = s[k];
-    int d = 0;
+  for (const char c : s.substr(at, 4)) {
+    const char lower = static_cast<char>(c | 0x20);
     if (is_digit(c)) {
-      d = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
+      v = v * 16 + (c - '0');
+    } else if (lower >= 'a' && lower <= 'f') {
+      v = v * 16 + (lower - 'a' + 10);
     } else {
       return -1;
     }
-    v = v * 16 + d;
   }
   return v;
 }
@@ -156,18 +189,12 @@ bool repair_surrogates(std::string_view in, std::string& out) {
 }
 
 decode_error parse_json(std::string_view text, json::value& out, std::size_t max_depth) {
-  json::parse_options po;
-  po.max_depth = max_depth;
-  boost::system::error_code ec;
-  out = json::parse(text, ec, {}, po);
-  if (ec) {
-    std::string fixed;  // rare path: the only allocation besides the value and the namespace
-    if (!repair_surrogates(text, fixed)) return decode_error::bad_json;
-    ec = {};
-    out = json::parse(fixed, ec, {}, po);
-    if (ec) return decode_error::bad_json;
+  if (parse_exact(text, out, max_depth)) return decode_error::none;
+  std::string fixed;  // rare path: the only allocation besides the value and the namespace
+  if (repair_surrogates(text, fixed) && parse_exact(fixed, out, max_depth)) {
+    return decode_error::none;
   }
-  return all_finite(out) ? decode_error::none : decode_error::bad_json;
+  return decode_error::bad_json;
 }
 
 // socket.io-parser's isPayloadValid, plus what the protocol document makes mandatory (a payload
@@ -327,13 +354,18 @@ void encode(std::string& out, const packet& p) {
   }
   if (p.id) append_number(out, *p.id);
   if (!p.has_data) return;
-  if (all_finite(p.data)) {
-    append_json(out, p.data);
-  } else {
-    json::value copy = p.data;  // rare: an application value holding NaN or an infinity
-    null_non_finite(copy);
-    append_json(out, copy);
+  const std::size_t start = out.size();
+  append_json(out, p.data);
+  // A scan for the words Boost.JSON writes for NaN and infinities spares a walk of the value.
+  const std::string_view written = std::string_view(out).substr(start);
+  if (written.find("Infinity") == std::string_view::npos &&
+      written.find("NaN") == std::string_view::npos) {
+    return;
   }
+  json::value copy = p.data;           // rare: an application value holding NaN or an infinity
+  if (!null_non_finite(copy)) return;  // the words were inside strings
+  out.resize(start);
+  append_json(out, copy);
 }
 
 bool is_placeholder(const json::value& v, std::size_t attachments, std::size_t& index) {
@@ -342,73 +374,45 @@ bool is_placeholder(const json::value& v, std::size_t attachments, std::size_t& 
   const auto* flag = o->if_contains("_placeholder");
   const auto* num = o->if_contains("num");
   if (flag == nullptr || num == nullptr || !flag->is_bool() || !flag->get_bool()) return false;
-  std::uint64_t n = 0;
-  if (num->is_uint64()) {
-    n = num->get_uint64();
-  } else if (num->is_int64()) {
-    if (num->get_int64() < 0) return false;
-    n = static_cast<std::uint64_t>(num->get_int64());
-  } else if (num->is_double()) {
-    // JS has one number type: 1.0 is a fine index, 0.5 is not.
-    const double d = num->get_double();
-    if (!(d >= 0 && d < 9007199254740992.0) || std::floor(d) != d) return false;
-    n = static_cast<std::uint64_t>(d);
-  } else {
-    return false;
-  }
-  if (n >= attachments) return false;
+  // JS has one number type: 1.0 is a fine index, 0.5 and -1 are not.
+  boost::system::error_code ec;
+  const auto n = num->to_number<std::uint64_t>(ec);
+  if (ec || n >= attachments) return false;
   index = static_cast<std::size_t>(n);
   return true;
 }
 
 bool placeholders_valid(const json::value& v, std::size_t attachments) {
-  // First pass: every placeholder is well formed, and there are exactly `attachments` of them;
-  // the second then needs no more memory than the value itself holds.
+  // Exactly `attachments` placeholders, no index twice: each attachment is referenced once.
   std::size_t count = 0;
-  auto counter = [&count](std::size_t) {
+  std::uint64_t low = 0;          // indices below 64, the usual case, without allocating
+  std::vector<std::size_t> high;  // the rest, bounded by the placeholders in the value
+  auto once = [&](std::size_t i) {
     ++count;
-    return true;
+    if (i >= 64) {
+      high.push_back(i);
+      return true;
+    }
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    return (std::exchange(low, low | bit) & bit) == 0;
   };
-  if (!visit_placeholders(v, attachments, counter) || count != attachments) return false;
-  if (attachments <= 64) {
-    std::uint64_t seen = 0;
-    auto once = [&seen](std::size_t i) {
-      const std::uint64_t bit = std::uint64_t{1} << i;
-      return (std::exchange(seen, seen | bit) & bit) == 0;
-    };
-    return visit_placeholders(v, attachments, once);
-  }
-  std::vector<bool> seen(attachments, false);
-  auto once = [&seen](std::size_t i) {
-    if (seen[i]) return false;
-    seen[i] = true;
-    return true;
-  };
-  return visit_placeholders(v, attachments, once);
+  if (!visit_placeholders(v, attachments, once) || count != attachments) return false;
+  std::sort(high.begin(), high.end());
+  return std::adjacent_find(high.begin(), high.end()) == high.end();
 }
 
 std::string_view to_string(decode_error e) {
-  switch (e) {
-    case decode_error::none:
-      return "none";
-    case decode_error::empty:
-      return "empty packet";
-    case decode_error::bad_type:
-      return "unknown packet type";
-    case decode_error::bad_attachments:
-      return "illegal attachments";
-    case decode_error::bad_namespace:
-      return "invalid namespace";
-    case decode_error::bad_id:
-      return "invalid ack id";
-    case decode_error::bad_json:
-      return "invalid JSON";
-    case decode_error::invalid_payload:
-      return "invalid payload";
-    case decode_error::reserved_event:
-      return "reserved event name";
-  }
-  return "unknown";
+  static constexpr std::string_view names[] = {"none",
+                                               "empty packet",
+                                               "unknown packet type",
+                                               "illegal attachments",
+                                               "invalid namespace",
+                                               "invalid ack id",
+                                               "invalid JSON",
+                                               "invalid payload",
+                                               "reserved event name"};
+  const auto i = static_cast<std::size_t>(e);
+  return i < std::size(names) ? names[i] : "unknown";
 }
 
 }  // namespace hw::protocol::sio

@@ -10,7 +10,9 @@ namespace hw::protocol::ws {
 
 namespace {
 
-bool is_control(std::uint8_t op) { return (op & 0x8U) != 0; }
+bool is_control(std::uint8_t op) {
+  return (op & 0x8U) != 0;
+}
 
 bool known_opcode(std::uint8_t op) {
   return op == 0x0 || op == 0x1 || op == 0x2 || op == 0x8 || op == 0x9 || op == 0xA;
@@ -23,7 +25,8 @@ bool valid_close_code(std::uint16_t c) {
 
 void unmask(char* p, std::size_t n, const unsigned char* key) {
   // Word-at-a-time would be faster; messages here are small JSON and the loop vectorises.
-  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<char>(p[i] ^ key[i & 3U]);
+  for (std::size_t i = 0; i < n; ++i)
+    p[i] = static_cast<char>(p[i] ^ key[i & 3U]);
 }
 
 event fail(std::uint16_t code) {
@@ -57,7 +60,8 @@ std::size_t frame_parser::parse(char* data, std::size_t len, event& ev) {
   } else if (plen == 127) {
     if (len < 10) return 0;
     plen = 0;
-    for (int i = 2; i < 10; ++i) plen = (plen << 8U) | u[i];
+    for (int i = 2; i < 10; ++i)
+      plen = (plen << 8U) | u[i];
     if (plen <= 0xFFFF || (plen >> 63U) != 0) return ev = fail(close_code::protocol_error), 0;
     pos = 10;
   }
@@ -95,9 +99,16 @@ std::size_t frame_parser::parse(char* data, std::size_t len, event& ev) {
       }
       return consumed;
     }
-    case 0x9: ev.kind = event::ping; ev.payload = body; return consumed;
-    case 0xA: ev.kind = event::pong; ev.payload = body; return consumed;
-    default: break;
+    case 0x9:
+      ev.kind = event::ping;
+      ev.payload = body;
+      return consumed;
+    case 0xA:
+      ev.kind = event::pong;
+      ev.payload = body;
+      return consumed;
+    default:
+      break;
   }
 
   if (op != 0 && fin) {  // the common case: a whole message in one frame, no copy
@@ -117,7 +128,8 @@ std::size_t frame_parser::parse(char* data, std::size_t len, event& ev) {
     ev.binary = fragmented_binary_;
     ev.payload = fragments_;
   }
-  if (!ev.binary && !valid_utf8(ev.payload)) return ev = fail(close_code::invalid_payload), consumed;
+  if (!ev.binary && !valid_utf8(ev.payload))
+    return ev = fail(close_code::invalid_payload), consumed;
   return consumed;
 }
 
@@ -135,8 +147,8 @@ std::size_t write_header(unsigned char* buf, opcode op, std::size_t len) {
   }
   buf[1] = 127;
   for (int i = 0; i < 8; ++i) {
-    buf[2 + i] = static_cast<unsigned char>((static_cast<std::uint64_t>(len) >> (56U - 8U * i)) &
-                                            0xFFU);
+    buf[2 + i] =
+        static_cast<unsigned char>((static_cast<std::uint64_t>(len) >> (56U - 8U * i)) & 0xFFU);
   }
   return 10;
 }

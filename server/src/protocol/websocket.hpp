@@ -33,9 +33,9 @@ constexpr std::uint16_t internal_error = 1011;
 /// What parse() found.
 struct event {
   enum kind_t : std::uint8_t { need_more, message, ping, pong, close, error } kind = need_more;
-  bool binary = false;        ///< message: binary (else UTF-8 text, already validated)
-  std::string_view payload;   ///< message/ping/pong/close reason; valid until the next parse()
-  std::uint16_t code = 0;     ///< close: the peer's code (1005 if none); error: code to send
+  bool binary = false;       ///< message: binary (else UTF-8 text, already validated)
+  std::string_view payload;  ///< message/ping/pong/close reason; valid until the next parse()
+  std::uint16_t code = 0;    ///< close: the peer's code (1005 if none); error: code to send
 };
 
 /// Incremental parser of client→server frames. Frames must be masked, RSV bits clear, control
@@ -56,7 +56,7 @@ class frame_parser {
 
  private:
   std::size_t max_message_;
-  std::string fragments_;        // unmasked payload of a fragmented message so far
+  std::string fragments_;  // unmasked payload of a fragmented message so far
   bool in_fragmented_ = false;
   bool fragmented_binary_ = false;
 };

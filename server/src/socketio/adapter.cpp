@@ -51,21 +51,24 @@ std::vector<std::string> memory_adapter::rooms_of(const std::string& sid) const 
   return {m->second.begin(), m->second.end()};
 }
 
-std::size_t memory_adapter::broadcast(const broadcast_options& opts,
-                                      const engineio::outgoing& msg, std::uint64_t offset) {
+std::size_t memory_adapter::broadcast(const broadcast_options& opts, const engineio::outgoing& msg,
+                                      std::uint64_t offset) {
   std::vector<std::shared_ptr<socket>> targets;
   {
     std::lock_guard lock(mutex_);
     std::set<std::string> excluded;
     for (const auto& room : opts.except) {
-      if (auto r = rooms_.find(room); r != rooms_.end()) excluded.insert(r->second.begin(), r->second.end());
+      if (auto r = rooms_.find(room); r != rooms_.end())
+        excluded.insert(r->second.begin(), r->second.end());
     }
     std::set<std::string> chosen;
     if (opts.rooms.empty()) {
-      for (const auto& [sid, w] : sockets_) chosen.insert(sid);
+      for (const auto& [sid, w] : sockets_)
+        chosen.insert(sid);
     } else {
       for (const auto& room : opts.rooms) {
-        if (auto r = rooms_.find(room); r != rooms_.end()) chosen.insert(r->second.begin(), r->second.end());
+        if (auto r = rooms_.find(room); r != rooms_.end())
+          chosen.insert(r->second.begin(), r->second.end());
       }
     }
     for (const auto& sid : chosen) {
@@ -76,7 +79,8 @@ std::size_t memory_adapter::broadcast(const broadcast_options& opts,
     }
   }
   // Delivery outside the lock: a socket's own lock is taken there.
-  for (const auto& s : targets) s->deliver(msg, offset);
+  for (const auto& s : targets)
+    s->deliver(msg, offset);
   return targets.size();
 }
 

@@ -50,8 +50,8 @@ class memory_adapter final : public adapter {
  private:
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::weak_ptr<socket>> sockets_;
-  std::unordered_map<std::string, std::set<std::string>> rooms_;         // room → sids
-  std::unordered_map<std::string, std::set<std::string>> memberships_;   // sid → rooms
+  std::unordered_map<std::string, std::set<std::string>> rooms_;        // room → sids
+  std::unordered_map<std::string, std::set<std::string>> memberships_;  // sid → rooms
 };
 
 }  // namespace hw::socketio

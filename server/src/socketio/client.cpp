@@ -19,7 +19,8 @@ std::string random_id() {
   unsigned char bytes[20];
   if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
   std::string id(20, '\0');
-  for (std::size_t i = 0; i < id.size(); ++i) id[i] = alphabet[bytes[i] & 63U];
+  for (std::size_t i = 0; i < id.size(); ++i)
+    id[i] = alphabet[bytes[i] & 63U];
   return id;
 }
 
@@ -76,7 +77,8 @@ void client::on_message(std::string_view data, bool binary) {
 
 void client::on_packet(sio::packet& p, attachments bin) {
   switch (p.type) {
-    case sio::packet_type::connect: return connect(p);
+    case sio::packet_type::connect:
+      return connect(p);
     case sio::packet_type::disconnect: {
       auto it = sockets_.find(p.nsp);
       if (it == sockets_.end()) return fail("invalid state");  // as socket.io: close
@@ -89,8 +91,8 @@ void client::on_packet(sio::packet& p, attachments bin) {
       if (it == sockets_.end()) return fail("invalid state");  // socket.io closes too
       auto sock = it->second;
       auto& arr = p.data.as_array();
-      std::string name = arr[0].is_string() ? std::string(arr[0].as_string())
-                                            : json::serialize(arr[0]);
+      std::string name =
+          arr[0].is_string() ? std::string(arr[0].as_string()) : json::serialize(arr[0]);
       auto& handlers = sock->nsp().handlers_;
       auto h = handlers.find(name);
       if (h == handlers.end()) return;
@@ -134,7 +136,8 @@ void client::on_packet(sio::packet& p, attachments bin) {
       it->second->on_ack(*p.id, std::move(args));
       return;
     }
-    case sio::packet_type::connect_error: return fail("parse error");  // server-only packet
+    case sio::packet_type::connect_error:
+      return fail("parse error");  // server-only packet
   }
 }
 
@@ -231,7 +234,9 @@ void client::accept(const socket_ptr& s, namespace_* nsp) {
   if (nsp->on_connection_) nsp->on_connection_(s);
 }
 
-void client::drop(socket_ptr s, std::string_view reason) {
+// `s` by value: it may be the map's own copy, erased below.
+void client::drop(socket_ptr s,  // NOLINT(performance-unnecessary-value-param)
+                  std::string_view reason) {
   auto it = sockets_.find(s->nsp().name());
   if (it == sockets_.end() || it->second != s) return;
   sockets_.erase(it);

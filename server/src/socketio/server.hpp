@@ -25,9 +25,9 @@ using socket_ptr = std::shared_ptr<socket>;
 using attachments = std::vector<std::shared_ptr<const std::string>>;
 
 struct options {
-  millis connect_timeout{45'000};     ///< time to CONNECT a namespace after the handshake
-  millis recovery_window{120'000};    ///< 0 disables connection state recovery
-  std::size_t recovery_packets = 1000;  ///< per-socket replay buffer bound (packets)
+  millis connect_timeout{45'000};           ///< time to CONNECT a namespace after the handshake
+  millis recovery_window{120'000};          ///< 0 disables connection state recovery
+  std::size_t recovery_packets = 1000;      ///< per-socket replay buffer bound (packets)
   std::size_t recovery_bytes = 1UL << 20U;  ///< and in bytes
   std::size_t max_attachments = 10;
 };
@@ -65,7 +65,7 @@ class namespace_ {
   }
   void on(std::string event, event_handler h) { handlers_[std::move(event)] = std::move(h); }
   /// Emits to room members (all sockets when rooms is empty).
-  std::size_t emit(const broadcast_options& to, std::string_view event, event_args args,
+  std::size_t emit(const broadcast_options& to, std::string_view event, const event_args& args,
                    bool is_volatile = false);
   adapter& rooms() { return *adapter_; }
 

@@ -22,7 +22,8 @@ engineio::outgoing encode_event(std::string_view nsp, std::string_view event,
   boost::json::array data;
   data.reserve(args.args.size() + 2);
   data.emplace_back(event);
-  for (const auto& a : args.args) data.push_back(a);
+  for (const auto& a : args.args)
+    data.push_back(a);
   if (offset != 0) data.emplace_back(std::to_string(offset));  // socket.io: offset goes last
   p.data = std::move(data);
   p.has_data = true;
@@ -63,7 +64,7 @@ bool socket::detach() {
   return !pid_.empty();
 }
 
-bool socket::emit(std::string_view event, event_args args, emit_options opts) {
+bool socket::emit(std::string_view event, const event_args& args, emit_options opts) {
   std::optional<std::uint64_t> ack_id;
   std::shared_ptr<engineio::session> conn;
   {
@@ -96,8 +97,7 @@ bool socket::emit(std::string_view event, event_args args, emit_options opts) {
   const bool recoverable =
       nsp_.srv_.opts().recovery_window.count() > 0 && !opts.is_volatile && !ack_id;
   const std::uint64_t offset = recoverable ? nsp_.srv_.next_offset() : 0;
-  return deliver(encode_event(nsp_.name(), event, args, ack_id, offset, opts.is_volatile),
-                 offset);
+  return deliver(encode_event(nsp_.name(), event, args, ack_id, offset, opts.is_volatile), offset);
 }
 
 bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
@@ -106,14 +106,16 @@ bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
     std::lock_guard lock(mutex_);
     if (offset != 0 && !pid_.empty()) {
       std::size_t size = msg.text->size();
-      for (const auto& b : msg.binaries) size += b->size();
+      for (const auto& b : msg.binaries)
+        size += b->size();
       buffer_.emplace_back(offset, msg);
       buffer_bytes_ += size;
       const auto& lim = nsp_.srv_.opts();
       while (!buffer_.empty() &&
              (buffer_.size() > lim.recovery_packets || buffer_bytes_ > lim.recovery_bytes)) {
         std::size_t s = buffer_.front().second.text->size();
-        for (const auto& b : buffer_.front().second.binaries) s += b->size();
+        for (const auto& b : buffer_.front().second.binaries)
+          s += b->size();
         buffer_bytes_ -= s;
         evicted_upto_ = buffer_.front().first;
         buffer_.pop_front();
@@ -137,7 +139,8 @@ bool socket::replay_after(std::uint64_t offset) {
     conn = conn_;
   }
   if (conn) {
-    for (auto& m : missed) conn->send(std::move(m));
+    for (auto& m : missed)
+      conn->send(std::move(m));
   }
   return true;
 }
@@ -167,9 +170,15 @@ void socket::fail_acks() {
   }
 }
 
-void socket::join(const std::string& room) { nsp_.adapter_->join(id_, room); }
-void socket::leave(const std::string& room) { nsp_.adapter_->leave(id_, room); }
-std::vector<std::string> socket::rooms() const { return nsp_.adapter_->rooms_of(id_); }
+void socket::join(const std::string& room) {
+  nsp_.adapter_->join(id_, room);
+}
+void socket::leave(const std::string& room) {
+  nsp_.adapter_->leave(id_, room);
+}
+std::vector<std::string> socket::rooms() const {
+  return nsp_.adapter_->rooms_of(id_);
+}
 
 void socket::arm_expiry(std::function<void()> on_expired) {
   std::lock_guard lock(mutex_);

@@ -29,7 +29,7 @@ class socket : public std::enable_shared_from_this<socket> {
 
   /// Sends an event to this client (thread-safe). False when a volatile event was dropped
   /// (congested connection) or the socket is gone.
-  bool emit(std::string_view event, event_args args, emit_options opts = {});
+  bool emit(std::string_view event, const event_args& args, emit_options opts = {});
   void join(const std::string& room);
   void leave(const std::string& room);
   [[nodiscard]] std::vector<std::string> rooms() const;
