@@ -1,0 +1,42 @@
+#pragma once
+// In-memory guest sessions (single instance). Expiry is lazy plus an ordered index: each call
+// first drops the sessions whose TTL ran out (oldest first, so the work is proportional to what
+// expired), so memory stays bounded by live sessions without a background sweep.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "app/guest.hpp"
+
+namespace hw::state::memory {
+
+class session_store final : public app::session_store {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+  session_store(std::function<time_point()> now, std::chrono::milliseconds ttl,
+                std::size_t max_sessions);
+
+  void create(const app::guest& g, std::function<void(bool ok)> done) override;
+  void touch(const std::string& id, std::function<void(std::optional<app::guest>)> done) override;
+  void remove(const std::string& id) override;
+  [[nodiscard]] std::size_t size() const;
+
+ private:
+  struct entry {
+    app::guest g;
+    time_point expires;
+  };
+  void expire(time_point now);  // requires mutex_
+
+  std::function<time_point()> now_;
+  std::chrono::milliseconds ttl_;
+  std::size_t max_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, entry> sessions_;
+  std::multimap<time_point, std::string> by_expiry_;
+};
+
+}  // namespace hw::state::memory
