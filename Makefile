@@ -9,12 +9,13 @@ SOURCES = $(shell git ls-files 'server/*.cpp' 'server/*.hpp' 2>/dev/null || find
 # CI builds with -Werror; a developer's build only warns.
 export HALLWAY_WERROR ?= $(if $(CI),ON,OFF)
 
-.PHONY: run test build build-asan web bootstrap unit integration fmt fmt-check lint clean help
+.PHONY: run test build build-asan web bootstrap unit integration fuzz fmt fmt-check lint clean help
 
 help:
 	@echo "make run    - install what is missing, build, serve http://localhost:$(PORT)"
 	@echo "make test   - install what is missing, build, run every test suite"
 	@echo "make build  - release build of the server (and the web app if present)"
+	@echo "make unit | integration | fuzz (libFuzzer, 300 s per target)"
 	@echo "make fmt | fmt-check | lint | clean"
 
 bootstrap:
@@ -49,6 +50,11 @@ unit: build-asan
 
 integration: build-asan
 	@scripts/test.sh integration
+
+# Longer fuzzing than make test's 10 s per target; FUZZ_SECONDS=3600 make fuzz for a soak.
+fuzz:
+	@scripts/bootstrap.sh
+	@scripts/fuzz.sh $${FUZZ_SECONDS:-300}
 
 fmt:
 	clang-format -i $(SOURCES)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite against the ASan/UBSan build and prints one summary line
-# `N passed, N failed` (the line CI reads). `scripts/test.sh unit|integration` runs one suite.
+# `N passed, N failed` (the line CI reads). `scripts/test.sh unit|integration|fuzz` runs one
+# suite; FUZZ_SECONDS sets the fuzzing time per target (default 10).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${HALLWAY_BUILD:-build/asan}
@@ -41,6 +42,17 @@ if [ "$only" = all ] || [ "$only" = integration ]; then
   [ "$rc" != 0 ] && [ "$nf" = 0 ] && nf=1
   count integration "$np" "$nf"
   [ "$rc" != 0 ] && suites_failed+=(integration)
+fi
+
+if [ "$only" = all ] || [ "$only" = fuzz ]; then
+  echo "== fuzz (libFuzzer, ${FUZZ_SECONDS:-10} s per target)"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-10}" 2>&1 | tee "$logs/fuzz.log"
+  rc=${PIPESTATUS[0]}
+  np=$(grep -c ': ok (' "$logs/fuzz.log" || true)
+  nf=$(grep -c 'FAILED' "$logs/fuzz.log" || true)
+  [ "$rc" != 0 ] && [ "$nf" = 0 ] && nf=1
+  count fuzz "$np" "$nf"
+  [ "$rc" != 0 ] && suites_failed+=(fuzz)
 fi
 
 echo

@@ -9,8 +9,8 @@ namespace hw::protocol::ws {
 namespace {
 
 // A client frame: masked with a fixed key.
-std::string client_frame(opcode op, std::string_view payload, bool fin = true,
-                         std::uint8_t rsv = 0, bool mask = true) {
+std::string client_frame(opcode op, std::string_view payload, bool fin = true, std::uint8_t rsv = 0,
+                         bool mask = true) {
   std::string f;
   f += static_cast<char>((fin ? 0x80U : 0U) | rsv | static_cast<unsigned>(op));
   const unsigned char m = mask ? 0x80U : 0U;
@@ -22,7 +22,8 @@ std::string client_frame(opcode op, std::string_view payload, bool fin = true,
     f += static_cast<char>(payload.size() & 0xFFU);
   } else {
     f += static_cast<char>(m | 127U);
-    for (int i = 7; i >= 0; --i) f += static_cast<char>((payload.size() >> (8U * i)) & 0xFFU);
+    for (int i = 7; i >= 0; --i)
+      f += static_cast<char>((payload.size() >> (8U * i)) & 0xFFU);
   }
   const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
   if (mask) f.append(reinterpret_cast<const char*>(key), 4);
@@ -68,13 +69,15 @@ parsed feed(const std::string& bytes, std::size_t split, std::size_t max_message
 TEST(WsFrames, EveryMessageKindAtEverySplit) {
   const std::string big(70'000, 'z');  // 64-bit length
   const std::string mid(300, 'y');     // 16-bit length
-  std::string stream = client_frame(opcode::text, "4hello") + client_frame(opcode::binary, "\x01\x02") +
-                       client_frame(opcode::ping, "p") + client_frame(opcode::text, mid) +
-                       client_frame(opcode::text, "frag", false) +
+  std::string stream = client_frame(opcode::text, "4hello") +
+                       client_frame(opcode::binary, "\x01\x02") + client_frame(opcode::ping, "p") +
+                       client_frame(opcode::text, mid) + client_frame(opcode::text, "frag", false) +
                        client_frame(opcode::ping, "in-between") +  // control inside a message
                        client_frame(opcode::continuation, "mented") +
                        client_frame(opcode::binary, big) + client_frame(opcode::pong, "") +
-                       client_frame(opcode::close, std::string("\x03\xE8" "bye", 5));
+                       client_frame(opcode::close, std::string("\x03\xE8"
+                                                               "bye",
+                                                               5));
   for (std::size_t split = 0; split <= stream.size(); split += (split < 400 ? 1 : 997)) {
     const auto r = feed(stream, split);
     ASSERT_EQ(r.error, 0) << "split " << split;
@@ -94,7 +97,9 @@ TEST(WsFrames, EveryMessageKindAtEverySplit) {
 
 TEST(WsFrames, CloseCarriesCodeAndReason) {
   frame_parser p(100);
-  auto f = client_frame(opcode::close, std::string("\x03\xE9" "later", 7));
+  auto f = client_frame(opcode::close, std::string("\x03\xE9"
+                                                   "later",
+                                                   7));
   event ev;
   EXPECT_EQ(p.parse(f.data(), f.size(), ev), f.size());
   EXPECT_EQ(ev.kind, event::close);
@@ -118,10 +123,10 @@ TEST(WsFrames, ProtocolViolationsAreErrorsWithTheRightCode) {
       {client_frame(opcode::continuation, "x"), close_code::protocol_error},  // nothing to continue
       {client_frame(opcode::ping, "x", false), close_code::protocol_error},   // fragmented control
       {client_frame(opcode::ping, std::string(126, 'p')), close_code::protocol_error},
-      {client_frame(opcode::text, "\xC0\xAF"), close_code::invalid_payload},  // overlong UTF-8
+      {client_frame(opcode::text, "\xC0\xAF"), close_code::invalid_payload},      // overlong UTF-8
       {client_frame(opcode::text, "\xED\xA0\x80"), close_code::invalid_payload},  // surrogate
-      {client_frame(opcode::close, "\x03"), close_code::protocol_error},         // 1-byte close
-      {client_frame(opcode::close, "\x03\xED"), close_code::protocol_error},     // code 1005
+      {client_frame(opcode::close, "\x03"), close_code::protocol_error},          // 1-byte close
+      {client_frame(opcode::close, "\x03\xED"), close_code::protocol_error},      // code 1005
       {client_frame(opcode::text, std::string(101, 'a')), close_code::too_big},
       {client_frame(opcode::text, "a", false) + client_frame(opcode::text, "b"),
        close_code::protocol_error},  // new message inside a fragmented one
@@ -145,7 +150,8 @@ TEST(WsFrames, NonMinimalLengthsAreRefused) {
 TEST(WsFrames, TooBigIsDetectedFromTheHeaderAlone) {
   frame_parser p(1000);
   std::string header = "\x82\xFF";
-  for (int i = 0; i < 8; ++i) header += static_cast<char>(i == 4 ? 1 : 0);  // 2^24 bytes
+  for (int i = 0; i < 8; ++i)
+    header += static_cast<char>(i == 4 ? 1 : 0);  // 2^24 bytes
   event ev;
   p.parse(header.data(), header.size(), ev);
   EXPECT_EQ(ev.kind, event::error);
@@ -181,9 +187,9 @@ TEST(WsUtf8, Validation) {
   EXPECT_TRUE(valid_utf8("plain ascii that is longer than eight bytes"));
   EXPECT_TRUE(valid_utf8("h\xC3\xA9llo \xF0\x9F\x98\x80 \xE2\x82\xAC"));
   EXPECT_FALSE(valid_utf8("\x80"));
-  EXPECT_FALSE(valid_utf8("abc\xC3"));            // truncated
-  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));    // > U+10FFFF
-  EXPECT_FALSE(valid_utf8("\xE0\x80\x80"));        // overlong
+  EXPECT_FALSE(valid_utf8("abc\xC3"));           // truncated
+  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(valid_utf8("\xE0\x80\x80"));      // overlong
   EXPECT_FALSE(valid_utf8("\xFE"));
 }
 
