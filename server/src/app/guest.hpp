@@ -10,9 +10,9 @@
 namespace hw::app {
 
 struct guest {
-  std::string id;        ///< random, URL-safe; the JWT subject
-  std::string username;  ///< validated or generated
-  std::string language;  ///< canonical BCP-47 tag, may be empty
+  std::string id;                      ///< random, URL-safe; the JWT subject
+  std::string username;                ///< validated or generated
+  std::string language;                ///< canonical BCP-47 tag, may be empty
   std::vector<std::string> interests;  ///< normalised tags
 };
 

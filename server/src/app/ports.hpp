@@ -24,7 +24,7 @@ class clock {
 };
 
 /// Randomness source. Production plugs in a CSPRNG because room ids must be unguessable;
-/// tests plug in `testing::seeded_random`.
+/// tests plug in `seeded_random` (app/testing.hpp).
 class random {
  public:
   virtual ~random() = default;

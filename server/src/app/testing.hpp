@@ -7,7 +7,9 @@
 
 #include "app/ports.hpp"
 
-namespace hw::app::testing {
+// In hw::app itself rather than a nested `testing` namespace, which would shadow GoogleTest's
+// ::testing inside tests written in hw::app.
+namespace hw::app {
 
 /// A clock that moves only through set()/advance(). Both readings move together so that
 /// monotonic and wall-clock times stay consistent. Starts at an arbitrary non-zero instant.
@@ -44,4 +46,4 @@ class seeded_random final : public random {
   std::uint64_t state_;
 };
 
-}  // namespace hw::app::testing
+}  // namespace hw::app

@@ -1,0 +1,61 @@
+#pragma once
+// REST endpoints for anonymous guests: create (POST /api/guest), who am I (GET /api/guest/me),
+// refresh (POST /api/guest/refresh). Tokens are HS256 JWTs whose subject is the guest id; the
+// guest's session lives in the session store with a sliding inactivity TTL, so a token is only
+// good while both its `exp` and the session are alive.
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "app/guest.hpp"
+#include "app/ports.hpp"
+#include "app/rate_limit.hpp"
+#include "http/handler.hpp"
+
+namespace hw::http {
+
+struct guest_api_options {
+  std::string jwt_key;
+  std::string issuer = "hallway";
+  std::string audience = "hallway";
+  std::chrono::seconds token_lifetime{7200};
+  app::bucket_config create_limit = app::guest_create_limit_default;  ///< per client address
+  std::size_t max_interests = 10;
+  std::size_t max_tracked_clients = 100'000;  ///< bound of the per-address rate-limit table
+};
+
+/// Outcome of checking a bearer token: the guest id, or the error code the client acts on
+/// (token_expired, token_invalid).
+struct token_check {
+  std::string guest_id;
+  std::string error;
+};
+
+class guest_api final : public handler {
+ public:
+  guest_api(guest_api_options opts, app::session_store& sessions, const app::clock& clock);
+  void handle(const request& req, respond_fn respond) override;
+
+  /// Verifies a token's signature, issuer, audience and expiry (not the session).
+  [[nodiscard]] token_check check_token(std::string_view token) const;
+
+ private:
+  void create(const request& req, const respond_fn& respond);
+  void me(const request& req, const respond_fn& respond, bool refresh);
+  bool allow_create(const std::string& client, std::int64_t& retry_after_ms);
+  [[nodiscard]] std::string issue(const app::guest& g, std::int64_t& expires_unix) const;
+
+  guest_api_options opts_;
+  app::session_store& sessions_;
+  const app::clock& clock_;
+  std::mutex mutex_;  // guards the rate-limit table and the username generator
+  std::unordered_map<std::string, app::token_bucket> create_buckets_;
+};
+
+/// `{"error":{"code","message","field"}}` with the given status.
+response make_field_error(unsigned status, std::string_view code, std::string_view message,
+                          std::string_view field);
+
+}  // namespace hw::http
