@@ -15,9 +15,5 @@ int main(int argc, char** argv) {
     std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);
     return parsed.exit_code;
   }
-  return hw::run_server(*parsed.cfg, [](hw::socketio::server& io) {
-    // The product's namespace "/" is served by the chat domain (issue: guests, matching, chat);
-    // until then it accepts connections and has no events.
-    io.of("/");
-  });
+  return hw::run_server(*parsed.cfg, nullptr);  // the product: the chat gateway on "/"
 }

@@ -7,12 +7,15 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/secrets.hpp"
+#include "http/guest_api.hpp"
 #include "http/ops.hpp"
 #include "http/router.hpp"
 #include "http/security_headers.hpp"
 #include "http/static_files.hpp"
 #include "net/server.hpp"
+#include "socketio/gateway.hpp"
 #include "socketio/socket.hpp"
+#include "state/memory/session_store.hpp"
 
 namespace hw {
 
@@ -107,6 +110,31 @@ int run_server(const config::config& given, const std::function<void(socketio::s
       .set(1);
 
   const http::security_policy policy{cfg.tls(), cfg.allowed_origins};
+  // Guests: sessions in memory (single instance), tokens signed with the JWT secret.
+  app::system_clock clock;
+  state::memory::session_store sessions([&clock] { return clock.now(); }, cfg.session_ttl,
+                                        cfg.max_connections * 10);
+  http::guest_api_options gopts;
+  gopts.jwt_key = *jwt_secret;
+  gopts.token_lifetime = std::chrono::duration_cast<std::chrono::seconds>(cfg.token_lifetime);
+  gopts.create_limit = app::bucket_config{cfg.guest_create_rate / 60.0, cfg.guest_create_rate};
+  http::guest_api guests(gopts, sessions, clock);
+  app::chat_config chat_cfg;
+  chat_cfg.matching.fallback = cfg.match_fallback;
+  chat_cfg.reconnect_grace = cfg.reconnect_grace;
+  std::unique_ptr<socketio::gateway> chat;
+  http::function_handler stats_api([&chat](const http::request& req, http::respond_fn respond) {
+    if (req.method != "GET") {
+      auto r = http::make_error(405, "method_not_allowed", "use GET");
+      r.headers.set("allow", "GET");
+      return respond(std::move(r));
+    }
+    const auto s = chat ? chat->stats() : app::stats_snapshot{};
+    respond(http::make_text(200, "application/json",
+                            "{\"online\":" + std::to_string(s.online) +
+                                ",\"searching\":" + std::to_string(s.searching) +
+                                ",\"chatting\":" + std::to_string(s.chatting) + "}"));
+  });
   http::static_files web(http::static_options{.root = cfg.web_root});
   net::server* srv_ptr = nullptr;
   http::ops ops([&srv_ptr] { return srv_ptr != nullptr && !srv_ptr->draining(); }, metrics);
@@ -161,6 +189,8 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   sio.recovery_window = cfg.recovery_window;
   io = std::make_unique<socketio::server>(srv.context(), eio, sio, &metrics);
   router.mount("/socket.io/", io->engine());
+  router.mount("/api/guest", guests);
+  router.mount("/api/stats", stats_api);
   if (cfg.conformance) {
     raw_engine = std::make_unique<engineio::server>(
         srv.context(), eio, [](std::shared_ptr<engineio::session> s) {
@@ -168,8 +198,16 @@ int run_server(const config::config& given, const std::function<void(socketio::s
         });
     router.mount("/engine.io/", *raw_engine);
     setup_conformance(*io);
-  } else {
+  } else if (setup) {
     setup(*io);
+  } else {
+    chat = std::make_unique<socketio::gateway>(
+        srv.context(), *io, sessions,
+        [&guests](std::string_view token) {
+          auto r = guests.check_token(token);
+          return socketio::token_result{r.guest_id, r.error};
+        },
+        chat_cfg);
   }
 
   if (!std::filesystem::exists(std::filesystem::path(cfg.web_root) / "index.html")) {
@@ -178,6 +216,7 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   }
   const int code = srv.run();
   // Realtime state owns timers of srv's io_context: it goes first.
+  chat.reset();
   raw_engine.reset();
   io.reset();
   core::log::info("exit", {{"code", code}});

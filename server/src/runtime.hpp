@@ -10,7 +10,8 @@
 
 namespace hw {
 
-/// Returns the process exit code. `setup` runs once, before the server accepts connections.
+/// Returns the process exit code. `setup` runs once, before the server accepts connections; when
+/// empty, the product's chat gateway serves namespace "/".
 int run_server(const config::config& cfg, const std::function<void(socketio::server&)>& setup);
 
 /// Conformance mode's namespaces (the protocol documents' test servers).

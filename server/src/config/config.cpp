@@ -168,6 +168,21 @@ const std::vector<option>& options() {
        size(&config::send_queue_bytes, 4096, 1UL << 30U)},
       {"send-queue-grace", "5s", "Time a send queue may stay over its bound",
        duration(&config::send_queue_grace, millis{0}, millis{600'000})},
+      {"match-fallback", "5s", "Wait before a guest is matched without a shared interest",
+       duration(&config::match_fallback, millis{0}, millis{3'600'000})},
+      {"reconnect-grace", "15s", "Time a paired guest has to come back after a drop",
+       duration(&config::reconnect_grace, millis{0}, millis{3'600'000})},
+      {"guest-create-rate", "10", "Guests created per minute per client address",
+       [](config& c, std::string_view v) -> std::string {
+         auto n = parse_uint<std::uint32_t>(v);
+         if (!n || *n < 1 || *n > 1'000'000) return "must be an integer in [1, 1000000]";
+         c.guest_create_rate = *n;
+         return {};
+       }},
+      {"session-ttl", "2h", "Guest session inactivity lifetime (sliding)",
+       duration(&config::session_ttl, millis{1'000}, millis{604'800'000})},
+      {"token-lifetime", "2h", "Guest token lifetime (JWT exp)",
+       duration(&config::token_lifetime, millis{1'000}, millis{604'800'000})},
       {"conformance", "false", "Protocol test-suite mode (fixed settings, echo namespaces)",
        [](config& c, std::string_view v) -> std::string {
          if (v == "true" || v == "1") {

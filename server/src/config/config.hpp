@@ -51,6 +51,12 @@ struct config {
   millis recovery_window{120'000};
   std::size_t send_queue_bytes = 256UL << 10U;
   millis send_queue_grace{5'000};
+  // Chat
+  millis match_fallback{5'000};
+  millis reconnect_grace{15'000};
+  double guest_create_rate = 10;  ///< guests per minute per client address
+  millis session_ttl{7'200'000};
+  millis token_lifetime{7'200'000};
   /// Protocol test-suite mode (see docs/protocol.md): fixed settings, echo namespaces.
   bool conformance = false;
 

@@ -19,4 +19,14 @@ class handler {
   virtual void handle(const request& req, respond_fn respond) = 0;
 };
 
+/// A handler made of a function (small endpoints wired in runtime.cpp).
+class function_handler final : public handler {
+ public:
+  explicit function_handler(std::function<void(const request&, respond_fn)> f) : f_(std::move(f)) {}
+  void handle(const request& req, respond_fn respond) override { f_(req, std::move(respond)); }
+
+ private:
+  std::function<void(const request&, respond_fn)> f_;
+};
+
 }  // namespace hw::http

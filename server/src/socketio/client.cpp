@@ -95,7 +95,9 @@ void client::on_packet(sio::packet& p, attachments bin) {
           arr[0].is_string() ? std::string(arr[0].as_string()) : json::serialize(arr[0]);
       auto& handlers = sock->nsp().handlers_;
       auto h = handlers.find(name);
-      if (h == handlers.end()) return;
+      const event_handler* handler = h != handlers.end() ? &h->second : nullptr;
+      if (handler == nullptr && sock->nsp().unknown_) handler = &sock->nsp().unknown_;
+      if (handler == nullptr) return;
       event_args args;
       args.args = json::array(arr.begin() + 1, arr.end());
       args.bin = std::move(bin);
@@ -122,7 +124,7 @@ void client::on_packet(sio::packet& p, attachments bin) {
           c->send(std::move(out));
         };
       }
-      h->second(sock, args, std::move(ack));
+      (*handler)(sock, args, std::move(ack));
       return;
     }
     case sio::packet_type::ack:

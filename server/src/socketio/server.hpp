@@ -64,6 +64,8 @@ class namespace_ {
     on_disconnect_ = std::move(f);
   }
   void on(std::string event, event_handler h) { handlers_[std::move(event)] = std::move(h); }
+  /// Called for events that have no handler (e.g. to answer their ack with an error).
+  void on_unknown(event_handler h) { unknown_ = std::move(h); }
   /// Emits to room members (all sockets when rooms is empty).
   std::size_t emit(const broadcast_options& to, std::string_view event, const event_args& args,
                    bool is_volatile = false);
@@ -79,6 +81,7 @@ class namespace_ {
   std::function<void(const socket_ptr&)> on_connection_;
   std::function<void(const socket_ptr&, std::string_view)> on_disconnect_;
   std::map<std::string, event_handler, std::less<>> handlers_;
+  event_handler unknown_;
 };
 
 class server {

@@ -25,6 +25,9 @@ class socket : public std::enable_shared_from_this<socket> {
   [[nodiscard]] const std::string& pid() const { return pid_; }
   [[nodiscard]] bool recovered() const { return recovered_; }
   [[nodiscard]] const boost::json::object& auth() const { return auth_; }
+  /// Application data bound to the socket (socket.io's `socket.data`): written by middleware
+  /// before the socket is connected, read afterwards on the socket's strand.
+  boost::json::object& data() { return data_; }
   namespace_& nsp() { return nsp_; }
 
   /// Sends an event to this client (thread-safe). False when a volatile event was dropped
@@ -59,6 +62,7 @@ class socket : public std::enable_shared_from_this<socket> {
   std::string id_;
   std::string pid_;
   boost::json::object auth_;
+  boost::json::object data_;
   bool recovered_ = false;
   mutable std::mutex mutex_;  // conn_, buffer_, acks_ (touched by broadcasts on other strands)
   std::shared_ptr<engineio::session> conn_;

@@ -1,0 +1,301 @@
+#include "app/chat_service.hpp"
+
+#include <algorithm>
+
+#include "app/validate.hpp"
+
+namespace hw::app {
+
+chat_service::chat_service(chat_outbox& out, const clock& clk, random& rnd, chat_config cfg)
+    : out_(out),
+      clock_(clk),
+      random_(rnd),
+      cfg_(std::move(cfg)),
+      matchmaker_(rnd, cfg_.matching),
+      pairs_(rnd, cfg_.pairs) {}
+
+chat_service::state* chat_service::find(const std::string& id) {
+  auto it = guests_.find(id);
+  return it == guests_.end() ? nullptr : &it->second;
+}
+
+void chat_service::connected(const guest& g, bool recovered) {
+  auto it = guests_.find(g.id);
+  if (it == guests_.end()) {
+    it = guests_
+             .emplace(g.id, state{g,
+                                  false,
+                                  std::nullopt,
+                                  token_bucket(cfg_.message_limit),
+                                  token_bucket(cfg_.typing_limit),
+                                  token_bucket(cfg_.match_limit),
+                                  flood_guard(cfg_.flood),
+                                  {},
+                                  {},
+                                  {},
+                                  {},
+                                  {}})
+             .first;
+  }
+  state& s = it->second;
+  if (!s.online) ++online_;
+  s.online = true;
+  if (s.away_until) {
+    // Back within the grace period: the chat continues.
+    s.away_until.reset();
+    if (auto partner = pairs_.partner_of(g.id)) out_.partner_connection(*partner, "back");
+    if (s.room) out_.matched(g.id, *s.room);  // a new page needs the room again
+    if (!recovered) {
+      for (const auto& m : s.pending)
+        out_.message(g.id, m);
+    }
+    s.pending.clear();
+  }
+  changed();
+}
+
+void chat_service::disconnected(const std::string& guest_id) {
+  state* s = find(guest_id);
+  if (s == nullptr || !s->online) return;
+  s->online = false;
+  --online_;
+  matchmaker_.cancel(guest_id);
+  if (auto partner = pairs_.partner_of(guest_id)) {
+    s->away_until = clock_.now() + cfg_.reconnect_grace;
+    arm(*s->away_until, timer_kind::grace, guest_id);
+    out_.partner_connection(*partner, "reconnecting");
+  } else {
+    drop_if_gone(guest_id);
+  }
+  changed();
+}
+
+void chat_service::drop_if_gone(const std::string& guest_id) {
+  auto it = guests_.find(guest_id);
+  if (it == guests_.end() || it->second.online || it->second.away_until) return;
+  pairs_.forget(guest_id);
+  guests_.erase(it);
+  out_.gone(guest_id);
+}
+
+bool chat_service::away(const std::string& guest_id) const {
+  auto it = guests_.find(guest_id);
+  return it != guests_.end() && it->second.away_until.has_value();
+}
+
+chat_error chat_service::limited(state& s, token_bucket& b, bool counts_for_flood) {
+  const auto now = clock_.now();
+  if (b.try_take(now)) return {};
+  if (counts_for_flood && s.flood.refuse(now)) out_.disconnect(s.profile.id, "flooding");
+  return {"rate_limited", "too many requests; slow down", {}, b.retry_after_ms(now)};
+}
+
+chat_result<match_state> chat_service::match(const std::string& guest_id, match_mode mode,
+                                             std::optional<std::vector<std::string>> interests,
+                                             std::optional<std::string> language) {
+  state* s = find(guest_id);
+  if (s == nullptr) return chat_result<match_state>::fail("not_connected", "not connected");
+  if (auto e = limited(*s, s->matching, true); !e.code.empty()) return {std::nullopt, e};
+  if (pairs_.room_of(guest_id)) {
+    return chat_result<match_state>::fail("already_in_chat", "leave the current chat first");
+  }
+  if (interests) s->profile.interests = std::move(*interests);
+  if (language) s->profile.language = std::move(*language);
+  ticket t;
+  t.guest_id = guest_id;
+  t.mode = mode;
+  t.interests = s->profile.interests;
+  t.language = s->profile.language;
+  t.enqueued_at = clock_.now();
+  pairs_.fill_exclusions(t);
+  switch (matchmaker_.enqueue(std::move(t))) {
+    case enqueue_error::none:
+      break;
+    case enqueue_error::queue_full:
+      return chat_result<match_state>::fail("queue_full", "too many guests are waiting");
+    case enqueue_error::invalid_ticket:
+      return chat_result<match_state>::fail("invalid_payload", "too many interests", "interests");
+  }
+  changed();
+  run_matching();
+  return chat_result<match_state>::ok(pairs_.room_of(guest_id) ? match_state::matched
+                                                               : match_state::searching);
+}
+
+void chat_service::run_matching() {
+  for (const auto& p : matchmaker_.match(clock_.now())) {
+    const auto created = pairs_.create(p.a, p.b, p.mode);
+    if (created.error != pair_error::none) continue;  // cannot happen: the matchmaker dequeued both
+    state* a = find(p.a);
+    state* b = find(p.b);
+    if (a == nullptr || b == nullptr) continue;
+    matched_event ea{created.room_id,    p.mode,    b->profile.username, b->profile.language,
+                     p.common_interests, p.polite_a};
+    matched_event eb{created.room_id,    p.mode,     a->profile.username, a->profile.language,
+                     p.common_interests, !p.polite_a};
+    a->room = ea;
+    b->room = eb;
+    out_.matched(p.a, ea);
+    out_.matched(p.b, eb);
+    changed();
+  }
+}
+
+chat_result<match_state> chat_service::cancel(const std::string& guest_id) {
+  if (matchmaker_.cancel(guest_id)) changed();
+  return chat_result<match_state>::ok(pairs_.room_of(guest_id) ? match_state::matched
+                                                               : match_state::idle);
+}
+
+chat_result<match_state> chat_service::next(const std::string& guest_id, match_mode mode,
+                                            std::optional<std::vector<std::string>> interests,
+                                            std::optional<std::string> language) {
+  if (pairs_.room_of(guest_id)) end_room(guest_id, "partner_left");
+  return match(guest_id, mode, std::move(interests), std::move(language));
+}
+
+void chat_service::end_room(const std::string& guest_id, std::string_view partner_reason) {
+  auto room = pairs_.leave(guest_id);
+  if (!room) return;
+  const std::string& partner = room->a == guest_id ? room->b : room->a;
+  for (const auto& id : {guest_id, partner}) {
+    if (state* s = find(id)) {
+      s->room.reset();
+      s->pending.clear();
+      s->partner_typing_until.reset();
+    }
+  }
+  out_.ended(partner, partner_reason);
+  changed();
+}
+
+chat_result<none> chat_service::leave(const std::string& guest_id) {
+  matchmaker_.cancel(guest_id);
+  end_room(guest_id, "partner_left");
+  changed();
+  return chat_result<none>::ok({});
+}
+
+chat_result<chat_message> chat_service::send(const std::string& guest_id, std::string_view id,
+                                             std::string_view text) {
+  state* s = find(guest_id);
+  if (s == nullptr) return chat_result<chat_message>::fail("not_connected", "not connected");
+  auto vid = validate_message_id(id);
+  if (!vid) return chat_result<chat_message>::fail(vid.code, vid.message, vid.field);
+  if (auto dup = s->sent.find(vid.value); dup != s->sent.end()) {
+    // A retry: acknowledged again, relayed once.
+    return chat_result<chat_message>::ok({vid.value, {}, dup->second});
+  }
+  auto vtext = validate_chat_text(text, cfg_.max_text);
+  if (!vtext) return chat_result<chat_message>::fail(vtext.code, vtext.message, vtext.field);
+  auto partner = pairs_.partner_of(guest_id);
+  if (!partner) return chat_result<chat_message>::fail("not_in_chat", "you are not in a chat");
+  if (auto e = limited(*s, s->messages, true); !e.code.empty()) return {std::nullopt, e};
+
+  chat_message m{vid.value, std::move(vtext.value), clock_.unix_ms()};
+  s->sent.emplace(m.id, m.timestamp);
+  s->sent_order.push_back(m.id);
+  if (s->sent_order.size() > cfg_.dedupe_window) {
+    s->sent.erase(s->sent_order.front());
+    s->sent_order.pop_front();
+  }
+  state* p = find(*partner);
+  if (p != nullptr && p->away_until) {
+    if (p->pending.size() >= cfg_.max_pending_while_away) p->pending.erase(p->pending.begin());
+    p->pending.push_back(m);
+  }
+  // Sent to the partner's connection even while it is away: a transport-level recovery
+  // replays it; otherwise `pending` is delivered when the partner is back.
+  out_.message(*partner, m);
+  if (p != nullptr) p->partner_typing_until.reset();
+  m.text.clear();  // the ack carries id and timestamp only
+  return chat_result<chat_message>::ok(std::move(m));
+}
+
+chat_result<none> chat_service::delivered(const std::string& guest_id,
+                                          const std::vector<std::string>& ids) {
+  if (ids.empty() || ids.size() > cfg_.max_receipt_ids) {
+    return chat_result<none>::fail("invalid_payload", "1 to 100 message ids", "ids");
+  }
+  std::vector<std::string> clean;
+  clean.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto v = validate_message_id(id, "ids");
+    if (!v) return chat_result<none>::fail(v.code, v.message, v.field);
+    clean.push_back(std::move(v.value));
+  }
+  auto partner = pairs_.partner_of(guest_id);
+  if (!partner) return chat_result<none>::fail("not_in_chat", "you are not in a chat");
+  out_.delivered(*partner, clean);
+  return chat_result<none>::ok({});
+}
+
+chat_result<none> chat_service::read(const std::string& guest_id, std::string_view up_to) {
+  auto v = validate_message_id(up_to, "upTo");
+  if (!v) return chat_result<none>::fail(v.code, v.message, v.field);
+  auto partner = pairs_.partner_of(guest_id);
+  if (!partner) return chat_result<none>::fail("not_in_chat", "you are not in a chat");
+  out_.read(*partner, v.value);
+  return chat_result<none>::ok({});
+}
+
+chat_result<none> chat_service::typing(const std::string& guest_id, bool start) {
+  state* s = find(guest_id);
+  if (s == nullptr) return chat_result<none>::fail("not_connected", "not connected");
+  auto partner = pairs_.partner_of(guest_id);
+  if (!partner) return chat_result<none>::fail("not_in_chat", "you are not in a chat");
+  // Typing refusals do not count toward flooding: clients send them on every key press.
+  if (auto e = limited(*s, s->typing, false); !e.code.empty()) return {std::nullopt, e};
+  state* p = find(*partner);
+  if (p != nullptr) {
+    if (start) {
+      p->partner_typing_until = clock_.now() + cfg_.typing_timeout;
+      arm(*p->partner_typing_until, timer_kind::typing, *partner);
+    } else {
+      p->partner_typing_until.reset();
+    }
+  }
+  out_.typing(*partner, start);
+  return chat_result<none>::ok({});
+}
+
+stats_snapshot chat_service::stats() const {
+  return {online_, matchmaker_.size(match_mode::text) + matchmaker_.size(match_mode::video),
+          2 * pairs_.rooms()};
+}
+
+void chat_service::tick() {
+  const auto now = clock_.now();
+  run_matching();
+  while (!timers_.empty() && std::get<0>(*timers_.begin()) <= now) {
+    const auto [at, kind, id] = *timers_.begin();
+    timers_.erase(timers_.begin());
+    state* s = find(id);
+    if (s == nullptr) continue;
+    if (kind == timer_kind::typing && s->partner_typing_until == at) {
+      s->partner_typing_until.reset();
+      out_.typing(id, false);  // the partner went quiet: stop the indicator
+    } else if (kind == timer_kind::grace && s->away_until == at) {
+      s->away_until.reset();
+      end_room(id, "partner_disconnected");
+      drop_if_gone(id);
+    }
+  }
+  if (stats_dirty_ && now >= last_stats_ + cfg_.stats_interval) {
+    stats_dirty_ = false;
+    last_stats_ = now;
+    out_.stats(stats());
+  }
+}
+
+std::optional<time_point> chat_service::next_wakeup() const {
+  std::optional<time_point> t = matchmaker_.next_deadline();
+  const auto consider = [&t](time_point x) {
+    if (!t || x < *t) t = x;
+  };
+  if (!timers_.empty()) consider(std::get<0>(*timers_.begin()));
+  if (stats_dirty_) consider(last_stats_ + cfg_.stats_interval);
+  return t;
+}
+
+}  // namespace hw::app

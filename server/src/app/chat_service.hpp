@@ -1,0 +1,175 @@
+#pragma once
+// The chat domain: who is online, who is searching, who is paired, and what flows between
+// partners (messages, receipts, typing), with the disconnect grace period, per-guest rate limits
+// and throttled presence statistics. Standard library only; owned by the app strand (no locks).
+// It talks to the world through `chat_outbox` (typed events; the gateway turns them into wire
+// events) and asks for time through `next_wakeup()` / `tick()` (the gateway arms one timer).
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "app/guest.hpp"
+#include "app/matchmaker.hpp"
+#include "app/pairs.hpp"
+#include "app/ports.hpp"
+#include "app/rate_limit.hpp"
+#include "app/validate.hpp"
+
+namespace hw::app {
+
+struct chat_config {
+  matchmaker_config matching;
+  pairs_config pairs;
+  std::chrono::milliseconds reconnect_grace{15'000};
+  std::chrono::milliseconds typing_timeout{5'000};
+  std::chrono::milliseconds stats_interval{1'000};
+  bucket_config message_limit = message_limit_default;
+  bucket_config typing_limit = typing_limit_default;
+  bucket_config match_limit = match_limit_default;
+  flood_config flood;
+  std::size_t max_text = chat_text_max_default;
+  std::size_t dedupe_window = 256;           ///< message ids remembered per guest
+  std::size_t max_pending_while_away = 200;  ///< messages kept for a partner in its grace period
+  std::size_t max_receipt_ids = 100;
+};
+
+/// A failed call: what the client sees in its ack.
+struct chat_error {
+  std::string code;
+  std::string message;
+  std::string field;
+  std::int64_t retry_after_ms = -1;
+};
+
+template <class T>
+struct chat_result {
+  std::optional<T> value;
+  chat_error error;
+  static chat_result ok(T v) { return {std::move(v), {}}; }
+  static chat_result fail(std::string code, std::string message, std::string field = {},
+                          std::int64_t retry = -1) {
+    return {std::nullopt, {std::move(code), std::move(message), std::move(field), retry}};
+  }
+};
+
+struct none {};
+struct matched_event {
+  std::string room_id;
+  match_mode mode = match_mode::text;
+  std::string partner_username;
+  std::string partner_language;
+  std::vector<std::string> common_interests;
+  bool polite = false;
+};
+struct chat_message {
+  std::string id;
+  std::string text;
+  std::int64_t timestamp = 0;  ///< unix ms
+};
+struct stats_snapshot {
+  std::size_t online = 0;
+  std::size_t searching = 0;
+  std::size_t chatting = 0;
+};
+enum class match_state { searching, matched, idle };
+
+/// Events toward guests, implemented by the gateway. Calls happen on the app strand.
+class chat_outbox {
+ public:
+  virtual ~chat_outbox() = default;
+  virtual void matched(const std::string& guest, const matched_event& e) = 0;
+  virtual void message(const std::string& guest, const chat_message& m) = 0;
+  virtual void delivered(const std::string& guest, const std::vector<std::string>& ids) = 0;
+  virtual void read(const std::string& guest, const std::string& up_to) = 0;
+  virtual void typing(const std::string& guest, bool start) = 0;
+  virtual void ended(const std::string& guest, std::string_view reason) = 0;
+  virtual void partner_connection(const std::string& guest, std::string_view state) = 0;
+  virtual void stats(const stats_snapshot& s) = 0;
+  virtual void disconnect(const std::string& guest, std::string_view reason) = 0;
+  /// The domain holds nothing more for this guest (offline, no room): drop what maps to it.
+  virtual void gone(const std::string& guest) = 0;
+};
+
+class chat_service {
+ public:
+  chat_service(chat_outbox& out, const clock& clk, random& rnd, chat_config cfg = {});
+
+  /// A connection for `g` is live. `recovered`: the transport replayed what it missed, so
+  /// messages kept during its absence are not sent again.
+  void connected(const guest& g, bool recovered);
+  /// The guest's live connection dropped.
+  void disconnected(const std::string& guest_id);
+
+  chat_result<match_state> match(const std::string& guest_id, match_mode mode,
+                                 std::optional<std::vector<std::string>> interests,
+                                 std::optional<std::string> language);
+  chat_result<match_state> cancel(const std::string& guest_id);
+  chat_result<match_state> next(const std::string& guest_id, match_mode mode,
+                                std::optional<std::vector<std::string>> interests,
+                                std::optional<std::string> language);
+  /// `id` and `text` are validated here (the gateway checks only JSON types).
+  chat_result<chat_message> send(const std::string& guest_id, std::string_view id,
+                                 std::string_view text);
+  chat_result<none> delivered(const std::string& guest_id, const std::vector<std::string>& ids);
+  chat_result<none> read(const std::string& guest_id, std::string_view up_to);
+  chat_result<none> typing(const std::string& guest_id, bool start);
+  chat_result<none> leave(const std::string& guest_id);
+
+  [[nodiscard]] stats_snapshot stats() const;
+  /// True while the guest is offline but inside its reconnect grace period.
+  [[nodiscard]] bool away(const std::string& guest_id) const;
+  /// Runs what is due (matching fallbacks, typing auto-stop, grace expiry, stats push).
+  void tick();
+  /// When tick() must run next; nullopt when nothing is pending.
+  [[nodiscard]] std::optional<time_point> next_wakeup() const;
+
+ private:
+  struct state {
+    guest profile;
+    bool online = false;
+    std::optional<time_point> away_until;  ///< in a room, connection lost: grace deadline
+    token_bucket messages;
+    token_bucket typing;
+    token_bucket matching;
+    flood_guard flood;
+    std::unordered_map<std::string, std::int64_t> sent;  ///< message id → timestamp
+    std::deque<std::string> sent_order;
+    std::vector<chat_message> pending;  ///< for this guest while it is away
+    std::optional<matched_event> room;  ///< what it was told when matched
+    std::optional<time_point> partner_typing_until;
+  };
+
+  state* find(const std::string& id);
+  chat_error limited(state& s, token_bucket& b, bool counts_for_flood);
+  void run_matching();
+  void end_room(const std::string& guest_id, std::string_view partner_reason);
+  void drop_if_gone(const std::string& guest_id);
+  void changed() { stats_dirty_ = true; }
+  enum class timer_kind { typing, grace };
+  void arm(time_point at, timer_kind k, const std::string& guest_id) {
+    timers_.emplace(at, k, guest_id);
+  }
+
+  chat_outbox& out_;
+  const clock& clock_;
+  random& random_;
+  chat_config cfg_;
+  matchmaker matchmaker_;
+  pair_registry pairs_;
+  std::unordered_map<std::string, state> guests_;
+  // Deadlines (typing auto-stop, grace expiry) ordered by time; an entry whose guest state no
+  // longer holds that deadline is stale and skipped, so nothing scans every guest.
+  std::set<std::tuple<time_point, timer_kind, std::string>> timers_;
+  std::size_t online_ = 0;
+  bool stats_dirty_ = false;
+  time_point last_stats_{};
+};
+
+}  // namespace hw::app

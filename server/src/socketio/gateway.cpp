@@ -1,0 +1,361 @@
+#include "socketio/gateway.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include "app/validate.hpp"
+#include "socketio/socket.hpp"
+
+namespace hw::socketio {
+
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+namespace {
+
+class crypto_random final : public app::random {
+ public:
+  std::uint64_t next() override {
+    std::uint64_t v = 0;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1) std::abort();
+    return v;
+  }
+};
+
+json::value ok(json::object extra = {}) {
+  extra["ok"] = true;
+  return extra;
+}
+
+json::value fail(const app::chat_error& e) {
+  json::object err{{"code", e.code}, {"message", e.message}};
+  if (!e.field.empty()) err["field"] = e.field;
+  if (e.retry_after_ms >= 0) err["retryAfterMs"] = e.retry_after_ms;
+  return json::object{{"ok", false}, {"error", std::move(err)}};
+}
+
+json::value invalid(std::string_view field, std::string_view message) {
+  return fail({"invalid_payload", std::string(message), std::string(field), -1});
+}
+
+const json::object* payload(const event_args& a) {
+  return !a.args.empty() && a.args[0].is_object() ? &a.args[0].as_object() : nullptr;
+}
+
+std::string_view state_name(app::match_state s) {
+  switch (s) {
+    case app::match_state::searching:
+      return "searching";
+    case app::match_state::matched:
+      return "matched";
+    case app::match_state::idle:
+      return "idle";
+  }
+  return "idle";
+}
+
+json::array strings(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v)
+    out.emplace_back(s);
+  return out;
+}
+
+// user:match / user:next payload: {mode, interests?, language?}.
+struct match_request {
+  app::match_mode mode = app::match_mode::text;
+  std::optional<std::vector<std::string>> interests;
+  std::optional<std::string> language;
+};
+
+std::optional<json::value> parse_match(const event_args& a, match_request& out) {
+  const auto* o = payload(a);
+  if (o == nullptr) return invalid("payload", "expected an object {mode, interests?, language?}");
+  const auto* mode = o->if_contains("mode");
+  std::optional<app::match_mode> m;
+  if (mode != nullptr && mode->is_string()) m = app::parse_match_mode(mode->as_string());
+  if (!m) return invalid("mode", "mode must be 'text' or 'video'");
+  out.mode = *m;
+  if (const auto* i = o->if_contains("interests"); i != nullptr && !i->is_null()) {
+    if (!i->is_array()) return invalid("interests", "must be an array of strings");
+    std::vector<std::string> raw;
+    for (const auto& t : i->as_array()) {
+      if (!t.is_string()) return invalid("interests", "must be an array of strings");
+      raw.emplace_back(t.as_string());
+    }
+    auto v = app::validate_interests(raw);
+    if (!v) return invalid(v.field, v.message);
+    out.interests = std::move(v.value);
+  }
+  if (const auto* l = o->if_contains("language"); l != nullptr && !l->is_null()) {
+    if (!l->is_string()) return invalid("language", "must be a string");
+    auto v = app::validate_language(std::string_view(l->as_string()));
+    if (!v) return invalid(v.field, v.message);
+    out.language = std::move(v.value);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions,
+                 token_verifier verify, app::chat_config cfg)
+    : strand_(asio::make_strand(ioc)),
+      io_(io),
+      sessions_(sessions),
+      verify_(std::move(verify)),
+      random_(std::make_unique<crypto_random>()),
+      chat_(std::make_unique<app::chat_service>(*this, clock_, *random_, std::move(cfg))),
+      timer_(strand_) {
+  auto& nsp = io_.of("/");
+  nsp.use([this](const socket_ptr& s, const json::object& auth, const next_fn& next) {
+    const auto refuse = [&next](std::string_view code, std::string_view message) {
+      next(json::object{{"message", message}, {"data", {{"code", code}, {"message", message}}}});
+    };
+    const auto* token = auth.if_contains("token");
+    if (token == nullptr || !token->is_string()) {
+      return refuse("token_invalid", "a guest token is required");
+    }
+    auto checked = verify_(token->as_string());
+    if (!checked.error.empty()) {
+      return refuse(checked.error, checked.error == "token_expired" ? "the token has expired"
+                                                                    : "the token is not valid");
+    }
+    sessions_.touch(checked.guest_id, [s, next](std::optional<app::guest> g) {
+      if (!g) {
+        next(json::object{
+            {"message", "the guest session has ended"},
+            {"data", {{"code", "session_not_found"}, {"message", "the guest session has ended"}}}});
+        return;
+      }
+      s->data()["guest"] = json::object{{"id", g->id},
+                                        {"username", g->username},
+                                        {"language", g->language},
+                                        {"interests", strings(g->interests)}};
+      next(std::nullopt);
+    });
+  });
+
+  nsp.on_connection([this](const socket_ptr& s) {
+    const auto& o = s->data()["guest"].as_object();
+    app::guest g{std::string(o.at("id").as_string()),
+                 std::string(o.at("username").as_string()),
+                 std::string(o.at("language").as_string()),
+                 {}};
+    for (const auto& i : o.at("interests").as_array())
+      g.interests.emplace_back(i.as_string());
+    event_args hello;
+    hello.args.push_back(json::object{{"userId", g.id}, {"username", g.username}});
+    s->emit("connection:established", hello);
+    run([this, s, g = std::move(g)] {
+      auto& slot = live_[g.id];
+      if (slot && slot != s) slot->disconnect();  // one live connection per guest: newest wins
+      slot = s;
+      chat_->connected(g, s->recovered());
+    });
+  });
+  nsp.on_disconnect([this](const socket_ptr& s, std::string_view /*reason*/) {
+    const auto* g = s->data().if_contains("guest");
+    if (g == nullptr) return;
+    std::string id(g->as_object().at("id").as_string());
+    run([this, s, id = std::move(id)] {
+      auto it = live_.find(id);
+      if (it == live_.end() || it->second != s) return;  // replaced by a newer connection
+      chat_->disconnected(id);
+      if (!chat_->away(id)) live_.erase(id);
+    });
+  });
+
+  const auto match_like = [this](bool next_chat) {
+    return [this, next_chat](const std::string& guest, event_args& a) -> json::value {
+      match_request r;
+      if (auto err = parse_match(a, r)) return *err;
+      auto res = next_chat
+                     ? chat_->next(guest, r.mode, std::move(r.interests), std::move(r.language))
+                     : chat_->match(guest, r.mode, std::move(r.interests), std::move(r.language));
+      if (!res.value) return fail(res.error);
+      return ok({{"state", state_name(*res.value)}});
+    };
+  };
+  on("user:match", match_like(false));
+  on("user:next", match_like(true));
+  on("user:match:cancel", [this](const std::string& guest, event_args&) -> json::value {
+    auto res = chat_->cancel(guest);
+    return ok({{"state", state_name(res.value.value_or(app::match_state::idle))}});
+  });
+  on("chat:message", [this](const std::string& guest, event_args& a) -> json::value {
+    const auto* o = payload(a);
+    if (o == nullptr) return invalid("payload", "expected an object {id, type, text}");
+    const auto* id = o->if_contains("id");
+    if (id == nullptr || !id->is_string()) return invalid("id", "id must be a UUID string");
+    const auto* type = o->if_contains("type");
+    if (type != nullptr && !(type->is_string() && type->as_string() == "text")) {
+      return invalid("type", "type must be 'text'");
+    }
+    const auto* text = o->if_contains("text");
+    if (text == nullptr || !text->is_string()) return invalid("text", "text must be a string");
+    auto res = chat_->send(guest, id->as_string(), text->as_string());
+    if (!res.value) return fail(res.error);
+    return ok({{"id", res.value->id}, {"timestamp", res.value->timestamp}});
+  });
+  on("chat:delivered", [this](const std::string& guest, event_args& a) -> json::value {
+    const auto* o = payload(a);
+    const auto* ids = o != nullptr ? o->if_contains("ids") : nullptr;
+    if (ids == nullptr || !ids->is_array()) return invalid("ids", "ids must be an array");
+    std::vector<std::string> v;
+    for (const auto& i : ids->as_array()) {
+      if (!i.is_string()) return invalid("ids", "ids must be UUID strings");
+      v.emplace_back(i.as_string());
+    }
+    auto res = chat_->delivered(guest, v);
+    return res.value ? ok() : fail(res.error);
+  });
+  on("chat:read", [this](const std::string& guest, event_args& a) -> json::value {
+    const auto* o = payload(a);
+    const auto* up = o != nullptr ? o->if_contains("upTo") : nullptr;
+    if (up == nullptr || !up->is_string()) return invalid("upTo", "upTo must be a UUID string");
+    auto res = chat_->read(guest, up->as_string());
+    return res.value ? ok() : fail(res.error);
+  });
+  for (const bool start : {true, false}) {
+    on(start ? "chat:typing:start" : "chat:typing:stop",
+       [this, start](const std::string& guest, event_args&) -> json::value {
+         auto res = chat_->typing(guest, start);
+         return res.value ? ok() : fail(res.error);
+       });
+  }
+  for (const char* name : {"chat:leave", "chat:clear", "leave-room", "close-room"}) {
+    on(name, [this](const std::string& guest, event_args&) -> json::value {
+      chat_->leave(guest);
+      return ok();
+    });
+  }
+  on("stats:get", [this](const std::string&, event_args&) -> json::value {
+    const auto s = chat_->stats();
+    return ok({{"online", s.online}, {"searching", s.searching}, {"chatting", s.chatting}});
+  });
+  nsp.on_unknown([](const socket_ptr&, event_args&, const ack_fn& ack) {
+    if (ack) {
+      event_args r;
+      r.args.push_back(fail({"unknown_event", "no such event", {}, -1}));
+      ack(std::move(r));
+    }
+  });
+}
+
+gateway::~gateway() = default;
+
+void gateway::on(const std::string& event, call fn) {
+  io_.of("/").on(event, [this, fn = std::move(fn)](const socket_ptr& s, event_args& a,
+                                                   const ack_fn& ack) {
+    const auto* g = s->data().if_contains("guest");
+    if (g == nullptr) return;
+    std::string id(g->as_object().at("id").as_string());
+    run([this, s, id = std::move(id), a = std::move(a), ack, fn]() mutable {
+      auto it = live_.find(id);
+      json::value result = it != live_.end() && it->second == s
+                               ? fn(id, a)
+                               : fail({"not_connected", "this connection was replaced", {}, -1});
+      if (ack) {
+        event_args r;
+        r.args.push_back(std::move(result));
+        ack(std::move(r));
+      }
+    });
+  });
+}
+
+void gateway::run(std::function<void()> f) {
+  asio::post(strand_, [this, f = std::move(f)] {
+    f();
+    reschedule();
+  });
+}
+
+void gateway::reschedule() {
+  const auto s = chat_->stats();
+  online_ = s.online;
+  searching_ = s.searching;
+  chatting_ = s.chatting;
+  const auto at = chat_->next_wakeup();
+  if (!at) return;
+  timer_.expires_at(*at);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    chat_->tick();
+    reschedule();
+  });
+}
+
+app::stats_snapshot gateway::stats() const {
+  return {online_, searching_, chatting_};
+}
+
+void gateway::emit(const std::string& guest, std::string_view event, json::value payload,
+                   bool is_volatile) {
+  auto it = live_.find(guest);
+  if (it == live_.end()) return;
+  event_args a;
+  a.args.push_back(std::move(payload));
+  emit_options o;
+  o.is_volatile = is_volatile;
+  it->second->emit(event, a, std::move(o));
+}
+
+void gateway::matched(const std::string& guest, const app::matched_event& e) {
+  emit(guest, "user:matched",
+       json::object{{"roomId", e.room_id},
+                    {"mode", app::to_string(e.mode)},
+                    {"partner",
+                     {{"username", e.partner_username},
+                      {"language", e.partner_language.empty() ? json::value(nullptr)
+                                                              : json::value(e.partner_language)}}},
+                    {"commonInterests", strings(e.common_interests)},
+                    {"polite", e.polite}});
+}
+
+void gateway::message(const std::string& guest, const app::chat_message& m) {
+  emit(guest, "chat:message",
+       json::object{{"id", m.id}, {"type", "text"}, {"text", m.text}, {"timestamp", m.timestamp}});
+}
+
+void gateway::delivered(const std::string& guest, const std::vector<std::string>& ids) {
+  emit(guest, "chat:message:delivered", json::object{{"ids", strings(ids)}});
+}
+
+void gateway::read(const std::string& guest, const std::string& up_to) {
+  emit(guest, "chat:message:read", json::object{{"upTo", up_to}});
+}
+
+void gateway::typing(const std::string& guest, bool start) {
+  emit(guest, start ? "chat:typing:start" : "chat:typing:stop", json::object{}, true);
+}
+
+void gateway::ended(const std::string& guest, std::string_view reason) {
+  emit(guest, "chat:ended", json::object{{"reason", reason}});
+}
+
+void gateway::partner_connection(const std::string& guest, std::string_view state) {
+  emit(guest, "partner:connection", json::object{{"state", state}});
+}
+
+void gateway::stats(const app::stats_snapshot& s) {
+  event_args a;
+  a.args.push_back(
+      json::object{{"online", s.online}, {"searching", s.searching}, {"chatting", s.chatting}});
+  io_.of("/").emit({}, "realtime:stats", a, true);
+}
+
+void gateway::disconnect(const std::string& guest, std::string_view /*reason*/) {
+  auto it = live_.find(guest);
+  if (it != live_.end()) it->second->disconnect();
+}
+
+void gateway::gone(const std::string& guest) {
+  auto it = live_.find(guest);
+  if (it != live_.end() && !it->second->connected()) live_.erase(it);
+}
+
+}  // namespace hw::socketio

@@ -1,0 +1,72 @@
+#pragma once
+// The only translator between the wire and the chat domain: Socket.IO events on namespace "/"
+// (JSON payloads, acks) ↔ app::chat_service calls (typed), and app events ↔ socket emits.
+// The domain runs on one app strand; event handlers post to it, and emits go back to sockets
+// (thread-safe). Token checks happen in the namespace middleware, before a socket connects.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "app/chat_service.hpp"
+#include "app/guest.hpp"
+#include "socketio/server.hpp"
+
+namespace hw::socketio {
+
+/// Result of checking a bearer token: the guest id, or an error code (token_invalid, ...).
+struct token_result {
+  std::string guest_id;
+  std::string error;
+};
+using token_verifier = std::function<token_result(std::string_view token)>;
+
+class gateway final : public app::chat_outbox {
+ public:
+  gateway(boost::asio::io_context& ioc, server& io, app::session_store& sessions,
+          token_verifier verify, app::chat_config cfg);
+  ~gateway() override;
+
+  /// Presence counts for GET /api/stats (thread-safe, refreshed after every domain call).
+  [[nodiscard]] app::stats_snapshot stats() const;
+
+  // app::chat_outbox (called on the app strand)
+  void matched(const std::string& guest, const app::matched_event& e) override;
+  void message(const std::string& guest, const app::chat_message& m) override;
+  void delivered(const std::string& guest, const std::vector<std::string>& ids) override;
+  void read(const std::string& guest, const std::string& up_to) override;
+  void typing(const std::string& guest, bool start) override;
+  void ended(const std::string& guest, std::string_view reason) override;
+  void partner_connection(const std::string& guest, std::string_view state) override;
+  void stats(const app::stats_snapshot& s) override;
+  void disconnect(const std::string& guest, std::string_view reason) override;
+  void gone(const std::string& guest) override;
+
+ private:
+  using call = std::function<boost::json::value(const std::string& guest, event_args& args)>;
+  void on(const std::string& event, call fn);
+  void run(std::function<void()> f);  ///< on the app strand, then re-arm the timer
+  void reschedule();
+  void emit(const std::string& guest, std::string_view event, boost::json::value payload,
+            bool is_volatile = false);
+
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  server& io_;
+  app::session_store& sessions_;
+  token_verifier verify_;
+  app::system_clock clock_;
+  std::unique_ptr<app::random> random_;
+  std::unique_ptr<app::chat_service> chat_;
+  boost::asio::steady_timer timer_;
+  std::unordered_map<std::string, socket_ptr> live_;  ///< guest id → its live socket
+  std::atomic<std::size_t> online_{0};
+  std::atomic<std::size_t> searching_{0};
+  std::atomic<std::size_t> chatting_{0};
+};
+
+}  // namespace hw::socketio
