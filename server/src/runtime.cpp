@@ -68,7 +68,7 @@ void setup_conformance(socketio::server& io) {
   root.on_connection([](const socketio::socket_ptr& s) {
     socketio::event_args a;
     a.args.push_back(s->auth());
-    s->emit("auth", std::move(a));
+    s->emit("auth", a);
   });
   root.on("message", [](const socketio::socket_ptr& s, socketio::event_args& args,
                         const socketio::ack_fn& /*ack*/) { s->emit("message-back", args); });
@@ -79,7 +79,7 @@ void setup_conformance(socketio::server& io) {
   io.of("/custom").on_connection([](const socketio::socket_ptr& s) {
     socketio::event_args a;
     a.args.push_back(s->auth());
-    s->emit("auth", std::move(a));
+    s->emit("auth", a);
   });
 }
 
@@ -123,7 +123,7 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   chat_cfg.matching.fallback = cfg.match_fallback;
   chat_cfg.reconnect_grace = cfg.reconnect_grace;
   std::unique_ptr<socketio::gateway> chat;
-  http::function_handler stats_api([&chat](const http::request& req, http::respond_fn respond) {
+  http::function_handler stats_api([&chat](const http::request& req, const http::respond_fn& respond) {
     if (req.method != "GET") {
       auto r = http::make_error(405, "method_not_allowed", "use GET");
       r.headers.set("allow", "GET");

@@ -10,7 +10,7 @@ chat_service::chat_service(chat_outbox& out, const clock& clk, random& rnd, chat
     : out_(out),
       clock_(clk),
       random_(rnd),
-      cfg_(std::move(cfg)),
+      cfg_(cfg),
       matchmaker_(rnd, cfg_.matching),
       pairs_(rnd, cfg_.pairs) {}
 

@@ -107,7 +107,7 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       sessions_(sessions),
       verify_(std::move(verify)),
       random_(std::make_unique<crypto_random>()),
-      chat_(std::make_unique<app::chat_service>(*this, clock_, *random_, std::move(cfg))),
+      chat_(std::make_unique<app::chat_service>(*this, clock_, *random_, cfg)),
       timer_(strand_) {
   auto& nsp = io_.of("/");
   nsp.use([this](const socket_ptr& s, const json::object& auth, const next_fn& next) {
