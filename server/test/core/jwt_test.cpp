@@ -36,8 +36,9 @@ TEST(Jwt, KnownVectorFromRfc7515StyleHeader) {
 TEST(Jwt, RefusesTamperingForeignIssuerAudienceAndExpiry) {
   const auto token = sign(sample(), key);
   claims out;
-  EXPECT_EQ(verify(token, "another-key-another-key-another!!", "hallway", "hallway-web", 2'000, out),
-            error::bad_signature);
+  EXPECT_EQ(
+      verify(token, "another-key-another-key-another!!", "hallway", "hallway-web", 2'000, out),
+      error::bad_signature);
   std::string tampered = token;
   tampered[tampered.find('.') + 5] ^= 1;  // flip a payload bit
   EXPECT_NE(verify(tampered, key, "hallway", "hallway-web", 2'000, out), error::none);
@@ -67,9 +68,9 @@ TEST(Jwt, Base64Url) {
   EXPECT_EQ(base64url_encode("foo"), "Zm9v");
   EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
   EXPECT_EQ(base64url_decode("-_8"), std::string("\xfb\xff"));
-  EXPECT_FALSE(base64url_decode("Zg="));   // padding is not base64url
-  EXPECT_FALSE(base64url_decode("Z"));     // impossible length
-  EXPECT_FALSE(base64url_decode("Zh"));    // non-zero leftover bits
+  EXPECT_FALSE(base64url_decode("Zg="));  // padding is not base64url
+  EXPECT_FALSE(base64url_decode("Z"));    // impossible length
+  EXPECT_FALSE(base64url_decode("Zh"));   // non-zero leftover bits
 }
 
 }  // namespace

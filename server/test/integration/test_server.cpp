@@ -89,9 +89,8 @@ void setup(hw::socketio::server& io) {
     }
     if (ack) ack(one(json::object{{"queued", queued}, {"dropped", dropped}}));
   });
-  nsp.on("disconnect-me", [](const socket_ptr& s, event_args& /*a*/, const ack_fn& /*ack*/) {
-    s->disconnect();
-  });
+  nsp.on("disconnect-me",
+         [](const socket_ptr& s, event_args& /*a*/, const ack_fn& /*ack*/) { s->disconnect(); });
 }
 
 }  // namespace
