@@ -207,7 +207,8 @@ int run_server(const config::config& given, const std::function<void(socketio::s
           auto r = guests.check_token(token);
           return socketio::token_result{r.guest_id, r.error};
         },
-        chat_cfg);
+        chat_cfg,
+        std::min<std::chrono::milliseconds>(cfg.session_ttl / 4, std::chrono::seconds(60)));
   }
 
   if (!std::filesystem::exists(std::filesystem::path(cfg.web_root) / "index.html")) {

@@ -40,6 +40,12 @@ void chat_service::connected(const guest& g, bool recovered) {
   state& s = it->second;
   if (!s.online) ++online_;
   s.online = true;
+  if (s.ended_while_away) {
+    // The partner left while this guest was away: it learns that now (a recovered transport
+    // has replayed the event already).
+    if (!recovered) out_.ended(g.id, *s.ended_while_away);
+    s.ended_while_away.reset();
+  }
   if (s.away_until) {
     // Back within the grace period: the chat continues.
     s.away_until.reset();
@@ -164,6 +170,10 @@ void chat_service::end_room(const std::string& guest_id, std::string_view partne
       s->pending.clear();
       s->partner_typing_until.reset();
     }
+  }
+  if (state* p = find(partner); p != nullptr && p->away_until) {
+    // Away: keep the news for its return; its grace timer still cleans up if it never comes.
+    p->ended_while_away = std::string(partner_reason);
   }
   out_.ended(partner, partner_reason);
   changed();

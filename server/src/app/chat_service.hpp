@@ -144,6 +144,7 @@ class chat_service {
     std::vector<chat_message> pending;  ///< for this guest while it is away
     std::optional<matched_event> room;  ///< what it was told when matched
     std::optional<time_point> partner_typing_until;
+    std::optional<std::string> ended_while_away;  ///< told on return
   };
 
   state* find(const std::string& id);

@@ -101,14 +101,16 @@ std::optional<json::value> parse_match(const event_args& a, match_request& out) 
 }  // namespace
 
 gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions,
-                 token_verifier verify, app::chat_config cfg)
+                 token_verifier verify, app::chat_config cfg,
+                 std::chrono::milliseconds session_touch_interval)
     : strand_(asio::make_strand(ioc)),
       io_(io),
       sessions_(sessions),
       verify_(std::move(verify)),
       random_(std::make_unique<crypto_random>()),
       chat_(std::make_unique<app::chat_service>(*this, clock_, *random_, cfg)),
-      timer_(strand_) {
+      timer_(strand_),
+      touch_interval_(session_touch_interval) {
   auto& nsp = io_.of("/");
   nsp.use([this](const socket_ptr& s, const json::object& auth, const next_fn& next) {
     const auto refuse = [&next](std::string_view code, std::string_view message) {
@@ -164,7 +166,10 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       auto it = live_.find(id);
       if (it == live_.end() || it->second != s) return;  // replaced by a newer connection
       chat_->disconnected(id);
-      if (!chat_->away(id)) live_.erase(id);
+      if (!chat_->away(id)) {
+        live_.erase(id);
+        touched_.erase(id);
+      }
     });
   });
 
@@ -254,6 +259,12 @@ void gateway::on(const std::string& event, call fn) {
     if (g == nullptr) return;
     std::string id(g->as_object().at("id").as_string());
     run([this, s, id = std::move(id), a = std::move(a), ack, fn]() mutable {
+      const auto now = std::chrono::steady_clock::now();
+      auto& last = touched_[id];
+      if (now - last >= touch_interval_) {
+        last = now;
+        sessions_.touch(id, [](const std::optional<app::guest>&) {});
+      }
       auto it = live_.find(id);
       json::value result = it != live_.end() && it->second == s
                                ? fn(id, a)
@@ -354,6 +365,7 @@ void gateway::disconnect(const std::string& guest, std::string_view /*reason*/) 
 }
 
 void gateway::gone(const std::string& guest) {
+  touched_.erase(guest);
   auto it = live_.find(guest);
   if (it != live_.end() && !it->second->connected()) live_.erase(it);
 }

@@ -29,7 +29,8 @@ using token_verifier = std::function<token_result(std::string_view token)>;
 class gateway final : public app::chat_outbox {
  public:
   gateway(boost::asio::io_context& ioc, server& io, app::session_store& sessions,
-          token_verifier verify, app::chat_config cfg);
+          token_verifier verify, app::chat_config cfg,
+          std::chrono::milliseconds session_touch_interval = std::chrono::seconds(60));
   ~gateway() override;
 
   /// Presence counts for GET /api/stats (thread-safe, refreshed after every domain call).
@@ -64,6 +65,9 @@ class gateway final : public app::chat_outbox {
   std::unique_ptr<app::chat_service> chat_;
   boost::asio::steady_timer timer_;
   std::unordered_map<std::string, socket_ptr> live_;  ///< guest id → its live socket
+  /// Realtime activity keeps the guest session alive: touched at most once per interval.
+  std::chrono::milliseconds touch_interval_;
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> touched_;
   std::atomic<std::size_t> online_{0};
   std::atomic<std::size_t> searching_{0};
   std::atomic<std::size_t> chatting_{0};
