@@ -40,6 +40,7 @@ void chat_service::connected(const guest& g, bool recovered) {
   state& s = it->second;
   if (!s.online) ++online_;
   s.online = true;
+  s.forget_at.reset();
   if (s.ended_while_away) {
     // The partner left while this guest was away: it learns that now (a recovered transport
     // has replayed the event already).
@@ -79,8 +80,16 @@ void chat_service::disconnected(const std::string& guest_id) {
 void chat_service::drop_if_gone(const std::string& guest_id) {
   auto it = guests_.find(guest_id);
   if (it == guests_.end() || it->second.online || it->second.away_until) return;
+  if (cfg_.retain_offline.count() == 0) return forget(guest_id);
+  // Offline and in no room: keep its memory for a while (a reload must not reset recent
+  // partners or rate limits), then forget it.
+  it->second.forget_at = clock_.now() + cfg_.retain_offline;
+  arm(*it->second.forget_at, timer_kind::forget, guest_id);
+}
+
+void chat_service::forget(const std::string& guest_id) {
   pairs_.forget(guest_id);
-  guests_.erase(it);
+  guests_.erase(guest_id);
   out_.gone(guest_id);
 }
 
@@ -105,17 +114,18 @@ chat_result<match_state> chat_service::match(const std::string& guest_id, match_
   if (pairs_.room_of(guest_id)) {
     return chat_result<match_state>::fail("already_in_chat", "leave the current chat first");
   }
-  if (interests) s->profile.interests = std::move(*interests);
-  if (language) s->profile.language = std::move(*language);
   ticket t;
   t.guest_id = guest_id;
   t.mode = mode;
-  t.interests = s->profile.interests;
-  t.language = s->profile.language;
+  t.interests = interests ? *interests : s->profile.interests;
+  t.language = language ? *language : s->profile.language;
   t.enqueued_at = clock_.now();
   pairs_.fill_exclusions(t);
   switch (matchmaker_.enqueue(std::move(t))) {
     case enqueue_error::none:
+      // Only an accepted request replaces the profile used for matching.
+      if (interests) s->profile.interests = std::move(*interests);
+      if (language) s->profile.language = std::move(*language);
       break;
     case enqueue_error::queue_full:
       return chat_result<match_state>::fail("queue_full", "too many guests are waiting");
@@ -289,12 +299,20 @@ void chat_service::tick() {
       s->away_until.reset();
       end_room(id, "partner_disconnected");
       drop_if_gone(id);
+    } else if (kind == timer_kind::forget && s->forget_at == at && !s->online) {
+      forget(id);
     }
   }
   if (stats_dirty_ && now >= last_stats_ + cfg_.stats_interval) {
     stats_dirty_ = false;
-    last_stats_ = now;
-    out_.stats(stats());
+    const auto current = stats();
+    if (!last_pushed_ || current.online != last_pushed_->online ||
+        current.searching != last_pushed_->searching ||
+        current.chatting != last_pushed_->chatting) {
+      last_stats_ = now;
+      last_pushed_ = current;
+      out_.stats(current);  // only real changes reach every client
+    }
   }
 }
 

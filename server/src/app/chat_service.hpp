@@ -38,6 +38,9 @@ struct chat_config {
   std::size_t dedupe_window = 256;           ///< message ids remembered per guest
   std::size_t max_pending_while_away = 200;  ///< messages kept for a partner in its grace period
   std::size_t max_receipt_ids = 100;
+  /// How long an offline guest's memory (recent partners, reports, rate limits) is kept, so a
+  /// reconnect does not reset it. Bounds memory: forgotten afterwards.
+  std::chrono::milliseconds retain_offline{600'000};
 };
 
 /// A failed call: what the client sees in its ack.
@@ -145,6 +148,7 @@ class chat_service {
     std::optional<matched_event> room;  ///< what it was told when matched
     std::optional<time_point> partner_typing_until;
     std::optional<std::string> ended_while_away;  ///< told on return
+    std::optional<time_point> forget_at;          ///< offline and idle: forgotten then
   };
 
   state* find(const std::string& id);
@@ -152,8 +156,9 @@ class chat_service {
   void run_matching();
   void end_room(const std::string& guest_id, std::string_view partner_reason);
   void drop_if_gone(const std::string& guest_id);
+  void forget(const std::string& guest_id);
   void changed() { stats_dirty_ = true; }
-  enum class timer_kind { typing, grace };
+  enum class timer_kind { typing, grace, forget };
   void arm(time_point at, timer_kind k, const std::string& guest_id) {
     timers_.emplace(at, k, guest_id);
   }
@@ -170,6 +175,7 @@ class chat_service {
   std::set<std::tuple<time_point, timer_kind, std::string>> timers_;
   std::size_t online_ = 0;
   bool stats_dirty_ = false;
+  std::optional<stats_snapshot> last_pushed_;
   time_point last_stats_{};
 };
 
