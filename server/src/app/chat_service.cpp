@@ -22,20 +22,7 @@ chat_service::state* chat_service::find(const std::string& id) {
 void chat_service::connected(const guest& g, bool recovered) {
   auto it = guests_.find(g.id);
   if (it == guests_.end()) {
-    it = guests_
-             .emplace(g.id, state{g,
-                                  false,
-                                  std::nullopt,
-                                  token_bucket(cfg_.message_limit),
-                                  token_bucket(cfg_.typing_limit),
-                                  token_bucket(cfg_.match_limit),
-                                  flood_guard(cfg_.flood),
-                                  {},
-                                  {},
-                                  {},
-                                  {},
-                                  {}})
-             .first;
+    it = guests_.emplace(g.id, state(g, cfg_)).first;
   }
   state& s = it->second;
   if (!s.online) ++online_;

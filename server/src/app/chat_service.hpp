@@ -135,6 +135,12 @@ class chat_service {
 
  private:
   struct state {
+    state(guest g, const chat_config& c)
+        : profile(std::move(g)),
+          messages(c.message_limit),
+          typing(c.typing_limit),
+          matching(c.match_limit),
+          flood(c.flood) {}
     guest profile;
     bool online = false;
     std::optional<time_point> away_until;  ///< in a room, connection lost: grace deadline
