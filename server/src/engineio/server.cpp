@@ -1,11 +1,10 @@
 #include "engineio/server.hpp"
 
-#include <openssl/rand.h>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "core/random.hpp"
 #include "http/path.hpp"
 
 namespace hw::engineio {
@@ -28,18 +27,6 @@ std::string query_param(std::string_view query, std::string_view key) {
     query.remove_prefix(amp + 1);
   }
   return {};
-}
-
-// 20 URL-safe characters from 120 random bits.
-std::string new_sid() {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  unsigned char bytes[20];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
-  std::string sid(20, '\0');
-  for (std::size_t i = 0; i < sid.size(); ++i)
-    sid[i] = alphabet[bytes[i] & 63U];
-  return sid;
 }
 
 std::string origin_of_host(const http::request& req) {
@@ -131,7 +118,7 @@ std::shared_ptr<session> server::find(const std::string& sid) const {
 std::shared_ptr<session> server::create() {
   std::lock_guard lock(mutex_);
   if (sessions_.size() >= opts_.max_sessions) return nullptr;
-  std::string sid = new_sid();
+  std::string sid = core::random_token(20);  // 120 bits
   auto s =
       std::make_shared<session>(asio::make_strand(ioc_), sid, opts_, [this](const std::string& id) {
         std::lock_guard l(mutex_);

@@ -1,12 +1,11 @@
 #include "http/guest_api.hpp"
 
-#include <openssl/rand.h>
-
 #include <boost/json.hpp>
 #include <ctime>
 
 #include "app/validate.hpp"
 #include "core/jwt.hpp"
+#include "core/random.hpp"
 
 namespace hw::http {
 
@@ -14,27 +13,11 @@ namespace json = boost::json;
 
 namespace {
 
-// Ids and usernames need unpredictability, and requests arrive on several threads: OpenSSL's
-// thread-safe CSPRNG serves both.
+// Usernames are drawn on several threads: OpenSSL's thread-safe CSPRNG serves them.
 class crypto_random final : public app::random {
  public:
-  std::uint64_t next() override {
-    std::uint64_t v = 0;
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1) std::abort();
-    return v;
-  }
+  std::uint64_t next() override { return core::random_u64(); }
 };
-
-std::string new_guest_id() {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
-  std::string id = "g_";
-  for (unsigned char b : bytes)
-    id += alphabet[b & 63U];
-  return id;
-}
 
 std::string iso8601(std::int64_t unix_s) {
   const std::time_t t = unix_s;
@@ -135,9 +118,7 @@ std::string guest_api::issue(const app::guest& g, std::int64_t& expires_unix) co
   c.aud = opts_.audience;
   c.iat = now;
   c.exp = now + opts_.token_lifetime.count();
-  unsigned char jti[9];
-  RAND_bytes(jti, sizeof jti);
-  c.jti = core::jwt::base64url_encode(std::string_view(reinterpret_cast<char*>(jti), sizeof jti));
+  c.jti = core::random_token(12);
   expires_unix = c.exp;
   return core::jwt::sign(c, opts_.jwt_key);
 }
@@ -203,7 +184,7 @@ void guest_api::create(const request& req, const respond_fn& respond) {
     interests = std::move(v.value);
   }
 
-  app::guest g{new_guest_id(), std::move(username.value), std::move(language),
+  app::guest g{"g_" + core::random_token(16), std::move(username.value), std::move(language),
                std::move(interests)};
   sessions_.create(g, [this, g, respond](bool ok) {
     if (!ok) {

@@ -1,6 +1,6 @@
 #include "socketio/client.hpp"
 
-#include <openssl/rand.h>
+#include "core/random.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/json/serialize.hpp>
@@ -14,14 +14,7 @@ namespace sio = protocol::sio;
 namespace json = boost::json;
 
 std::string random_id() {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  unsigned char bytes[20];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
-  std::string id(20, '\0');
-  for (std::size_t i = 0; i < id.size(); ++i)
-    id[i] = alphabet[bytes[i] & 63U];
-  return id;
+  return core::random_token(20);
 }
 
 client::client(server& srv, std::shared_ptr<engineio::session> conn)

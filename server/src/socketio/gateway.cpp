@@ -1,11 +1,10 @@
 #include "socketio/gateway.hpp"
 
-#include <openssl/rand.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include "app/validate.hpp"
+#include "core/random.hpp"
 #include "socketio/socket.hpp"
 
 namespace hw::socketio {
@@ -15,13 +14,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Room ids are capabilities: the domain's randomness comes from the CSPRNG.
 class crypto_random final : public app::random {
  public:
-  std::uint64_t next() override {
-    std::uint64_t v = 0;
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1) std::abort();
-    return v;
-  }
+  std::uint64_t next() override { return core::random_u64(); }
 };
 
 json::value ok(json::object extra = {}) {
