@@ -122,19 +122,23 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   app::chat_config chat_cfg;
   chat_cfg.matching.fallback = cfg.match_fallback;
   chat_cfg.reconnect_grace = cfg.reconnect_grace;
+  chat_cfg.message_limit = {cfg.message_rate.per_second, cfg.message_rate.burst};
+  chat_cfg.typing_limit = {cfg.typing_rate.per_second, cfg.typing_rate.burst};
+  chat_cfg.match_limit = {cfg.match_rate.per_second, cfg.match_rate.burst};
   std::unique_ptr<socketio::gateway> chat;
-  http::function_handler stats_api([&chat](const http::request& req, const http::respond_fn& respond) {
-    if (req.method != "GET") {
-      auto r = http::make_error(405, "method_not_allowed", "use GET");
-      r.headers.set("allow", "GET");
-      return respond(std::move(r));
-    }
-    const auto s = chat ? chat->stats() : app::stats_snapshot{};
-    respond(http::make_text(200, "application/json",
-                            "{\"online\":" + std::to_string(s.online) +
-                                ",\"searching\":" + std::to_string(s.searching) +
-                                ",\"chatting\":" + std::to_string(s.chatting) + "}"));
-  });
+  http::function_handler stats_api(
+      [&chat](const http::request& req, const http::respond_fn& respond) {
+        if (req.method != "GET") {
+          auto r = http::make_error(405, "method_not_allowed", "use GET");
+          r.headers.set("allow", "GET");
+          return respond(std::move(r));
+        }
+        const auto s = chat ? chat->stats() : app::stats_snapshot{};
+        respond(http::make_text(200, "application/json",
+                                "{\"online\":" + std::to_string(s.online) +
+                                    ",\"searching\":" + std::to_string(s.searching) +
+                                    ",\"chatting\":" + std::to_string(s.chatting) + "}"));
+      });
   http::static_files web(http::static_options{.root = cfg.web_root});
   net::server* srv_ptr = nullptr;
   http::ops ops([&srv_ptr] { return srv_ptr != nullptr && !srv_ptr->draining(); }, metrics);

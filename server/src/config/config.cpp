@@ -60,6 +60,21 @@ setter one_of(std::string config::*field, const std::vector<std::string_view>& a
   };
 }
 
+// "5/10": rate per second / burst.
+setter rate_setter(config::rate config::*field) {
+  return [field](config& c, std::string_view v) -> std::string {
+    const auto slash = v.find('/');
+    if (slash == std::string_view::npos) return "must be <per second>/<burst>, e.g. 5/10";
+    auto r = parse_uint<std::uint32_t>(v.substr(0, slash));
+    auto b = parse_uint<std::uint32_t>(v.substr(slash + 1));
+    if (!r || !b || *r < 1 || *b < 1 || *r > 1'000'000 || *b > 1'000'000) {
+      return "must be <per second>/<burst> with integers in [1, 1000000]";
+    }
+    c.*field = config::rate{static_cast<double>(*r), static_cast<double>(*b)};
+    return {};
+  };
+}
+
 setter count(std::size_t config::*field, std::size_t min, std::size_t max) {
   return [=](config& c, std::string_view v) -> std::string {
     auto n = parse_uint<std::size_t>(v);
@@ -179,6 +194,12 @@ const std::vector<option>& options() {
          c.guest_create_rate = *n;
          return {};
        }},
+      {"message-rate", "5/10", "Chat messages per second / burst, per guest",
+       rate_setter(&config::message_rate)},
+      {"typing-rate", "4/4", "Typing events per second / burst, per guest",
+       rate_setter(&config::typing_rate)},
+      {"match-rate", "2/5", "user:match and user:next per second / burst, per guest",
+       rate_setter(&config::match_rate)},
       {"session-ttl", "2h", "Guest session inactivity lifetime (sliding)",
        duration(&config::session_ttl, millis{1'000}, millis{604'800'000})},
       {"token-lifetime", "2h", "Guest token lifetime (JWT exp)",

@@ -55,6 +55,14 @@ struct config {
   millis match_fallback{5'000};
   millis reconnect_grace{15'000};
   double guest_create_rate = 10;  ///< guests per minute per client address
+  /// Per-guest token buckets: events per second and burst.
+  struct rate {
+    double per_second;
+    double burst;
+  };
+  rate message_rate{5, 10};
+  rate typing_rate{4, 4};
+  rate match_rate{2, 5};
   millis session_ttl{7'200'000};
   millis token_lifetime{7'200'000};
   /// Protocol test-suite mode (see docs/protocol.md): fixed settings, echo namespaces.

@@ -103,6 +103,20 @@ TEST(Config, AllowedOriginsAreTrimmedAndNormalised) {
   EXPECT_EQ(r.cfg->allowed_origins[1], "http://b.example:8080");
 }
 
+TEST(Config, RatesAreRatePerSecondSlashBurst) {
+  auto r = run({"--message-rate", "50/100", "--match-rate=1/1"});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_EQ(r.cfg->message_rate.per_second, 50);
+  EXPECT_EQ(r.cfg->message_rate.burst, 100);
+  EXPECT_EQ(r.cfg->match_rate.burst, 1);
+  EXPECT_EQ(r.cfg->typing_rate.per_second, 4);  // default
+  for (const char* bad : {"5", "5/", "/5", "0/1", "1/0", "a/b", "5/10/2"}) {
+    auto b = run({"--typing-rate", bad});
+    EXPECT_FALSE(b.cfg) << bad;
+    EXPECT_NE(b.output.find("'typing-rate'"), std::string::npos) << b.output;
+  }
+}
+
 TEST(Config, Durations) {
   EXPECT_EQ(parse_duration("250ms"), millis(250));
   EXPECT_EQ(parse_duration("10s"), millis(10'000));
