@@ -1,5 +1,7 @@
 #include "protocol/websocket.hpp"
 
+#include "core/utf8.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -184,48 +186,7 @@ std::string accept_key(std::string_view client_key) {
 }
 
 bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    // Fast path: 8 ASCII bytes at a time.
-    if (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if ((w & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const unsigned char c = p[i];
-    if (c < 0x80U) {
-      ++i;
-      continue;
-    }
-    std::size_t k = 0;
-    unsigned char lo = 0x80U;
-    unsigned char hi = 0xBFU;
-    if (c >= 0xC2U && c <= 0xDFU) {
-      k = 1;
-    } else if (c >= 0xE0U && c <= 0xEFU) {
-      k = 2;
-      if (c == 0xE0U) lo = 0xA0U;
-      if (c == 0xEDU) hi = 0x9FU;
-    } else if (c >= 0xF0U && c <= 0xF4U) {
-      k = 3;
-      if (c == 0xF0U) lo = 0x90U;
-      if (c == 0xF4U) hi = 0x8FU;
-    } else {
-      return false;
-    }
-    if (i + k >= n) return false;
-    if (p[i + 1] < lo || p[i + 1] > hi) return false;
-    for (std::size_t j = 2; j <= k; ++j) {
-      if ((p[i + j] & 0xC0U) != 0x80U) return false;
-    }
-    i += k + 1;
-  }
-  return true;
+  return core::valid_utf8(s);
 }
 
 }  // namespace hw::protocol::ws
