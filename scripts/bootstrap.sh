@@ -16,7 +16,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev zlib1g-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
-  clang libclang-rt-14-dev clang-format clang-tidy openssl
+  clang libclang-rt-14-dev clang-format clang-tidy openssl ccache
 )
 # Services the test suites start themselves on 127.0.0.1 (they are never enabled as daemons).
 test_packages=(redis-server nginx)

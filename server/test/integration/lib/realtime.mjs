@@ -13,7 +13,7 @@ import { io as ioClient } from 'socket.io-client';
 import WebSocket from 'ws';
 
 import { findSamples, parsePrometheusText } from './prometheus.mjs';
-import { HOST, cleanupAll, get, sleep } from './server.mjs';
+import { HOST, cleanupAll, get, getMetrics, sleep } from './server.mjs';
 
 export { WebSocket };
 
@@ -552,7 +552,7 @@ export function serverClosed(serverPort, clientPort) {
 
 /** hallway_process_resident_memory_bytes from /metrics. */
 export async function residentBytes(server) {
-  const r = await get(server, '/metrics');
+  const r = await getMetrics(server);
   if (r.status !== 200) throw new Error(`/metrics: HTTP ${r.status}`);
   const s = findSamples(parsePrometheusText(r.text), 'hallway_process_resident_memory_bytes');
   if (!s.length) throw new Error('no hallway_process_resident_memory_bytes in /metrics');

@@ -605,6 +605,13 @@ export function request(target, { path: reqPath = '/', method = 'GET', headers =
 /** GET shorthand: get(server, '/path', {headers}). */
 export const get = (server, p, opts = {}) => request(server, { ...opts, path: p, method: 'GET' });
 
+/**
+ * GET /metrics where the server serves it: its ops listener (`server.opsUrl`) when it has one,
+ * else its main port. Every test reads metrics through this, never with get(server, '/metrics').
+ */
+export const getMetrics = (server, opts = {}) => request(server.opsUrl
+  ? `${server.opsUrl}/metrics` : server, { ...opts, path: '/metrics', method: 'GET' });
+
 // ---------------------------------------------------------------------------------------------
 // Web-root fixture
 
