@@ -262,10 +262,13 @@ describe('page reload racing the old transport', () => {
     for (let i = 0; i < 50; i += 1) {
       const old = current;
       const fresh = openGuest(reload, a.token);
-      // Close the old transport right away, or once the new one is connected (the server is
-      // then running "newest wins" for it): both orders race on the server's strands.
-      if (i % 2 === 0) old.io.engine.close();
-      else fresh.once('connect', () => old.io.engine.close());
+      // Close the old transport right away, when the new transport is open (its CONNECT and
+      // the old close then cross the server on different strands), or once the new socket is
+      // connected (the server is running "newest wins" for it).
+      const closeOld = () => old.io.engine.close();
+      if (i % 3 === 0) closeOld();
+      else if (i % 3 === 1) fresh.io.once('open', closeOld);
+      else fresh.once('connect', closeOld);
       await waitFor(fresh, 'connection:established', { timeoutMs: 15000 });
       current = fresh;
     }
