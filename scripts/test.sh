@@ -50,7 +50,12 @@ if [ "$only" = all ] || [ "$only" = tsan ]; then
   echo "== tsan (realtime_* and chat_* against build/tsan, 4 I/O threads)"
   tsan=${HALLWAY_TSAN_BUILD:-build/tsan} root=$PWD
   tstart=$(date +%s)
-  (cd server/test/integration && \
+  if [ ! -x "$tsan/server/hallway" ] || [ ! -x "$tsan/server/test/hallway-test-server" ]; then
+    echo "no TSan build in $tsan: run 'make build-tsan' first" | tee "$logs/tsan.log"
+    : >"$logs/tsan.tap"
+    rc=1
+  else
+    (cd server/test/integration && \
     HALLWAY_BIN="$root/$tsan/server/hallway" \
     HALLWAY_TEST_SERVER_BIN="$root/$tsan/server/test/hallway-test-server" \
     HALLWAY_TEST_THREADS=${HALLWAY_TEST_THREADS:-4} \
@@ -59,7 +64,8 @@ if [ "$only" = all ] || [ "$only" = tsan ]; then
       --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=tap --test-reporter-destination="$logs/tsan.tap" \
       realtime_*.test.mjs chat_*.test.mjs 2>&1) | tee "$logs/tsan.log"
-  rc=${PIPESTATUS[0]}
+    rc=${PIPESTATUS[0]}
+  fi
   np=$(grep -E '^# pass ' "$logs/tsan.tap" | tail -1 | awk '{print $3}')
   nf=$(grep -E '^# fail ' "$logs/tsan.tap" | tail -1 | awk '{print $3}')
   np=${np:-0}; nf=${nf:-0}
