@@ -10,6 +10,10 @@ import { after, before, describe, test } from 'node:test';
 
 import { io as ioClient } from 'socket.io-client';
 
+import {
+  assertAckOk, closeAllGuests, emitAck, openGuest, sendAndReceive, uniqueTag, waitFor,
+  waitPayload,
+} from './lib/chat.mjs';
 import { nginxBinary, startNginx } from './lib/nginx.mjs';
 import { pollUntil } from './lib/realtime.mjs';
 import { HOST, cleanupAll, getMetrics, startServer, testServerBinaryPath } from './lib/server.mjs';
@@ -17,6 +21,7 @@ import { HOST, cleanupAll, getMetrics, startServer, testServerBinaryPath } from 
 const liveSockets = new Set();
 after(async () => {
   for (const s of liveSockets) s.close();
+  closeAllGuests();
   await cleanupAll();
 });
 
@@ -44,8 +49,8 @@ function call(url, { method = 'GET', headers = {}, body, localAddress = HOST } =
   });
 }
 
-const createGuest = (base, opts = {}) => call(`${base}/api/guest`, { method: 'POST',
-  headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) }, body: '{}', ...opts });
+const createGuest = (base, { headers = {}, ...opts } = {}) => call(`${base}/api/guest`,
+  { method: 'POST', body: '{}', ...opts, headers: { 'content-type': 'application/json', ...headers } });
 
 /** Statuses of `n` guest creations in a row. */
 async function creations(base, n, opts = {}) {
@@ -123,6 +128,46 @@ describe('behind the shipped nginx (TLS ends at the proxy)', { timeout: 60000, s
     assert.equal(r.status, 404);
     assert.doesNotMatch(r.text, /hallway_/);
     assert.equal((await getMetrics(s)).status, 200, 'the ops listener still serves it');
+  });
+});
+
+describe('the chat through the shipped nginx', { timeout: 60000, skip: skipNginx }, () => {
+  let s;
+  let proxy;
+  before(async () => {
+    s = await startServer({ logLevel: 'info', args: ['--trusted-proxies', '127.0.0.1/32'] });
+    proxy = await startNginx({ upstreamPort: s.port });
+  });
+  after(async () => {
+    closeAllGuests();
+    await proxy?.stop();
+    await s?.stop();
+  });
+
+  test('two guests behind the proxy (WebSocket and polling) are matched and chat', async () => {
+    const tag = uniqueTag('proxy');
+    const join = async (localAddress, transports) => {
+      const r = await createGuest(proxy.url, { localAddress,
+        body: JSON.stringify({ interests: [tag] }) });
+      assert.equal(r.status, 201, r.text);
+      const socket = openGuest(proxy.url, r.json.token, { transports, rejectUnauthorized: false });
+      const c = await waitFor(socket, (e) => e.event === '$connect' || e.event === '$connect_error',
+        { timeoutMs: 8000, what: 'connect' });
+      assert.equal(c.event, '$connect', `refused: ${c.args[0]?.message}`);
+      await waitPayload(socket, 'connection:established');
+      return { socket };
+    };
+    const a = await join('127.0.0.2', ['websocket']);
+    const b = await join('127.0.0.3', ['polling']);
+    assertAckOk(await emitAck(a.socket, 'user:match', { mode: 'text' }), 'user:match (a)');
+    assertAckOk(await emitAck(b.socket, 'user:match', { mode: 'text' }), 'user:match (b)');
+    const [ma, mb] = await Promise.all([waitPayload(a.socket, 'user:matched'),
+      waitPayload(b.socket, 'user:matched')]);
+    assert.equal(ma.roomId, mb.roomId);
+    const ab = await sendAndReceive(a, b, 'hello through nginx');
+    assert.equal(ab.msg.text, 'hello through nginx');
+    const ba = await sendAndReceive(b, a, 'and back over polling');
+    assert.equal(ba.msg.text, 'and back over polling');
   });
 });
 
