@@ -118,7 +118,7 @@ export async function startNginx({ upstreamPort }) {
     clearTimeout(t);
   };
   process.on('exit', () => { try { proc.kill('SIGKILL'); } catch { /* gone */ } });
-  for (let i = 0; i < 100; i += 1) {
+  for (let i = 0; i < 200; i += 1) {
     if (proc.exitCode !== null) throw new Error(`nginx exited (${proc.exitCode}):\n${log()}`);
     const up = await new Promise((resolve) => {
       const s = net.connect({ host: HOST, port: tlsPort }, () => { s.destroy(); resolve(true); });
@@ -131,5 +131,5 @@ export async function startNginx({ upstreamPort }) {
     await sleep(50);
   }
   await stop();
-  throw new Error(`nginx did not listen within 5 s:\n${log()}`);
+  throw new Error(`nginx did not listen within 10 s:\n${log()}`);
 }
