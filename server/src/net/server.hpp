@@ -57,6 +57,9 @@ struct server_hooks {
   core::registry* metrics = nullptr;
   /// WebSocket upgrades (absent: upgrades are answered 404 like any unknown route).
   upgrade_fn upgrade;
+  /// Called once when shutdown begins, before open connections are told to drain: the layers
+  /// above end their realtime sessions so that draining waits for nobody.
+  std::function<void()> on_drain;
 };
 
 class server {

@@ -32,7 +32,8 @@ export const TEXT_MAX = 1000;
  * Starts hallway for chat tests. `flags` ({name: value}, without "--") override the defaults:
  * a known JWT secret, connection state recovery off (so event arguments arrive exactly as
  * emitted and the application's own reconnect logic is what is tested) and guest creation
- * practically unlimited. `null` as a value removes a default flag. Other options go to
+ * and Engine.IO sessions per address practically unlimited (every test client is 127.0.0.1).
+ * `null` as a value removes a default flag. Other options go to
  * startServer() (logLevel defaults to "info": ASan builds are slow at debug level).
  */
 export async function startChatServer({ flags = {}, logLevel = 'info', ...opts } = {}) {
@@ -40,6 +41,8 @@ export async function startChatServer({ flags = {}, logLevel = 'info', ...opts }
     'jwt-secret': JWT_SECRET,
     'recovery-window': '0',
     'guest-create-rate': '100000',
+    'max-sessions-per-ip': '0',
+    'handshake-rate': '1000000/1000000',
     ...flags,
   };
   const args = [];
