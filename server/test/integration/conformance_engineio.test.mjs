@@ -325,3 +325,28 @@ describe('Engine.IO protocol (v4 test suite)', { timeout: 60000 }, () => {
     assert.equal(await socket.nextNonPing(), '4hello');
   });
 });
+
+// Not part of the suite: --conformance only supplies defaults; flags given with it win (so the
+// same echo server can be driven by thousands of connections in benchmarks).
+describe('--conformance with explicit flags', { timeout: 15000 }, () => {
+  test('explicit --ping-interval/--ping-timeout/--max-payload/--max-sessions-per-ip win', T,
+    async () => {
+      const s = await startServer({ webRoot: tempDir('hallway-web-'), args: ['--conformance',
+        '--ping-interval', '2s', '--ping-timeout', '1500ms', '--max-payload', '2048',
+        '--max-sessions-per-ip', '1'] });
+      try {
+        const url = pollingUrl(s, { path: EIO_PATH });
+        const first = await fetch(url);
+        assert.equal(first.status, 200);
+        const open = JSON.parse((await first.text()).substring(1));
+        assert.equal(open.pingInterval, 2000);
+        assert.equal(open.pingTimeout, 1500);
+        assert.equal(open.maxPayload, 2048);
+        const second = await fetch(url);
+        assert.equal(second.status, 429);
+        await second.arrayBuffer();
+      } finally {
+        await s.stop();
+      }
+    });
+});
