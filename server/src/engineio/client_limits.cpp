@@ -15,9 +15,10 @@ void client_limits::refill(entry& e, clock::time_point now) const {
 // nothing), or beyond max_idle (oldest first). idle_ is ordered by idle-since, and the refill
 // time is the same for all, so only its front needs looking at: amortised O(1).
 void client_limits::forget_expired(clock::time_point now) {
-  const auto refill_time = cfg_.rate > 0 ? std::chrono::duration_cast<clock::duration>(
-                                               std::chrono::duration<double>(cfg_.burst / cfg_.rate))
-                                         : clock::duration::zero();
+  const auto refill_time = cfg_.rate > 0
+                               ? std::chrono::duration_cast<clock::duration>(
+                                     std::chrono::duration<double>(cfg_.burst / cfg_.rate))
+                               : clock::duration::zero();
   while (!idle_.empty() &&
          (idle_.size() > cfg_.max_idle || now - idle_.front().second >= refill_time)) {
     entries_.erase(idle_.front().first);

@@ -67,14 +67,14 @@ class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_
 
   void on_message(std::string_view data, bool binary) override {
     if (mode_ == mode::redundant) return;
-    asio::post(session_->executor(),
-               [s = session_, c = conn_, d = std::string(data), binary, probe = mode_ == mode::probe] {
-                 if (probe && !binary) {
-                   s->on_probe_message(c, d);
-                 } else {
-                   s->on_ws_message(d, binary);
-                 }
-               });
+    asio::post(session_->executor(), [s = session_, c = conn_, d = std::string(data), binary,
+                                      probe = mode_ == mode::probe] {
+      if (probe && !binary) {
+        s->on_probe_message(c, d);
+      } else {
+        s->on_ws_message(d, binary);
+      }
+    });
   }
 
   void on_close(std::uint16_t /*code*/) override {
@@ -122,10 +122,11 @@ server::server(asio::io_context& ioc, options opts, connection_fn on_connection,
     : ioc_(ioc),
       opts_(std::move(opts)),
       on_connection_(std::move(on_connection)),
-      per_client_(client_limits::config{.max_live = opts_.max_sessions_per_client,
-                                        .rate = opts_.handshake_rate,
-                                        .burst = opts_.handshake_burst,
-                                        .max_idle = std::max<std::size_t>(opts_.max_sessions, 1024)}) {
+      per_client_(
+          client_limits::config{.max_live = opts_.max_sessions_per_client,
+                                .rate = opts_.handshake_rate,
+                                .burst = opts_.handshake_burst,
+                                .max_idle = std::max<std::size_t>(opts_.max_sessions, 1024)}) {
   if (metrics != nullptr) {
     sessions_gauge_ = &metrics->get_gauge("hallway_engineio_sessions", "Open Engine.IO sessions");
     const char* help = "Engine.IO handshakes refused by a per-address limit";
@@ -173,25 +174,29 @@ std::shared_ptr<session> server::create(const http::request& req, http::response
       return nullptr;
   }
   std::shared_ptr<session> s;
+  bool draining = false;
   {
     std::lock_guard lock(mutex_);
-    if (sessions_.size() < opts_.max_sessions) {
+    // Checked again under the lock drain() takes: no session slips in after its snapshot.
+    draining = draining_.load();
+    if (!draining && sessions_.size() < opts_.max_sessions) {
       std::string sid = core::random_token(20);  // 120 bits
-      s = std::make_shared<session>(
-          asio::make_strand(ioc_), sid, opts_, [this, key = req.client_id](const std::string& id) {
-            std::unique_lock l(mutex_);
-            if (sessions_.erase(id) == 0) return;
-            if (sessions_gauge_) sessions_gauge_->add(-1);
-            l.unlock();
-            per_client_.release(key);
-          });
+      s = std::make_shared<session>(asio::make_strand(ioc_), sid, opts_,
+                                    [this, key = req.client_id](const std::string& id) {
+                                      std::unique_lock l(mutex_);
+                                      if (sessions_.erase(id) == 0) return;
+                                      if (sessions_gauge_) sessions_gauge_->add(-1);
+                                      l.unlock();
+                                      per_client_.release(key);
+                                    });
       sessions_.emplace(std::move(sid), s);
       if (sessions_gauge_) sessions_gauge_->add(1);
     }
   }
   if (!s) {
     per_client_.release(req.client_id);
-    refusal = http::make_error(503, "server_busy", "too many sessions");
+    refusal =
+        draining ? shutting_down() : http::make_error(503, "server_busy", "too many sessions");
     return nullptr;
   }
   // Second line of defence: a session nobody starts a transport on is ended.

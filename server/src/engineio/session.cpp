@@ -151,7 +151,8 @@ void session::on_poll(http::respond_fn respond, http::response base) {
   if (!closed_ && pong_overdue()) end("ping timeout");
   if (closed_) {
     // Gone, as for a request that no longer finds the sid in the table.
-    respond(http::make_text(400, "application/json", R"({"code":1,"message":"Session ID unknown"})"));
+    respond(
+        http::make_text(400, "application/json", R"({"code":1,"message":"Session ID unknown"})"));
     return;
   }
   if (transport_ != transport::polling) {

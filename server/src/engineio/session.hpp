@@ -88,8 +88,6 @@ class session : public std::enable_shared_from_this<session> {
   void on_probe_closed(const std::shared_ptr<net::ws_connection>& ws);
 
   [[nodiscard]] std::string open_packet(bool can_upgrade) const;
-  /// True once a WebSocket carries (or is probing for) this session: another one is closed.
-  [[nodiscard]] bool websocket_claimed() const { return ws_claimed_.load(); }
   /// Drops every reference the session holds (listener, connections, pending poll) without
   /// callbacks. Only when the I/O threads have stopped (server teardown): it breaks the
   /// session ↔ listener ownership cycle of sessions still open at exit.
@@ -133,7 +131,7 @@ class session : public std::enable_shared_from_this<session> {
   bool awaiting_pong_ = false;
   bool closed_ = false;
   std::atomic<bool> closing_{false};
-  std::atomic<bool> ws_claimed_{false};
+  std::atomic<bool> ws_claimed_{false};  // a WebSocket carries or probes this session
 };
 
 }  // namespace hw::engineio

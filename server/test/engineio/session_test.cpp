@@ -78,7 +78,7 @@ TEST(EngineIoSession, AProbeThatNeverSends2probeIsClosedAfterThePingTimeout) {
   boost::asio::post(f.s->executor(), [&] { f.s->on_probe_closed(ws); });
   f.run_for(10ms);
   EXPECT_TRUE(f.s->try_claim_websocket());  // the claim was given back
-  EXPECT_EQ(f.gone, "");                   // the session itself lives on
+  EXPECT_EQ(f.gone, "");                    // the session itself lives on
   f.s->abandon();
 }
 
