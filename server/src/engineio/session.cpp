@@ -276,8 +276,7 @@ void session::arm_probe_timer(std::shared_ptr<net::ws_connection> ws, millis aft
                               boost::system::error_code ec) {
     auto self = w.lock();
     auto conn = c.lock();
-    // Closing it makes the bridge report on_probe_closed, which releases the claim.
-    if (!ec && self && conn && self->probe_ == conn) conn->close(1000, "upgrade timeout");
+    if (!ec && self && conn && self->probe_ == conn) self->drop_probe(1000, "upgrade timeout");
   });
 }
 
@@ -328,15 +327,24 @@ void session::on_probe_message(const std::shared_ptr<net::ws_connection>& ws,
   }
   if (transport_ == transport::websocket && ws_ == ws) return on_ws_message(data, false);
   // Anything else during a probe is a protocol error on that connection only.
+  if (probe_ == ws) return drop_probe(1002, "bad probe");
   ws->close(1002, "bad probe");
+}
+
+void session::drop_probe(std::uint16_t code, std::string_view reason) {
+  // The session lets go of the probe before closing it, so a client that sees the close and
+  // probes again is not refused by a claim the old probe still holds.
+  auto ws = std::move(probe_);
+  upgrading_ = false;
+  probe_timer_.cancel();
+  ws_claimed_.store(false);
+  if (ws) ws->close(code, reason);
 }
 
 void session::on_probe_closed(const std::shared_ptr<net::ws_connection>& ws) {
   if (probe_ == ws) {
-    probe_.reset();
-    upgrading_ = false;
-    probe_timer_.cancel();
-    ws_claimed_.store(false);
+    probe_.reset();  // closed already: only the session's state is dropped
+    drop_probe(1000, {});
   } else if (ws_ == ws) {
     end("transport close");
   }

@@ -103,6 +103,8 @@ class session : public std::enable_shared_from_this<session> {
   /// yet: a request arriving after the deadline never finds the session alive.
   [[nodiscard]] bool pong_overdue() const;
   void arm_probe_timer(std::shared_ptr<net::ws_connection> ws, millis after);
+  /// Forgets the probe (the session can be probed again at once) and closes it.
+  void drop_probe(std::uint16_t code, std::string_view reason);
   void hold_poll_for_upgrade();
   void respond_pending(std::string body);
   void end(std::string_view reason);

@@ -231,9 +231,13 @@ describe('Engine.IO abuse', { timeout: 40000 }, () => {
     const server = await start(['--shutdown-grace', '3s']);
     try {
       const { sid } = await pollingHandshake(server);
-      // A request in flight keeps the server draining for the test.
+      // A request in flight keeps the server draining for the test. It is pipelined behind a
+      // complete one, so once that is answered the server is reading it (not idle: drain would
+      // close an idle connection).
       const inflight = await openRaw(server.port);
-      await inflight.write(`POST /api/guest HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 10\r\n\r\nabc`);
+      await inflight.write(`${buildRequest('GET', '/healthz')}POST /api/guest HTTP/1.1\r\n`
+        + `Host: ${HOST}\r\nContent-Length: 10\r\n\r\nabc`);
+      assert.equal((await inflight.readResponse()).status, 200);
       server.proc.kill('SIGTERM');
       await server.waitForLog((l) => l.msg === 'shutdown', 2000);
       // A new connection (the idle keep-alive one was closed by the drain).
