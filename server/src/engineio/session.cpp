@@ -136,6 +136,16 @@ void session::enqueue_packet(char type, std::string_view data) {
   flush_poll();
 }
 
+std::string session::take_outbox_and_close() {
+  // What was queued before the session ended still leaves, the close packet after it.
+  std::string body;
+  body.swap(outbox_);
+  outbox_packets_ = 0;
+  outbox_bytes_.store(0);
+  eio::encode_payload_append(body, eio::packet_type::close, {}, false);
+  return body;
+}
+
 void session::flush_poll() {
   if (!pending_get_ || outbox_.empty()) return;
   auto respond = std::move(pending_get_);
@@ -148,11 +158,16 @@ void session::flush_poll() {
 }
 
 void session::on_poll(http::respond_fn respond, http::response base) {
-  if (!closed_ && pong_overdue()) end("ping timeout");
+  if (!closed_ && pong_overdue()) time_out();
   if (closed_) {
-    // Gone, as for a request that no longer finds the sid in the table.
-    respond(
-        http::make_text(400, "application/json", R"({"code":1,"message":"Session ID unknown"})"));
+    // A client that missed its pong is gone, as for a request that no longer finds the sid in
+    // the table; any other close hands over what was queued before it, then the close packet.
+    if (timed_out_) {
+      respond(
+          http::make_text(400, "application/json", R"({"code":1,"message":"Session ID unknown"})"));
+    } else {
+      respond(text_response(std::move(base), take_outbox_and_close()));
+    }
     return;
   }
   if (transport_ != transport::polling) {
@@ -187,7 +202,7 @@ void session::respond_pending(std::string body) {
 }
 
 void session::on_post(std::string_view body, const http::respond_fn& respond, http::response base) {
-  if (!closed_ && pong_overdue()) end("ping timeout");
+  if (!closed_ && pong_overdue()) time_out();
   if (closed_ || transport_ != transport::polling) {
     respond(bad_request());
     return;
@@ -367,9 +382,14 @@ void session::schedule_ping() {
     self->heartbeat_.expires_at(self->pong_due_);
     self->heartbeat_.async_wait([w2 = self->weak_from_this()](boost::system::error_code e) {
       auto s = w2.lock();
-      if (!e && s && s->awaiting_pong_) s->end("ping timeout");
+      if (!e && s && s->awaiting_pong_) s->time_out();
     });
   });
+}
+
+void session::time_out() {
+  timed_out_ = true;
+  end("ping timeout");
 }
 
 void session::abandon() {
@@ -395,7 +415,7 @@ void session::end(std::string_view reason) {
   if (pending_get_) {
     auto respond = std::move(pending_get_);
     pending_get_ = nullptr;
-    respond(text_response(std::move(pending_base_), "1"));
+    respond(text_response(std::move(pending_base_), take_outbox_and_close()));
   }
   if (ws_) ws_->close(1000, {});
   if (probe_) probe_->close(1000, {});

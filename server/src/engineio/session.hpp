@@ -98,10 +98,12 @@ class session : public std::enable_shared_from_this<session> {
   void enqueue(const outgoing& msg);
   void enqueue_packet(char type, std::string_view data);
   void flush_poll();
+  [[nodiscard]] std::string take_outbox_and_close();
   void schedule_ping();
   /// True once the pong for the current heartbeat is overdue, even if its timer has not run
   /// yet: a request arriving after the deadline never finds the session alive.
   [[nodiscard]] bool pong_overdue() const;
+  void time_out();
   void arm_probe_timer(std::shared_ptr<net::ws_connection> ws, millis after);
   /// Forgets the probe (the session can be probed again at once) and closes it.
   void drop_probe(std::uint16_t code, std::string_view reason);
@@ -130,6 +132,7 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::steady_timer noop_timer_;   // a poll held during an upgrade gets a noop
   std::chrono::steady_clock::time_point pong_due_ = std::chrono::steady_clock::time_point::max();
   bool started_ = false;
+  bool timed_out_ = false;  // ended by the heartbeat: later polls get "Session ID unknown"
   bool awaiting_pong_ = false;
   bool closed_ = false;
   std::atomic<bool> closing_{false};
