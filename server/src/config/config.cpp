@@ -243,6 +243,12 @@ const std::vector<option>& options() {
        }},
       {"max-guests-per-ip", "50", "Live guest sessions per client address (429 beyond)",
        count(&config::max_guests_per_ip, 1, 10'000'000)},
+      {"max-sessions-per-ip", "64",
+       "Engine.IO sessions open at once per client address (429 beyond; 0 = no cap)",
+       count(&config::max_sessions_per_ip, 0, 10'000'000)},
+      {"handshake-rate", "10/30",
+       "Engine.IO handshakes per second / burst, per client address (429 beyond)",
+       rate_setter(&config::handshake_rate)},
       {"jwt-secret", "", "HMAC key for guest tokens (default: generated in data-dir/secrets)",
        text(&config::jwt_secret)},
       {"ip-hash-key", "", "Key of the client-address hash in logs (default: generated)",
@@ -347,6 +353,7 @@ parse_result parse(const std::vector<std::string>& args,
       if (auto err = o.set(c, it->second); !err.empty()) {
         return fail(fmt::format("{} (from {})", o.name, env_name(o.name)), err);
       }
+      c.explicitly_set.emplace(o.name);
     }
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -374,6 +381,7 @@ parse_result parse(const std::vector<std::string>& args,
     const option* o = find_option(a);
     if (o == nullptr) return fail(a, "unknown option (see --help)");
     if (auto err = o->set(c, value); !err.empty()) return fail(a, err);
+    c.explicitly_set.emplace(o->name);
   }
 
   if (c.tls_cert.empty() != c.tls_key.empty()) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,14 @@ struct config {
   millis token_lifetime{7'200'000};
   /// Protocol test-suite mode (see docs/protocol.md): fixed settings, echo namespaces.
   bool conformance = false;
+  // Engine.IO sessions per client address (429 beyond): live at once, and handshakes/s / burst.
+  std::size_t max_sessions_per_ip = 64;
+  rate handshake_rate{10, 30};
+
+  /// Names of the settings given explicitly (flag or environment), e.g. "ping-interval": what
+  /// --conformance must not override.
+  std::set<std::string, std::less<>> explicitly_set;
+  [[nodiscard]] bool given(std::string_view name) const { return explicitly_set.contains(name); }
 
   // Proxies, address keys, ops listener, guest caps (issue 7: items 4, 9, 12)
   std::string trusted_proxies;  ///< CIDR list whose X-Forwarded-For/-Proto are believed

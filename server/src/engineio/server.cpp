@@ -33,35 +33,55 @@ std::string origin_of_host(const http::request& req) {
   return std::string(req.tls ? "https://" : "http://") + std::string(req.headers.get("host"));
 }
 
-/// Bridges one WebSocket connection to a session: a new session (no sid) or the upgrade probe of
-/// a polling session. Runs on the connection's strand and hops to the session's.
+/// Bridges one WebSocket connection to a session: a new session, the upgrade probe of a
+/// polling session, or a redundant WebSocket that is closed as soon as it opens. Runs on the
+/// connection's strand and hops to the session's.
 class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_this<ws_bridge> {
  public:
-  ws_bridge(std::shared_ptr<session> s, bool probe, connection_fn* on_connection)
-      : session_(std::move(s)), probe_(probe), on_connection_(on_connection) {}
+  enum class mode { fresh, probe, redundant };
+
+  ws_bridge(std::shared_ptr<session> s, mode m, connection_fn* on_connection)
+      : session_(std::move(s)), mode_(m), on_connection_(on_connection) {}
+
+  ~ws_bridge() override {
+    // A probe claim taken for a WebSocket that never opened is given back.
+    if (mode_ == mode::probe && !opened_ && session_) session_->release_websocket_claim();
+  }
+  ws_bridge(const ws_bridge&) = delete;
+  ws_bridge& operator=(const ws_bridge&) = delete;
 
   void on_open(std::shared_ptr<net::ws_connection> conn) override {
+    opened_ = true;
+    if (mode_ == mode::redundant) {
+      conn->close(1000, {});
+      return;
+    }
     conn_ = conn;
-    if (probe_) return;
+    if (mode_ == mode::probe) {
+      asio::post(session_->executor(), [s = session_, conn] { s->on_probe_open(conn); });
+      return;
+    }
     asio::dispatch(session_->executor(),
                    [s = session_, conn, f = on_connection_] { s->start_websocket(conn, (*f)(s)); });
   }
 
   void on_message(std::string_view data, bool binary) override {
-    asio::post(session_->executor(),
-               [s = session_, c = conn_, d = std::string(data), binary, probe = probe_] {
-                 if (probe && !binary) {
-                   s->on_probe_message(c, d);
-                 } else {
-                   s->on_ws_message(d, binary);
-                 }
-               });
+    if (mode_ == mode::redundant) return;
+    asio::post(session_->executor(), [s = session_, c = conn_, d = std::string(data), binary,
+                                      probe = mode_ == mode::probe] {
+      if (probe && !binary) {
+        s->on_probe_message(c, d);
+      } else {
+        s->on_ws_message(d, binary);
+      }
+    });
   }
 
   void on_close(std::uint16_t /*code*/) override {
+    if (mode_ == mode::redundant) return;
     // Last call: give up the session so session → connection → bridge is not a cycle.
     auto s0 = std::move(session_);
-    asio::post(s0->executor(), [s = s0, c = conn_, probe = probe_] {
+    asio::post(s0->executor(), [s = s0, c = conn_, probe = mode_ == mode::probe] {
       if (probe) {
         s->on_probe_closed(c);
       } else {
@@ -74,9 +94,16 @@ class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_
  private:
   std::shared_ptr<session> session_;
   std::shared_ptr<net::ws_connection> conn_;
-  bool probe_;
+  mode mode_;
+  bool opened_ = false;
   connection_fn* on_connection_;
 };
+
+http::response shutting_down() {
+  auto r = http::make_error(503, "shutting_down", "the server is shutting down");
+  r.headers.set("connection", "close");
+  return r;
+}
 
 }  // namespace
 
@@ -92,9 +119,21 @@ http::response eio_error(int code) {
 
 server::server(asio::io_context& ioc, options opts, connection_fn on_connection,
                core::registry* metrics)
-    : ioc_(ioc), opts_(std::move(opts)), on_connection_(std::move(on_connection)) {
+    : ioc_(ioc),
+      opts_(std::move(opts)),
+      on_connection_(std::move(on_connection)),
+      per_client_(
+          client_limits::config{.max_live = opts_.max_sessions_per_client,
+                                .rate = opts_.handshake_rate,
+                                .burst = opts_.handshake_burst,
+                                .max_idle = std::max<std::size_t>(opts_.max_sessions, 1024)}) {
   if (metrics != nullptr) {
     sessions_gauge_ = &metrics->get_gauge("hallway_engineio_sessions", "Open Engine.IO sessions");
+    const char* help = "Engine.IO handshakes refused by a per-address limit";
+    refused_per_client_ = &metrics->get_counter("hallway_engineio_handshakes_refused_total", help,
+                                                {{"reason", "max_sessions_per_ip"}});
+    refused_rate_ = &metrics->get_counter("hallway_engineio_handshakes_refused_total", help,
+                                          {{"reason", "handshake_rate"}});
   }
 }
 
@@ -115,20 +154,67 @@ std::shared_ptr<session> server::find(const std::string& sid) const {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<session> server::create() {
-  std::lock_guard lock(mutex_);
-  if (sessions_.size() >= opts_.max_sessions) return nullptr;
-  std::string sid = core::random_token(20);  // 120 bits
-  auto s =
-      std::make_shared<session>(asio::make_strand(ioc_), sid, opts_, [this](const std::string& id) {
-        std::lock_guard l(mutex_);
-        if (sessions_.erase(id) > 0 && sessions_gauge_) {
-          sessions_gauge_->add(-1);
-        }
-      });
-  sessions_.emplace(std::move(sid), s);
-  if (sessions_gauge_) sessions_gauge_->add(1);
+std::shared_ptr<session> server::create(const http::request& req, http::response& refusal) {
+  if (draining_.load()) {
+    refusal = shutting_down();
+    return nullptr;
+  }
+  switch (per_client_.acquire(req.client_id)) {
+    case client_limits::verdict::ok:
+      break;
+    case client_limits::verdict::over_live:
+      if (refused_per_client_) refused_per_client_->inc();
+      refusal = http::make_error(429, "too_many_sessions",
+                                 "too many realtime sessions from your address");
+      return nullptr;
+    case client_limits::verdict::over_rate:
+      if (refused_rate_) refused_rate_->inc();
+      refusal = http::make_error(429, "rate_limited", "too many handshakes; retry later");
+      refusal.headers.set("retry-after", "1");
+      return nullptr;
+  }
+  std::shared_ptr<session> s;
+  bool draining = false;
+  {
+    std::lock_guard lock(mutex_);
+    // Checked again under the lock drain() takes: no session slips in after its snapshot.
+    draining = draining_.load();
+    if (!draining && sessions_.size() < opts_.max_sessions) {
+      std::string sid = core::random_token(20);  // 120 bits
+      s = std::make_shared<session>(asio::make_strand(ioc_), sid, opts_,
+                                    [this, key = req.client_id](const std::string& id) {
+                                      std::unique_lock l(mutex_);
+                                      if (sessions_.erase(id) == 0) return;
+                                      if (sessions_gauge_) sessions_gauge_->add(-1);
+                                      l.unlock();
+                                      per_client_.release(key);
+                                    });
+      sessions_.emplace(std::move(sid), s);
+      if (sessions_gauge_) sessions_gauge_->add(1);
+    }
+  }
+  if (!s) {
+    per_client_.release(req.client_id);
+    refusal =
+        draining ? shutting_down() : http::make_error(503, "server_busy", "too many sessions");
+    return nullptr;
+  }
+  // Second line of defence: a session nobody starts a transport on is ended.
+  asio::dispatch(s->executor(), [s] { s->watch_start(); });
   return s;
+}
+
+void server::drain() {
+  std::vector<std::shared_ptr<session>> all;
+  {
+    std::lock_guard lock(mutex_);
+    draining_.store(true);
+    all.reserve(sessions_.size());
+    for (auto& [id, s] : sessions_)
+      all.push_back(s);
+  }
+  for (auto& s : all)
+    s->close("server shutting down");
 }
 
 bool server::origin_ok(const http::request& req) const {
@@ -174,8 +260,9 @@ void server::handle(const http::request& req, http::respond_fn respond) {
   base.headers.set("cache-control", "no-store");
   if (sid.empty()) {
     if (req.method != "GET") return reply(eio_error(2));
-    auto s = create();
-    if (!s) return respond(http::make_error(503, "server_busy", "too many sessions"));
+    http::response refusal;
+    auto s = create(req, refusal);
+    if (!s) return reply(std::move(refusal));
     asio::dispatch(s->executor(),
                    [this, s, respond = std::move(respond), base = std::move(base)]() mutable {
                      s->start_polling(on_connection_(s));
@@ -213,17 +300,21 @@ net::upgrade_decision server::upgrade(const http::request& req) {
   if (query_param(req.query, "EIO") != "4") return refuse(eio_error(5));
   if (query_param(req.query, "transport") != "websocket") return refuse(eio_error(0));
   if (!origin_ok(req)) return refuse(eio_error(4));
+  if (draining_.load()) return refuse(shutting_down());
   const auto sid = query_param(req.query, "sid");
   if (sid.empty()) {
-    auto s = create();
-    if (!s) return refuse(http::make_error(503, "server_busy", "too many sessions"));
-    d.endpoint = std::make_shared<ws_bridge>(std::move(s), false, &on_connection_);
+    http::response refusal;
+    auto s = create(req, refusal);
+    if (!s) return refuse(std::move(refusal));
+    d.endpoint = std::make_shared<ws_bridge>(std::move(s), ws_bridge::mode::fresh, &on_connection_);
     return d;
   }
   auto s = find(sid);
   if (!s) return refuse(eio_error(1));
-  if (s->websocket_claimed()) return refuse(eio_error(3));  // one WebSocket per session
-  d.endpoint = std::make_shared<ws_bridge>(std::move(s), true, &on_connection_);
+  // One WebSocket per session: the first probes, any other is accepted and closed.
+  const auto m = s->try_claim_websocket() ? ws_bridge::mode::probe : ws_bridge::mode::redundant;
+  d.endpoint = std::make_shared<ws_bridge>(m == ws_bridge::mode::probe ? std::move(s) : nullptr, m,
+                                           &on_connection_);
   return d;
 }
 

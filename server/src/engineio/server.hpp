@@ -5,6 +5,7 @@
 // 400 {"code":0,"message":"Transport unknown"}, 1 "Session ID unknown", 2 "Bad handshake method",
 // 3 "Bad request", 4 "Forbidden" (403), 5 "Unsupported protocol version".
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <unordered_map>
 
 #include "core/metrics.hpp"
+#include "engineio/client_limits.hpp"
 #include "engineio/session.hpp"
 #include "http/handler.hpp"
 #include "net/websocket.hpp"
@@ -30,15 +32,22 @@ class server final : public http::handler {
 
   /// Polling transport (GET/POST/OPTIONS on the mounted path).
   void handle(const http::request& req, http::respond_fn respond) override;
-  /// WebSocket transport: a new session, or the upgrade probe of a polling session.
+  /// WebSocket transport: a new session, or the upgrade probe of a polling session. A
+  /// WebSocket naming a session that already has one is accepted and closed (as the reference
+  /// server does, so clients see a close rather than an HTTP error).
   net::upgrade_decision upgrade(const http::request& req);
+  /// Shutdown: new sessions and upgrades are refused (503) and every session is closed now
+  /// (a waiting poll is answered with a close packet), so draining waits for nobody.
+  void drain();
 
   [[nodiscard]] std::size_t session_count() const;
   [[nodiscard]] const options& opts() const { return opts_; }
 
  private:
   std::shared_ptr<session> find(const std::string& sid) const;
-  std::shared_ptr<session> create();
+  /// A new session for the client `req` names, or the refusal (429 per address, 503 global or
+  /// draining).
+  std::shared_ptr<session> create(const http::request& req, http::response& refusal);
   bool origin_ok(const http::request& req) const;
   void add_cors(const http::request& req, http::response& res) const;
 
@@ -47,7 +56,11 @@ class server final : public http::handler {
   connection_fn on_connection_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
+  client_limits per_client_;
+  std::atomic<bool> draining_{false};
   core::gauge* sessions_gauge_ = nullptr;
+  core::counter* refused_per_client_ = nullptr;
+  core::counter* refused_rate_ = nullptr;
 };
 
 /// Engine.IO error body {"code":N,"message":"..."} with status 400 (403 for Forbidden).

@@ -11,6 +11,14 @@ namespace asio = boost::asio;
 namespace eio = protocol::eio;
 
 namespace {
+// A poll held while an upgrade is probed is answered with a noop this soon (the reference
+// server's "fast upgrade" check interval).
+constexpr millis upgrade_noop_delay{100};
+
+http::response bad_request() {
+  return http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})");
+}
+
 http::response text_response(http::response base, std::string body) {
   base.status = 200;
   base.headers.set("content-type", "text/plain; charset=UTF-8");
@@ -25,7 +33,9 @@ session::session(asio::any_io_executor strand, std::string id, const options& op
       id_(std::move(id)),
       opts_(opts),
       on_gone_(std::move(on_gone)),
-      heartbeat_(strand_) {}
+      heartbeat_(strand_),
+      probe_timer_(strand_),
+      noop_timer_(strand_) {}
 
 session::~session() = default;
 
@@ -39,13 +49,24 @@ std::string session::open_packet(bool can_upgrade) const {
   return out;
 }
 
+void session::watch_start() {
+  if (started_ || closed_) return;
+  heartbeat_.expires_after(opts_.ping_timeout);
+  heartbeat_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+    auto self = w.lock();
+    if (!ec && self && !self->started_) self->end("transport never started");
+  });
+}
+
 void session::start_polling(std::shared_ptr<listener> l) {
+  started_ = true;
   listener_ = std::move(l);
   transport_ = transport::polling;
   schedule_ping();
 }
 
 void session::start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l) {
+  started_ = true;
   listener_ = std::move(l);
   transport_ = transport::websocket;
   ws_claimed_.store(true);
@@ -137,32 +158,53 @@ void session::flush_poll() {
 }
 
 void session::on_poll(http::respond_fn respond, http::response base) {
+  if (!closed_ && pong_overdue()) time_out();
   if (closed_) {
-    respond(text_response(std::move(base), take_outbox_and_close()));
+    // A client that missed its pong is gone, as for a request that no longer finds the sid in
+    // the table; any other close hands over what was queued before it, then the close packet.
+    if (timed_out_) {
+      respond(
+          http::make_text(400, "application/json", R"({"code":1,"message":"Session ID unknown"})"));
+    } else {
+      respond(text_response(std::move(base), take_outbox_and_close()));
+    }
     return;
   }
   if (transport_ != transport::polling) {
-    respond(http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})"));
+    respond(bad_request());
     return;
   }
   if (pending_get_) {
     // Two concurrent polls: the client is broken or hostile (engine.io closes the session).
-    respond(http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})"));
+    respond(bad_request());
     end("transport error");
-    return;
-  }
-  if (upgrading_ && outbox_.empty()) {
-    respond(text_response(std::move(base), "6"));
     return;
   }
   pending_get_ = std::move(respond);
   pending_base_ = std::move(base);
+  if (upgrading_ && outbox_.empty()) return hold_poll_for_upgrade();
   flush_poll();
 }
 
+void session::hold_poll_for_upgrade() {
+  noop_timer_.expires_after(upgrade_noop_delay);
+  noop_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+    auto self = w.lock();
+    if (!ec && self && !self->closed_) self->respond_pending("6");
+  });
+}
+
+void session::respond_pending(std::string body) {
+  if (!pending_get_) return;
+  auto respond = std::move(pending_get_);
+  pending_get_ = nullptr;
+  respond(text_response(std::move(pending_base_), std::move(body)));
+}
+
 void session::on_post(std::string_view body, const http::respond_fn& respond, http::response base) {
+  if (!closed_ && pong_overdue()) time_out();
   if (closed_ || transport_ != transport::polling) {
-    respond(http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})"));
+    respond(bad_request());
     return;
   }
   if (body.size() > opts_.max_payload) {
@@ -172,7 +214,7 @@ void session::on_post(std::string_view body, const http::respond_fn& respond, ht
   }
   std::vector<eio::packet> packets;
   if (eio::decode_payload(body, packets) != eio::decode_error::none) {
-    respond(http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})"));
+    respond(bad_request());
     end("parse error");
     return;
   }
@@ -211,11 +253,7 @@ void session::handle_packet(char type, std::string_view data, bool binary) {
       break;
     case '1':
       // Client-initiated close: a pending poll ends with a noop, as the reference server does.
-      if (pending_get_) {
-        auto respond = std::move(pending_get_);
-        pending_get_ = nullptr;
-        respond(text_response(std::move(pending_base_), "6"));
-      }
+      respond_pending("6");
       end("transport close");
       break;
     case '6':  // noop
@@ -227,31 +265,60 @@ void session::handle_packet(char type, std::string_view data, bool binary) {
   }
 }
 
+bool session::try_claim_websocket() {
+  if (closing_.load()) return false;
+  bool expected = false;
+  return ws_claimed_.compare_exchange_strong(expected, true);
+}
+
+void session::release_websocket_claim() {
+  ws_claimed_.store(false);
+}
+
+void session::on_probe_open(const std::shared_ptr<net::ws_connection>& ws) {
+  if (closed_ || probe_) {
+    ws->close(1000, {});
+    return;
+  }
+  probe_ = ws;
+  // A probe that never sends "2probe" must not outlive its welcome.
+  arm_probe_timer(ws, opts_.ping_timeout);
+}
+
+void session::arm_probe_timer(std::shared_ptr<net::ws_connection> ws, millis after) {
+  probe_timer_.expires_after(after);
+  probe_timer_.async_wait([w = weak_from_this(), c = std::weak_ptr<net::ws_connection>(ws)](
+                              boost::system::error_code ec) {
+    auto self = w.lock();
+    auto conn = c.lock();
+    if (!ec && self && conn && self->probe_ == conn) self->drop_probe(1000, "upgrade timeout");
+  });
+}
+
 void session::on_probe_message(const std::shared_ptr<net::ws_connection>& ws,
                                std::string_view data) {
   if (closed_) return;
-  if (!upgrading_ && data == "2probe") {
+  if (probe_ == ws && !upgrading_ && data == "2probe") {
     upgrading_ = true;
-    probe_ = ws;
-    ws_claimed_.store(true);
     ws->send(std::make_shared<const std::string>("3probe"), false, false);
-    // Release a waiting poll so the client can pause polling and send "5" (a poll that comes
-    // later during the upgrade is answered the same way, see on_poll).
+    // The upgrade itself ("5") gets one heartbeat cycle.
+    arm_probe_timer(ws, opts_.ping_interval + opts_.ping_timeout);
+    // A waiting poll is released with a noop shortly, so the client can pause polling and
+    // send "5"; a poll racing "5" is refused like any poll after the upgrade (see below).
+    if (pending_get_) hold_poll_for_upgrade();
+    return;
+  }
+  if (probe_ == ws && upgrading_ && data == "5") {
+    upgrading_ = false;
+    probe_timer_.cancel();
+    noop_timer_.cancel();
+    transport_ = transport::websocket;
+    ws_ = std::move(probe_);
+    // A client pauses polling before "5": a poll still held here raced the upgrade packet.
     if (pending_get_) {
       auto respond = std::move(pending_get_);
       pending_get_ = nullptr;
-      respond(text_response(std::move(pending_base_), "6"));
-    }
-    return;
-  }
-  if (upgrading_ && probe_ == ws && data == "5") {
-    upgrading_ = false;
-    transport_ = transport::websocket;
-    ws_ = std::move(probe_);
-    if (pending_get_) {  // the client polls no more: end its last poll with a noop
-      auto respond = std::move(pending_get_);
-      pending_get_ = nullptr;
-      respond(text_response(std::move(pending_base_), "6"));
+      respond(bad_request());
     }
     if (!outbox_.empty()) {
       // Move what was waiting for the next poll onto the WebSocket, in order.
@@ -275,32 +342,54 @@ void session::on_probe_message(const std::shared_ptr<net::ws_connection>& ws,
   }
   if (transport_ == transport::websocket && ws_ == ws) return on_ws_message(data, false);
   // Anything else during a probe is a protocol error on that connection only.
+  if (probe_ == ws) return drop_probe(1002, "bad probe");
   ws->close(1002, "bad probe");
+}
+
+void session::drop_probe(std::uint16_t code, std::string_view reason) {
+  // The session lets go of the probe before closing it, so a client that sees the close and
+  // probes again is not refused by a claim the old probe still holds.
+  auto ws = std::move(probe_);
+  upgrading_ = false;
+  probe_timer_.cancel();
+  ws_claimed_.store(false);
+  if (ws) ws->close(code, reason);
 }
 
 void session::on_probe_closed(const std::shared_ptr<net::ws_connection>& ws) {
   if (probe_ == ws) {
-    probe_.reset();
-    upgrading_ = false;
-    ws_claimed_.store(false);
+    probe_.reset();  // closed already: only the session's state is dropped
+    drop_probe(1000, {});
   } else if (ws_ == ws) {
     end("transport close");
   }
 }
 
+bool session::pong_overdue() const {
+  return std::chrono::steady_clock::now() >= pong_due_;
+}
+
 void session::schedule_ping() {
   heartbeat_.expires_after(opts_.ping_interval);
+  // The deadline counts from the scheduled ping, not from when its handler ran, so a late
+  // timer cannot stretch pingInterval + pingTimeout.
+  pong_due_ = heartbeat_.expiry() + opts_.ping_timeout;
   heartbeat_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
     auto self = w.lock();
     if (ec || !self || self->closed_) return;
     self->awaiting_pong_ = true;
     self->enqueue_packet('2', {});
-    self->heartbeat_.expires_after(self->opts_.ping_timeout);
+    self->heartbeat_.expires_at(self->pong_due_);
     self->heartbeat_.async_wait([w2 = self->weak_from_this()](boost::system::error_code e) {
       auto s = w2.lock();
-      if (!e && s && s->awaiting_pong_) s->end("ping timeout");
+      if (!e && s && s->awaiting_pong_) s->time_out();
     });
   });
+}
+
+void session::time_out() {
+  timed_out_ = true;
+  end("ping timeout");
 }
 
 void session::abandon() {
@@ -321,6 +410,8 @@ void session::end(std::string_view reason) {
   closed_ = true;
   closing_.store(true, std::memory_order_release);
   heartbeat_.cancel();
+  probe_timer_.cancel();
+  noop_timer_.cancel();
   if (pending_get_) {
     auto respond = std::move(pending_get_);
     pending_get_ = nullptr;

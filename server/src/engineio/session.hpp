@@ -28,6 +28,11 @@ struct options {
   std::size_t send_queue_bytes = 256UL << 10U;  ///< polling outbox bound (WS: net's queue)
   std::size_t max_sessions = 10'000;
   std::vector<std::string> allowed_origins;  ///< "*" = any (conformance)
+  /// Per client address: live sessions (0 = no cap) and handshakes per second / burst (rate 0 =
+  /// no limit). Answered 429 beyond.
+  std::size_t max_sessions_per_client = 64;
+  double handshake_rate = 10;
+  double handshake_burst = 30;
 };
 
 /// A message for the client: Engine.IO "4"-prefixed text plus binary attachments, shared so a
@@ -65,19 +70,24 @@ class session : public std::enable_shared_from_this<session> {
   void close(std::string reason);
 
   // Called by engineio::server, on the strand.
+  /// Ends the session unless a transport starts within the ping timeout (a WebSocket whose
+  /// upgrade was refused after the session was made, a handshake nobody follows up).
+  void watch_start();
   void start_polling(std::shared_ptr<listener> l);
   void start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l);
   void on_poll(http::respond_fn respond, http::response base);
   void on_post(std::string_view body, const http::respond_fn& respond, http::response base);
   void on_ws_message(std::string_view data, bool binary);
   void on_ws_closed();
-  // Upgrade (probe) from polling to a second, WebSocket connection.
+  // Upgrade (probe) from polling to a second, WebSocket connection. One probe at a time, as
+  // the reference server: try_claim_websocket() (any thread) reserves the session for it.
+  [[nodiscard]] bool try_claim_websocket();
+  void release_websocket_claim();
+  void on_probe_open(const std::shared_ptr<net::ws_connection>& ws);
   void on_probe_message(const std::shared_ptr<net::ws_connection>& ws, std::string_view data);
   void on_probe_closed(const std::shared_ptr<net::ws_connection>& ws);
 
   [[nodiscard]] std::string open_packet(bool can_upgrade) const;
-  /// True once a WebSocket carries (or is probing for) this session: another one is refused.
-  [[nodiscard]] bool websocket_claimed() const { return ws_claimed_.load(); }
   /// Drops every reference the session holds (listener, connections, pending poll) without
   /// callbacks. Only when the I/O threads have stopped (server teardown): it breaks the
   /// session ↔ listener ownership cycle of sessions still open at exit.
@@ -90,6 +100,15 @@ class session : public std::enable_shared_from_this<session> {
   void flush_poll();
   [[nodiscard]] std::string take_outbox_and_close();
   void schedule_ping();
+  /// True once the pong for the current heartbeat is overdue, even if its timer has not run
+  /// yet: a request arriving after the deadline never finds the session alive.
+  [[nodiscard]] bool pong_overdue() const;
+  void time_out();
+  void arm_probe_timer(std::shared_ptr<net::ws_connection> ws, millis after);
+  /// Forgets the probe (the session can be probed again at once) and closes it.
+  void drop_probe(std::uint16_t code, std::string_view reason);
+  void hold_poll_for_upgrade();
+  void respond_pending(std::string body);
   void end(std::string_view reason);
 
   boost::asio::any_io_executor strand_;
@@ -109,10 +128,15 @@ class session : public std::enable_shared_from_this<session> {
   http::respond_fn pending_get_;
   http::response pending_base_;
   boost::asio::steady_timer heartbeat_;
+  boost::asio::steady_timer probe_timer_;  // a probe must upgrade in time
+  boost::asio::steady_timer noop_timer_;   // a poll held during an upgrade gets a noop
+  std::chrono::steady_clock::time_point pong_due_ = std::chrono::steady_clock::time_point::max();
+  bool started_ = false;
+  bool timed_out_ = false;  // ended by the heartbeat: later polls get "Session ID unknown"
   bool awaiting_pong_ = false;
   bool closed_ = false;
   std::atomic<bool> closing_{false};
-  std::atomic<bool> ws_claimed_{false};
+  std::atomic<bool> ws_claimed_{false};  // a WebSocket carries or probes this session
 };
 
 }  // namespace hw::engineio

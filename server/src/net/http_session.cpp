@@ -244,10 +244,10 @@ class http_session final : public session_base,
     req_.peer_ip = peer_text_;
   }
 
-  // Hands the stream to a WebSocket session, or refuses the upgrade with an HTTP answer.
+  // Hands the stream to a WebSocket session, or refuses the upgrade with an HTTP answer. The
+  // whole handshake is validated before the hook is asked: the hook may create state (an
+  // Engine.IO session) that only a WebSocket that really opens will ever release.
   void upgrade() {
-    auto decision = ctx_.hooks.upgrade(req_);
-    if (!decision.endpoint) return send(std::move(decision.refusal), true);
     if (req_.headers.get("sec-websocket-version") != "13") {
       auto res = http::make_error(426, "upgrade_required", "WebSocket version 13 is required");
       res.headers.set("sec-websocket-version", "13");
@@ -257,6 +257,11 @@ class http_session final : public session_base,
     if (accept.empty()) {
       return send_error(400, "bad_request", "invalid Sec-WebSocket-Key", "realtime");
     }
+    if (draining_ || ctx_.draining.load()) {
+      return send(http::make_error(503, "shutting_down", "the server is shutting down"), true);
+    }
+    auto decision = ctx_.hooks.upgrade(req_);
+    if (!decision.endpoint) return send(std::move(decision.refusal), true);
     ws_start start;
     start.session_id = std::exchange(id_, 0);  // the WebSocket session takes the slot over
     start.peer_ip = ip_;

@@ -232,6 +232,7 @@ struct server::impl {
 
   void begin_shutdown() {
     if (ctx.draining.exchange(true)) return;
+    if (ctx.hooks.on_drain) ctx.hooks.on_drain();
     // Sessions already open are told to finish; new connections are still accepted during the
     // grace period (and served with Connection: close) so that /readyz can report draining to
     // a load balancer instead of refusing connections. Ops connections (a scraper's keep-alive)

@@ -66,6 +66,9 @@ struct server_hooks {
   upgrade_fn upgrade;
   /// Serves the ops listener (only /metrics, /healthz, /readyz); required with ops_listen.
   http::handler* ops_handler = nullptr;
+  /// Called once when shutdown begins, before open connections are told to drain: the layers
+  /// above end their realtime sessions so that draining waits for nobody.
+  std::function<void()> on_drain;
 };
 
 class server {

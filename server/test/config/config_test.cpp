@@ -32,6 +32,31 @@ TEST(Config, FlagsInBothFormsAndEnvWithFlagPrecedence) {
   EXPECT_EQ(r.cfg->log_format, "text");
 }
 
+TEST(Config, RecordsWhichSettingsWereGivenExplicitly) {
+  auto r = run({"--ping-interval", "2s", "--conformance"}, {{"HALLWAY_MAX_PAYLOAD", "4096"}});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_TRUE(r.cfg->given("ping-interval"));  // flag
+  EXPECT_TRUE(r.cfg->given("max-payload"));    // environment
+  EXPECT_TRUE(r.cfg->given("conformance"));
+  EXPECT_FALSE(r.cfg->given("ping-timeout"));  // default
+  EXPECT_EQ(r.cfg->explicitly_set.size(), 3U);
+  EXPECT_TRUE(run({}).cfg->explicitly_set.empty());
+}
+
+TEST(Config, PerAddressEngineIoLimits) {
+  auto d = run({});
+  ASSERT_TRUE(d.cfg);
+  EXPECT_EQ(d.cfg->max_sessions_per_ip, 64U);
+  EXPECT_EQ(d.cfg->handshake_rate.per_second, 10);
+  EXPECT_EQ(d.cfg->handshake_rate.burst, 30);
+  auto r = run({"--max-sessions-per-ip", "0", "--handshake-rate", "2/4"});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_EQ(r.cfg->max_sessions_per_ip, 0U);
+  EXPECT_EQ(r.cfg->handshake_rate.per_second, 2);
+  EXPECT_EQ(r.cfg->handshake_rate.burst, 4);
+  EXPECT_FALSE(run({"--handshake-rate", "5"}).cfg);
+}
+
 TEST(Config, BadValuesNameTheSetting) {
   struct bad {
     std::vector<std::string> args;

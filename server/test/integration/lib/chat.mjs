@@ -32,9 +32,9 @@ export const TEXT_MAX = 1000;
  * Starts hallway for chat tests. `flags` ({name: value}, without "--") override the defaults:
  * a known JWT secret, connection state recovery off (so event arguments arrive exactly as
  * emitted and the application's own reconnect logic is what is tested) and guest creation
- * practically unlimited (rate and live guests per address). `null` as a value removes a default
- * flag. Other options go to startServer() (logLevel defaults to "info": ASan builds are slow at
- * debug level).
+ * practically unlimited (rate and live guests per address), and Engine.IO sessions per address
+ * too (every test client is 127.0.0.1). `null` as a value removes a default flag. Other options
+ * go to startServer() (logLevel defaults to "info": ASan builds are slow at debug level).
  */
 export async function startChatServer({ flags = {}, logLevel = 'info', ...opts } = {}) {
   const merged = {
@@ -43,6 +43,8 @@ export async function startChatServer({ flags = {}, logLevel = 'info', ...opts }
     'guest-create-rate': '100000',
     // Every test guest comes from 127.0.0.1; the per-address cap has its own test (abuse_proxy).
     'max-guests-per-ip': '100000',
+    'max-sessions-per-ip': '0',
+    'handshake-rate': '1000000/1000000',
     ...flags,
   };
   const args = [];
