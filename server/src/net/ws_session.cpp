@@ -1,5 +1,6 @@
 #include "net/ws_session.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -55,6 +56,7 @@ class ws_session final : public session_base,
   ws_session& operator=(const ws_session&) = delete;
 
   void start() {
+    hold_limit_ = std::max<std::size_t>(2, start_.endpoint->input_hold_limit());
     ctx_.replace_session(start_.session_id, this->weak_from_this());
     ctx_.websocket_connections.add(1);
     // Liveness is the Engine.IO heartbeat's job; a stuck writer is the send queue's.
@@ -106,6 +108,11 @@ class ws_session final : public session_base,
     return queued_.load(std::memory_order_relaxed);
   }
 
+  input_hold hold_input() override {
+    held_.fetch_add(1);
+    return std::make_shared<hold_token>(this->shared_from_this());
+  }
+
   // session_base
   void drain() override { close(ws::close_code::going_away, "server shutting down"); }
   void force_close() override {
@@ -114,6 +121,49 @@ class ws_session final : public session_base,
   }
 
  private:
+  /// One held message: released when the last copy of the token goes.
+  class hold_token {
+   public:
+    explicit hold_token(std::shared_ptr<ws_session> s) : s_(std::move(s)) {}
+    ~hold_token() { s_->release_input(); }
+    hold_token(const hold_token&) = delete;
+    hold_token& operator=(const hold_token&) = delete;
+
+   private:
+    std::shared_ptr<ws_session> s_;
+  };
+
+  // ---- input backpressure (hold_input). `held_` and `input_paused_` are touched on any thread;
+  // the reader sets input_paused_ before it re-checks held_, a releaser decrements held_ before
+  // it checks input_paused_ (both sequentially consistent), so a stop is always seen by the
+  // release that should end it.
+
+  // On the strand, before each frame: true when the reader must stop until released.
+  bool input_full() {
+    if (held_.load() < hold_limit_) return false;
+    input_paused_.store(true);
+    if (held_.load() >= hold_limit_) {
+      input_stopped_ = true;
+      return true;
+    }
+    input_paused_.store(false);  // released meanwhile; a resume queued by then is a no-op
+    return false;
+  }
+
+  void release_input() {
+    const std::size_t left = held_.fetch_sub(1) - 1;
+    if (left <= hold_limit_ / 2 && input_paused_.exchange(false)) {
+      asio::dispatch(stream_.get_executor(),
+                     [self = this->shared_from_this()] { self->resume_input(); });
+    }
+  }
+
+  void resume_input() {
+    if (!input_stopped_ || closing_) return;
+    input_stopped_ = false;
+    process();  // the frames still buffered, then read
+  }
+
   struct frame {
     unsigned char header[10];
     std::size_t header_len = 0;  // 0: raw bytes (the handshake), not a frame
@@ -140,6 +190,7 @@ class ws_session final : public session_base,
     std::size_t off = 0;
     bool more = true;
     while (more && !closing_) {
+      if (input_full()) break;
       ws::event ev;
       const std::size_t used = parser_.parse(rbuf_.data() + off, rlen_ - off, ev);
       off += used;
@@ -174,7 +225,7 @@ class ws_session final : public session_base,
       rbuf_.resize(initial_read_bytes);
       rbuf_.shrink_to_fit();
     }
-    if (!closing_) read();
+    if (!closing_ && !input_stopped_) read();
   }
 
   // NOLINTNEXTLINE(performance-unnecessary-value-param): moved into the queue (tidy misreads it)
@@ -297,6 +348,10 @@ class ws_session final : public session_base,
   std::size_t in_flight_ = 0;
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> closed_{false};
+  std::atomic<std::size_t> held_{0};
+  std::atomic<bool> input_paused_{false};
+  std::size_t hold_limit_ = 64;
+  bool input_stopped_ = false;  // not reading because of held_ (strand)
   asio::steady_timer over_timer_;
   asio::steady_timer close_timer_;
   bool over_ = false;

@@ -123,8 +123,19 @@ bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
     }
     conn = conn_;
   }
-  if (!conn) return offset != 0;  // buffered for recovery, or lost
+  // Not handed to a live transport: false even when kept for recovery, since the client may
+  // come back without recovering (the caller then keeps what matters itself).
+  if (!conn) return false;
   return conn->send(msg) == net::send_result::queued;
+}
+
+engineio::input_hold socket::hold_input() {
+  std::shared_ptr<engineio::session> conn;
+  {
+    std::lock_guard lock(mutex_);
+    conn = conn_;
+  }
+  return conn ? conn->hold_input() : engineio::input_hold{};
 }
 
 bool socket::replay_after(std::uint64_t offset) {

@@ -1,0 +1,235 @@
+// Abuse of the realtime events (issue 7, items 7 and 11), against the real binary:
+//   - every client event is rate-limited per guest and every refusal counts toward the flood
+//     guard (> 30 refusals in 10 s → disconnected): receipts (--receipt-rate 20/40), the control
+//     events stats:get / user:match:cancel / chat:leave (--control-rate 10/50), unknown events;
+//   - backpressure: a connection with 64 events waiting for the app is not read any more, so a
+//     client that writes events without end holds no more than that in the server;
+//   - an acked chat:message is delivered, or kept for the partner's return, even when the
+//     partner's connection was already closing when it was relayed.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+
+import {
+  assertAckOk, cleanupChat, closeAllGuests, connectGuest, emitAck, guest, pairUp, payloads,
+  sendAndReceive, sleep, startChatServer, uuid, waitFor, waitPayload,
+} from './lib/chat.mjs';
+import {
+  isSioEvent, pollUntil, rawSocketIo, residentBytes, serverClosed,
+} from './lib/realtime.mjs';
+
+after(cleanupChat);
+
+const MB = 1024 * 1024;
+// Under AddressSanitizer freed memory sits in a quarantine (256 MB by default) and counts as
+// resident: keep it small so that RSS measures what the server holds.
+const ASAN_ENV = {
+  ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'quarantine_size_mb=16'].filter(Boolean).join(':'),
+};
+
+let server;
+before(async () => {
+  server = await startChatServer({ env: ASAN_ENV });
+});
+afterEach(() => closeAllGuests());
+after(async () => {
+  closeAllGuests();
+  await server?.stop();
+});
+
+/** Emits `count` events at once (no waiting), recording every ack in order of arrival. */
+function flood(socket, count, make) {
+  const acks = [];
+  for (let i = 0; i < count; i += 1) {
+    const [event, payload] = make(i);
+    socket.emit(event, payload, (ack) => acks.push(ack));
+  }
+  return acks;
+}
+
+const codes = (acks, code) => acks.filter((x) => x?.ok === false && x.error?.code === code).length;
+
+describe('event floods are limited and end in a flood disconnect', { timeout: 60000 }, () => {
+  test('flooding chat:delivered / chat:read at a partner: the flooder is rate-limited then '
+    + 'disconnected for flooding; the partner is not cut off as a slow reader', async () => {
+    const { a, b } = await pairUp(server);
+    const t0 = Date.now();
+    const acks = flood(a.socket, 600, (i) => (i % 2 === 0
+      ? ['chat:delivered', { ids: [uuid()] }] : ['chat:read', { upTo: uuid() }]));
+    const d = await waitFor(a.socket, '$disconnect', { timeoutMs: 10000 });
+    const elapsed = (Date.now() - t0) / 1000;
+    assert.equal(d.args[0], 'io server disconnect', `flooder disconnect reason ${d.args[0]}`);
+    const ok = acks.filter((x) => x?.ok === true).length;
+    const limited = codes(acks, 'rate_limited');
+    // Burst 40, 20/s: what passed is the burst plus the refill while the flood lasted.
+    assert.ok(ok >= 40 && ok <= 40 + Math.ceil(20 * elapsed) + 1,
+      `${ok} receipts accepted in ${elapsed} s (burst 40, 20/s)`);
+    // 30 refusals are tolerated, the 31st disconnects (its ack may or may not get out first).
+    assert.ok(limited >= 28 && limited <= 31, `disconnected after ${limited} acked refusals`);
+    for (const x of acks.filter((y) => y?.error?.code === 'rate_limited')) {
+      assert.ok(x.error.retryAfterMs > 0 && x.error.retryAfterMs <= 50, JSON.stringify(x));
+    }
+    // The partner got the accepted receipts and nothing more, and is still connected.
+    const relayed = () => payloads(b.socket, 'chat:message:delivered').length
+      + payloads(b.socket, 'chat:message:read').length;
+    assert.ok(await pollUntil(() => relayed() >= ok, 5000), `partner got ${relayed()} of ${ok}`);
+    await sleep(200);
+    assert.equal(relayed(), ok, 'the partner got more receipts than were accepted');
+    assert.equal(b.socket.connected, true, 'the partner was disconnected');
+    assert.equal(payloads(b.socket, '$disconnect').length, 0);
+    assertAckOk(await emitAck(b.socket, 'stats:get'));
+  });
+
+  for (const event of ['stats:get', 'user:match:cancel', 'chat:leave', 'close-room']) {
+    test(`flooding ${event}: refused after the burst of 50, then disconnected for flooding`,
+      async () => {
+        const g = await guest(server);
+        const bystander = await guest(server);
+        const acks = flood(g.socket, 400, () => [event, {}]);
+        const d = await waitFor(g.socket, '$disconnect', { timeoutMs: 10000 });
+        assert.equal(d.args[0], 'io server disconnect', `disconnect reason ${d.args[0]}`);
+        const ok = acks.filter((x) => x?.ok === true).length;
+        const limited = codes(acks, 'rate_limited');
+        assert.ok(ok >= 50 && ok <= 70, `${ok} ${event} accepted (burst 50, 10/s)`);
+        assert.ok(limited >= 28 && limited <= 31, `disconnected after ${limited} refusals`);
+        assertAckOk(await emitAck(bystander.socket, 'stats:get'));
+      });
+  }
+
+  test('flooding unknown events: each is refused and counts; the 31st disconnects', async () => {
+    const g = await guest(server);
+    const acks = flood(g.socket, 200, (i) => [`no:such:event:${i % 7}`, { i }]);
+    const d = await waitFor(g.socket, '$disconnect', { timeoutMs: 10000 });
+    assert.equal(d.args[0], 'io server disconnect', `disconnect reason ${d.args[0]}`);
+    const unknown = codes(acks, 'unknown_event');
+    assert.equal(acks.length, unknown, `every ack is unknown_event: ${JSON.stringify(acks[0])}`);
+    assert.ok(unknown >= 28 && unknown <= 31, `disconnected after ${unknown} unknown events`);
+  });
+
+  test('a few unknown events are refused without a disconnect', async () => {
+    const g = await guest(server);
+    for (let i = 0; i < 5; i += 1) {
+      const ack = await emitAck(g.socket, 'no:such:event');
+      assert.equal(ack?.error?.code, 'unknown_event', JSON.stringify(ack));
+    }
+    assert.equal(g.socket.connected, true);
+  });
+});
+
+describe('backpressure to the app strand', { timeout: 90000 }, () => {
+  test('a raw WebSocket client writing 100 000 events without reading: RSS bounded and '
+    + 'another pair still chats in < 1 s', async (t) => {
+    const { a, b } = await pairUp(server);
+    for (let i = 0; i < 3; i += 1) await sendAndReceive(a, b, 'warm up');
+    const baseline = await residentBytes(server);
+
+    const flooder = await guest(server);
+    flooder.socket.disconnect();
+    const r = await rawSocketIo(server, { auth: { token: flooder.token } });
+    await r.conn.nextMatching((x) => isSioEvent(x, 'connection:established'), 5000);
+    const clientPort = r.conn.localPort;
+    r.conn.pause();  // never reads its acks
+    // Typing outside a chat: refused as not_in_chat, which is no rate-limit refusal, so the flood
+    // guard never ends this one; only backpressure (and the slow-reader bound) holds it.
+    const pad = 'p'.repeat(100);
+    const frame = `42["chat:typing:start",{"pad":"${pad}"}]`;
+    const N = 100000;
+    for (let i = 0; i < N; i += 1) r.conn.send(frame);
+
+    let maxRss = baseline;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        try { maxRss = Math.max(maxRss, await residentBytes(server)); } catch { /* busy */ }
+        await sleep(100);
+      }
+    })();
+    const latencies = [];
+    try {
+      for (let i = 0; i < 8; i += 1) {
+        const t0 = Date.now();
+        await sendAndReceive(i % 2 ? b : a, i % 2 ? a : b, `during the flood ${i}`);
+        latencies.push(Date.now() - t0);
+        await sleep(100);
+      }
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    maxRss = Math.max(maxRss, await residentBytes(server));
+    t.diagnostic(`RSS ${(baseline / MB).toFixed(1)} → max ${(maxRss / MB).toFixed(1)} MB; `
+      + `relay latencies ${latencies.join(', ')} ms; flooder closed by the server: `
+      + `${serverClosed(server.port, clientPort)}; client still buffering `
+      + `${r.conn.ws.bufferedAmount} bytes`);
+    assert.ok(Math.max(...latencies) < 1000, `relay latencies during the flood: ${latencies}`);
+    assert.ok(maxRss < baseline + 20 * MB, `resident memory grew from ${(baseline / MB).toFixed(1)}`
+      + ` to ${(maxRss / MB).toFixed(1)} MB`);
+    r.conn.terminate();
+  });
+});
+
+describe('an acked message is delivered or kept for the partner', { timeout: 60000 }, () => {
+  /**
+   * Destroys b's TCP connection under it (no close frame, no Engine.IO close) and sends `n`
+   * messages from a at once: the first ones reach the server while it is closing b's transport
+   * and before the chat domain has heard of it.
+   */
+  async function dropAndSend(a, b, n) {
+    b.socket.io.engine.transport.ws._socket.destroy();
+    const ids = Array.from({ length: n }, () => uuid());
+    const pending = [];
+    for (const [i, id] of ids.entries()) {
+      // Spread over a few milliseconds, so that some land in the window where the server's
+      // transport is closed but the chat domain has not heard of it yet.
+      pending.push(emitAck(a.socket, 'chat:message', { id, type: 'text', text: `closing ${i}` }));
+      await new Promise((r) => { setImmediate(r); });
+    }
+    const acks = await Promise.all(pending);
+    return ids.filter((id, i) => acks[i]?.ok === true);
+  }
+
+  test('partner transport destroyed, messages sent at once: after it reconnects within the '
+    + 'grace it gets every acked message exactly once', async () => {
+    const s = await startChatServer({ env: ASAN_ENV, flags: { 'message-rate': '1000/1000' } });
+    try {
+      for (let round = 0; round < 5; round += 1) {
+        const { a, b } = await pairUp(s);
+        const acked = await dropAndSend(a, b, 40);
+        assert.equal(acked.length, 40, 'every message is acked ok');
+        await waitPayload(a.socket, 'partner:connection', { pred: (p) => p?.state === 'reconnecting' });
+        const b2 = await connectGuest(s, b.token);
+        const barrier = await sendAndReceive(a, { socket: b2 }, `barrier ${round}`);
+        const got = payloads(b2, 'chat:message').map((m) => m.id).filter((id) => id !== barrier.id);
+        const missing = acked.filter((id) => !got.includes(id));
+        assert.deepEqual(missing, [], `round ${round}: ${missing.length} acked messages lost`);
+        assert.equal(new Set(got).size, got.length, `round ${round}: duplicates ${got}`);
+        closeAllGuests();
+      }
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('the same with connection state recovery: every acked message arrives exactly once',
+    async () => {
+      const s = await startChatServer({ env: ASAN_ENV,
+        flags: { 'message-rate': '1000/1000', 'recovery-window': '2m' } });
+      try {
+        for (let round = 0; round < 3; round += 1) {
+          const opts = { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 };
+          const { a, b } = await pairUp(s, { bOpts: opts });
+          const acked = await dropAndSend(a, b, 40);
+          assert.equal(acked.length, 40, 'every message is acked ok');
+          await waitFor(b.socket, '$connect', { from: 1, timeoutMs: 5000 });
+          const barrier = await sendAndReceive(a, b, `barrier ${round}`);
+          const got = payloads(b.socket, 'chat:message').map((m) => m.id)
+            .filter((id) => id !== barrier.id);
+          const missing = acked.filter((id) => !got.includes(id));
+          assert.deepEqual(missing, [], `round ${round}: ${missing.length} acked messages lost`);
+          assert.equal(new Set(got).size, got.length, `round ${round}: duplicates`);
+          closeAllGuests();
+        }
+      } finally {
+        await s.stop();
+      }
+    });
+});
