@@ -116,8 +116,10 @@ class ws_session final : public session_base,
   // session_base
   void drain() override { close(ws::close_code::going_away, "server shutting down"); }
   void force_close() override {
-    asio::dispatch(stream_.get_executor(),
-                   [self = this->shared_from_this()] { self->terminate(1006); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->terminate(1006);
+      if (self->lingering_) self->close_socket();
+    });
   }
 
  private:
@@ -177,8 +179,11 @@ class ws_session final : public session_base,
       if (rbuf_.size() >= cap) return fail(ws::close_code::too_big);
       rbuf_.resize(std::min(cap, rbuf_.size() * 2));
     }
+    read_pending_ = true;
     stream_.async_read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->read_pending_ = false;
+                              if (self->lingering_) return self->discard_input(ec, 0);
                               if (ec) return self->terminate(1006);
                               self->rlen_ += n;
                               self->process();
@@ -331,10 +336,45 @@ class ws_session final : public session_base,
     if (close_code_ == 0) close_code_ = code;
     over_timer_.cancel();
     close_timer_.cancel();
-    beast::error_code ec;
-    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    beast::get_lowest_layer(stream_).socket().close(ec);
+    if (sent_close_ || input_stopped_) {
+      linger_close();
+    } else {
+      beast::error_code ec;
+      beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+      beast::get_lowest_layer(stream_).socket().close(ec);
+    }
     start_.endpoint->on_close(close_code_);
+  }
+
+  // A clean close (our close frame written), or one while the input was paused (hold_input),
+  // may leave bytes from the client unread: closing the socket then sends a TCP reset, and the
+  // client loses what was written last (a DISCONNECT, the close frame). Half-close instead, read
+  // and discard for a while (at most 1 MiB, 2 s), then close.
+  void linger_close() {
+    lingering_ = true;
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    close_timer_.expires_after(std::chrono::seconds(2));
+    close_timer_.async_wait([self = this->shared_from_this()](beast::error_code e) {
+      if (!e) self->close_socket();
+    });
+    if (!read_pending_) discard_input({}, 0);  // else the pending read's handler continues here
+  }
+
+  void discard_input(beast::error_code ec, std::size_t discarded) {
+    constexpr std::size_t max_discard = 1U << 20U;
+    if (ec || discarded > max_discard) return close_socket();
+    beast::get_lowest_layer(stream_).socket().async_read_some(
+        asio::buffer(rbuf_),
+        [self = this->shared_from_this(), discarded](beast::error_code e, std::size_t n) {
+          self->discard_input(e, discarded + n);
+        });
+  }
+
+  void close_socket() {
+    close_timer_.cancel();
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().close(ec);
   }
 
   Stream stream_;
@@ -352,6 +392,8 @@ class ws_session final : public session_base,
   std::atomic<bool> input_paused_{false};
   std::size_t hold_limit_ = 64;
   bool input_stopped_ = false;  // not reading because of held_ (strand)
+  bool read_pending_ = false;
+  bool lingering_ = false;  // terminated, half-closed, discarding input (linger_close)
   asio::steady_timer over_timer_;
   asio::steady_timer close_timer_;
   bool over_ = false;
