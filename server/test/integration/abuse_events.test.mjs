@@ -120,6 +120,29 @@ describe('event floods are limited and end in a flood disconnect', { timeout: 60
   });
 });
 
+/**
+ * `count` raw WebSocket guests that each write `perFlooder` events at once and never read.
+ * Typing outside a chat is refused as not_in_chat, which is no rate-limit refusal, so the flood
+ * guard never ends them; only backpressure (and the slow-reader bound on their unread acks)
+ * holds them. Resolves their WsConns.
+ */
+async function startFlooders(srv, count, perFlooder) {
+  const flooders = [];
+  for (let f = 0; f < count; f += 1) {
+    const g = await guest(srv);
+    g.socket.disconnect();
+    const r = await rawSocketIo(srv, { auth: { token: g.token } });
+    await r.conn.nextMatching((x) => isSioEvent(x, 'connection:established'), 5000);
+    flooders.push(r.conn);
+  }
+  const frame = `42["chat:typing:start",{"pad":"${'p'.repeat(100)}"}]`;
+  for (const conn of flooders) {
+    conn.pause();
+    for (let i = 0; i < perFlooder; i += 1) conn.send(frame);
+  }
+  return flooders;
+}
+
 describe('backpressure to the app strand', { timeout: 90000 }, () => {
   const FLOODERS = 6;
   const PER_FLOODER = 30000;
@@ -132,21 +155,7 @@ describe('backpressure to the app strand', { timeout: 90000 }, () => {
     const baseline = await residentBytes(srv);
 
     // Several flooders, so that the I/O threads (reading, decoding) outrun the one app strand.
-    const flooders = [];
-    for (let f = 0; f < FLOODERS; f += 1) {
-      const g = await guest(srv);
-      g.socket.disconnect();
-      const r = await rawSocketIo(srv, { auth: { token: g.token } });
-      await r.conn.nextMatching((x) => isSioEvent(x, 'connection:established'), 5000);
-      flooders.push(r.conn);
-    }
-    // Typing outside a chat: refused as not_in_chat, which is no rate-limit refusal, so the flood
-    // guard never ends these; only backpressure (and the slow-reader bound) holds them.
-    const frame = `42["chat:typing:start",{"pad":"${'p'.repeat(100)}"}]`;
-    for (const conn of flooders) {
-      conn.pause();  // never reads its acks
-      for (let i = 0; i < PER_FLOODER; i += 1) conn.send(frame);
-    }
+    const flooders = await startFlooders(srv, FLOODERS, PER_FLOODER);
 
     let maxRss = baseline;
     let sampling = true;
@@ -180,7 +189,7 @@ describe('backpressure to the app strand', { timeout: 90000 }, () => {
   });
 });
 
-describe('an acked message is delivered or kept for the partner', { timeout: 60000 }, () => {
+describe('an acked message is delivered or kept for the partner', { timeout: 120000 }, () => {
   /**
    * Destroys b's TCP connection under it (no close frame, no Engine.IO close) and sends `n`
    * messages from a at once: the first ones reach the server while it is closing b's transport
@@ -215,6 +224,43 @@ describe('an acked message is delivered or kept for the partner', { timeout: 600
         const missing = acked.filter((id) => !got.includes(id));
         assert.deepEqual(missing, [], `round ${round}: ${missing.length} acked messages lost`);
         assert.equal(new Set(got).size, got.length, `round ${round}: duplicates ${got}`);
+        closeAllGuests();
+      }
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('messages queued behind a busy app while the partner transport is destroyed: every '
+    + 'acked message reaches the partner exactly once (before the drop or after its return)',
+  async () => {
+    // A busy app strand (flooders, more I/O threads than cores): a's messages wait in the app's
+    // queue while the server closes b's transport, and are relayed before the app hears of it.
+    const s = await startChatServer({ env: ASAN_ENV,
+      flags: { 'message-rate': '1000/1000', threads: 8 } });
+    try {
+      for (let round = 0; round < 3; round += 1) {
+        const { a, b } = await pairUp(s);
+        const flooders = await startFlooders(s, 6, 20000);
+        const ids = Array.from({ length: 40 }, () => uuid());
+        const pending = ids.map((id, i) => emitAck(a.socket, 'chat:message',
+          { id, type: 'text', text: `queued ${i}` }, 15000));
+        b.socket.io.engine.transport.ws._socket.destroy();
+        const acks = await Promise.all(pending);
+        const acked = ids.filter((id, i) => acks[i]?.ok === true);
+        assert.equal(acked.length, 40, `every message is acked ok: ${JSON.stringify(acks[0])}`);
+        for (const conn of flooders) conn.terminate();
+        await waitPayload(a.socket, 'partner:connection',
+          { pred: (p) => p?.state === 'reconnecting', timeoutMs: 15000 });
+        const before = payloads(b.socket, 'chat:message').map((m) => m.id);
+        const b2 = await connectGuest(s, b.token);
+        const barrier = await sendAndReceive(a, { socket: b2 }, `barrier ${round}`);
+        const after0 = payloads(b2, 'chat:message').map((m) => m.id).filter((id) => id !== barrier.id);
+        const got = [...before, ...after0];
+        const missing = acked.filter((id) => !got.includes(id));
+        assert.deepEqual(missing, [], `round ${round}: ${missing.length} acked messages lost `
+          + `(${before.length} arrived before the drop, ${after0.length} after the return)`);
+        assert.equal(new Set(got).size, got.length, `round ${round}: duplicates`);
         closeAllGuests();
       }
     } finally {
