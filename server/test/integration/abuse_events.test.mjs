@@ -14,7 +14,7 @@ import {
   sendAndReceive, sleep, startChatServer, uuid, waitFor, waitPayload,
 } from './lib/chat.mjs';
 import {
-  isSioEvent, pollUntil, rawSocketIo, residentBytes,
+  isSioEvent, pollGet, pollPost, pollUntil, pollingHandshake, rawSocketIo, residentBytes,
 } from './lib/realtime.mjs';
 
 after(cleanupChat);
@@ -186,6 +186,83 @@ describe('backpressure to the app strand', { timeout: 90000 }, () => {
       + ` to ${(maxRss / MB).toFixed(1)} MB`);
     for (const conn of flooders) conn.terminate();
     await srv.stop();
+  });
+});
+
+describe('backpressure on the polling transport', { timeout: 90000 }, () => {
+  /** A polling Socket.IO client of a new guest: resolves its sid once CONNECT was answered. */
+  async function pollingGuest(srv) {
+    const g = await guest(srv);
+    g.socket.disconnect();
+    const { sid } = await pollingHandshake(srv);
+    assert.equal((await pollPost(srv, sid, `40${JSON.stringify({ token: g.token })}`)).status, 200);
+    let seen = '';
+    await pollUntil(async () => {
+      seen += (await pollGet(srv, sid)).text;
+      return seen.includes('connection:established');
+    }, 5000, 0);
+    return sid;
+  }
+
+  test('polling clients posting 0.9 MB bodies of events without polling: RSS bounded and another '
+    + 'pair still chats in < 1 s', async (t) => {
+    const srv = await startChatServer({ env: ASAN_ENV, flags: { threads: 8 } });
+    try {
+      const { a, b } = await pairUp(srv);
+      for (let i = 0; i < 3; i += 1) await sendAndReceive(a, b, 'warm up');
+      const baseline = await residentBytes(srv);
+      const sids = [];
+      for (let f = 0; f < 6; f += 1) sids.push(await pollingGuest(srv));
+      // 9 000 typing events per POST (the most a body may carry: 10 000 packets), ~0.9 MB;
+      // refused as not_in_chat, so no flood disconnect.
+      const event = `42["chat:typing:start",{"pad":"${'p'.repeat(75)}"}]`;
+      const body = Array.from({ length: 9000 }, () => event).join('\x1e');
+      const statuses = [];
+      const posting = Promise.all(sids.map(async (sid) => {
+        for (let i = 0; i < 10; i += 1) {
+          const r = await pollPost(srv, sid, body, { timeoutMs: 30000 });
+          statuses.push(r.status);
+          if (r.status !== 200) return;
+        }
+      }));
+      let maxRss = baseline;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          try { maxRss = Math.max(maxRss, await residentBytes(srv)); } catch { /* busy */ }
+          await sleep(100);
+        }
+      })();
+      const latencies = [];
+      try {
+        for (let i = 0; i < 8; i += 1) {
+          const t0 = Date.now();
+          try {
+            await sendAndReceive(i % 2 ? b : a, i % 2 ? a : b, `during the flood ${i}`);
+            latencies.push(Date.now() - t0);
+          } catch {
+            latencies.push(`> ${Date.now() - t0} (timed out)`);
+            break;
+          }
+          await sleep(100);
+        }
+        await posting;
+      } finally {
+        sampling = false;
+        await sampler;
+      }
+      maxRss = Math.max(maxRss, await residentBytes(srv));
+      t.diagnostic(`RSS ${(baseline / MB).toFixed(1)} → max ${(maxRss / MB).toFixed(1)} MB; `
+        + `relay latencies ${latencies.join(', ')} ms; POST statuses ${statuses.join(',')}`);
+      assert.ok(latencies.every((x) => typeof x === 'number' && x < 1000),
+        `relay latencies during the flood: ${latencies}`);
+      // Each flooder may hold one 0.9 MB body three times over (request, decoded packets, the
+      // held POST) on top of ASan's quarantine; unbounded, this grew by ~470 MB.
+      assert.ok(maxRss < baseline + 150 * MB, `resident memory grew from ${(baseline / MB).toFixed(1)}`
+        + ` to ${(maxRss / MB).toFixed(1)} MB`);
+    } finally {
+      await srv.stop();
+    }
   });
 });
 
