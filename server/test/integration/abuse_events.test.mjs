@@ -308,11 +308,13 @@ describe('an acked message is delivered or kept for the partner', { timeout: 120
     }
   });
 
-  test('messages queued behind a busy app while the partner transport is destroyed: every '
-    + 'acked message reaches the partner exactly once (before the drop or after its return)',
-  async () => {
-    // A busy app strand (flooders, more I/O threads than cores): a's messages wait in the app's
-    // queue while the server closes b's transport, and are relayed before the app hears of it.
+  test('partner session closed while a busy app still holds messages for it: the refused relays '
+    + 'are kept, every acked message reaches the partner exactly once', async () => {
+    // Flooders keep the app strand busy, so a's messages wait in its queue. Meanwhile b's
+    // Engine.IO session closes cleanly (b sends the close packet "1" over its healthy
+    // WebSocket): from then on its connection refuses sends, and the app hears of it only
+    // after a's messages. What was relayed before the close reaches b's old connection; what
+    // was refused must reach b2, b's next connection, within the grace period.
     const s = await startChatServer({ env: ASAN_ENV,
       flags: { 'message-rate': '1000/1000', threads: 8 } });
     try {
@@ -320,23 +322,27 @@ describe('an acked message is delivered or kept for the partner', { timeout: 120
         const { a, b } = await pairUp(s);
         const flooders = await startFlooders(s, 6, 20000);
         const ids = Array.from({ length: 40 }, () => uuid());
-        const pending = ids.map((id, i) => emitAck(a.socket, 'chat:message',
-          { id, type: 'text', text: `queued ${i}` }, 15000));
-        b.socket.io.engine.transport.ws._socket.destroy();
+        const pending = [];
+        for (const [i, id] of ids.entries()) {
+          pending.push(emitAck(a.socket, 'chat:message', { id, type: 'text', text: `m ${i}` }, 20000));
+          if (i === 20) b.socket.io.engine.transport.ws.send('1');
+          await new Promise((r) => { setImmediate(r); });
+        }
         const acks = await Promise.all(pending);
         const acked = ids.filter((id, i) => acks[i]?.ok === true);
         assert.equal(acked.length, 40, `every message is acked ok: ${JSON.stringify(acks[0])}`);
         for (const conn of flooders) conn.terminate();
         await waitPayload(a.socket, 'partner:connection',
-          { pred: (p) => p?.state === 'reconnecting', timeoutMs: 15000 });
+          { pred: (p) => p?.state === 'reconnecting', timeoutMs: 20000 });
         const before = payloads(b.socket, 'chat:message').map((m) => m.id);
         const b2 = await connectGuest(s, b.token);
         const barrier = await sendAndReceive(a, { socket: b2 }, `barrier ${round}`);
-        const after0 = payloads(b2, 'chat:message').map((m) => m.id).filter((id) => id !== barrier.id);
+        const after0 = payloads(b2, 'chat:message').map((m) => m.id)
+          .filter((id) => id !== barrier.id);
         const got = [...before, ...after0];
         const missing = acked.filter((id) => !got.includes(id));
         assert.deepEqual(missing, [], `round ${round}: ${missing.length} acked messages lost `
-          + `(${before.length} arrived before the drop, ${after0.length} after the return)`);
+          + `(${before.length} reached b before its close, ${after0.length} b2 after)`);
         assert.equal(new Set(got).size, got.length, `round ${round}: duplicates`);
         closeAllGuests();
       }
