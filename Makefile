@@ -5,11 +5,12 @@ PORT ?= 3000
 HOST ?= 127.0.0.1
 RELEASE := build/release
 ASAN := build/asan
+TSAN := build/tsan
 SOURCES = $(shell git ls-files 'server/*.cpp' 'server/*.hpp' 2>/dev/null || find server -name '*.[ch]pp')
 # CI builds with -Werror; a developer's build only warns.
 export HALLWAY_WERROR ?= $(if $(CI),ON,OFF)
 
-.PHONY: run test build build-asan web bootstrap unit integration fuzz fmt fmt-check lint clean help
+.PHONY: run test build build-asan build-tsan web bootstrap unit integration fuzz fmt fmt-check lint clean help
 
 help:
 	@echo "make run    - install what is missing, build, serve http://localhost:$(PORT)"
@@ -33,6 +34,13 @@ build: bootstrap $(RELEASE)/build.ninja web
 build-asan: $(ASAN)/build.ninja
 	cmake --build $(ASAN) -j $(JOBS)
 
+$(TSAN)/build.ninja:
+	cmake --preset tsan >/dev/null
+
+# Only the two servers the TSan stage of `make test` runs (no unit tests: ASan covers them).
+build-tsan: $(TSAN)/build.ninja
+	cmake --build $(TSAN) --target hallway hallway-test-server -j $(JOBS)
+
 web:
 	@if [ -f web/package.json ]; then cd web && NEXT_TELEMETRY_DISABLED=1 npm run --silent build; fi
 
@@ -42,7 +50,7 @@ run: build
 
 test:
 	@scripts/bootstrap.sh --test
-	@$(MAKE) --no-print-directory build-asan web
+	@$(MAKE) --no-print-directory build-asan build-tsan web
 	@scripts/test.sh
 
 unit: build-asan

@@ -19,7 +19,7 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy openssl ccache
 )
 # Services the test suites start themselves on 127.0.0.1 (they are never enabled as daemons).
-test_packages=(redis-server nginx)
+test_packages=(redis-server nginx stress-ng)
 
 want=("${packages[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${test_packages[@]}"); fi

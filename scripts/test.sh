@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite against the ASan/UBSan build and prints one summary line
-# `N passed, N failed` (the line CI reads). `scripts/test.sh unit|integration|fuzz` runs one
-# suite; FUZZ_SECONDS sets the fuzzing time per target (default 10).
+# `N passed, N failed` (the line CI reads). `scripts/test.sh unit|integration|tsan|fuzz` runs
+# one suite (tsan needs build/tsan: `make build-tsan`); FUZZ_SECONDS sets the fuzzing time per target (default 10).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${HALLWAY_BUILD:-build/asan}
@@ -42,6 +42,37 @@ if [ "$only" = all ] || [ "$only" = integration ]; then
   [ "$rc" != 0 ] && [ "$nf" = 0 ] && nf=1
   count integration "$np" "$nf"
   [ "$rc" != 0 ] && suites_failed+=(integration)
+fi
+
+# The realtime and chat suites again, against the ThreadSanitizer build with 4 I/O threads: a
+# data race makes the server exit (halt_on_error), which fails the test that was running.
+if [ "$only" = all ] || [ "$only" = tsan ]; then
+  echo "== tsan (realtime_* and chat_* against build/tsan, 4 I/O threads)"
+  tsan=${HALLWAY_TSAN_BUILD:-build/tsan} root=$PWD
+  tstart=$(date +%s)
+  if [ ! -x "$tsan/server/hallway" ] || [ ! -x "$tsan/server/test/hallway-test-server" ]; then
+    echo "no TSan build in $tsan: run 'make build-tsan' first" | tee "$logs/tsan.log"
+    : >"$logs/tsan.tap"
+    rc=1
+  else
+    (cd server/test/integration && \
+    HALLWAY_BIN="$root/$tsan/server/hallway" \
+    HALLWAY_TEST_SERVER_BIN="$root/$tsan/server/test/hallway-test-server" \
+    HALLWAY_TEST_THREADS=${HALLWAY_TEST_THREADS:-4} \
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/server/test/tsan.supp" \
+    node --test --test-concurrency=2 \
+      --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination="$logs/tsan.tap" \
+      realtime_*.test.mjs chat_*.test.mjs 2>&1) | tee "$logs/tsan.log"
+    rc=${PIPESTATUS[0]}
+  fi
+  np=$(grep -E '^# pass ' "$logs/tsan.tap" | tail -1 | awk '{print $3}')
+  nf=$(grep -E '^# fail ' "$logs/tsan.tap" | tail -1 | awk '{print $3}')
+  np=${np:-0}; nf=${nf:-0}
+  [ "$rc" != 0 ] && [ "$nf" = 0 ] && nf=1
+  count tsan "$np" "$nf"
+  echo "tsan stage: $(( $(date +%s) - tstart )) s" >>"$logs/summary"
+  [ "$rc" != 0 ] && suites_failed+=(tsan)
 fi
 
 if [ "$only" = all ] || [ "$only" = fuzz ]; then

@@ -193,6 +193,8 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   socketio::options sio;
   sio.connect_timeout = cfg.connect_timeout;
   sio.recovery_window = cfg.recovery_window;
+  sio.max_connect_bytes = cfg.max_connect_bytes;
+  sio.recovery_total_bytes = cfg.recovery_total_bytes;
   io = std::make_unique<socketio::server>(srv.context(), eio, sio, &metrics);
   router.mount("/socket.io/", io->engine());
   router.mount("/api/guest", guests);

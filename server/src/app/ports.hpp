@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <span>
 
+#include "core/random.hpp"
+
 namespace hw::app {
 
 /// The domain's monotonic instant.
@@ -63,6 +65,13 @@ class system_clock final : public clock {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
+};
+
+/// The real randomness: the process CSPRNG (thread-safe). Room ids and generated usernames are
+/// drawn from it, since ids are capabilities and must not come from a seeded PRNG.
+class crypto_random final : public random {
+ public:
+  std::uint64_t next() override { return core::random_u64(); }
 };
 
 }  // namespace hw::app

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 extern char** environ;  // NOLINT: POSIX, read once at start
 
 namespace hw::config {
@@ -32,14 +34,6 @@ std::optional<T> parse_uint(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), end, v);
   if (ec != std::errc{} || p != end || s.empty()) return std::nullopt;
   return v;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return std::string(s);
 }
 
 setter text(std::string config::*field, bool allow_empty = true) {
@@ -142,7 +136,7 @@ const std::vector<option>& options() {
          while (start <= v.size()) {
            auto end = v.find(',', start);
            if (end == std::string_view::npos) end = v.size();
-           auto item = trim(v.substr(start, end - start));
+           auto item = std::string(core::trim(v.substr(start, end - start)));
            if (!item.empty()) {
              if (item != "*" && item.find("://") == std::string::npos) {
                return fmt::format("'{}' is not an origin (scheme://host[:port]) or *", item);
@@ -179,6 +173,11 @@ const std::vector<option>& options() {
        duration(&config::connect_timeout, millis{100}, millis{3'600'000})},
       {"recovery-window", "2m", "Connection state recovery window (0 = off)",
        duration(&config::recovery_window, millis{0}, millis{86'400'000})},
+      {"max-connect-bytes", "4KiB", "Largest Socket.IO CONNECT packet (auth); CONNECT_ERROR beyond",
+       size(&config::max_connect_bytes, 256, 1UL << 20U)},
+      {"recovery-total-bytes", "64MiB",
+       "Memory all sockets waiting for recovery may hold; oldest dropped beyond",
+       size(&config::recovery_total_bytes, 0, 1UL << 40U)},
       {"send-queue-bytes", "256KiB", "Per-connection send queue bound (slow readers cut off)",
        size(&config::send_queue_bytes, 4096, 1UL << 30U)},
       {"send-queue-grace", "5s", "Time a send queue may stay over its bound",
@@ -273,7 +272,7 @@ std::optional<std::size_t> parse_size(std::string_view s) {
     ++i;
   auto n = parse_uint<std::uint64_t>(s.substr(0, i));
   if (!n) return std::nullopt;
-  std::string unit = trim(s.substr(i));
+  std::string unit(core::trim(s.substr(i)));
   std::transform(unit.begin(), unit.end(), unit.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   unsigned shift = 0;

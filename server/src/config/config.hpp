@@ -51,6 +51,9 @@ struct config {
   millis recovery_window{120'000};
   std::size_t send_queue_bytes = 256UL << 10U;
   millis send_queue_grace{5'000};
+  // Issue 7 (socketio buffers): CONNECT size cap and the global recovery budget.
+  std::size_t max_connect_bytes = 4096;
+  std::size_t recovery_total_bytes = 64UL << 20U;
   // Chat
   millis match_fallback{5'000};
   millis reconnect_grace{15'000};

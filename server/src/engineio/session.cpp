@@ -116,6 +116,16 @@ void session::enqueue_packet(char type, std::string_view data) {
   flush_poll();
 }
 
+std::string session::take_outbox_and_close() {
+  // What was queued before the session ended still leaves, the close packet after it.
+  std::string body;
+  body.swap(outbox_);
+  outbox_packets_ = 0;
+  outbox_bytes_.store(0);
+  eio::encode_payload_append(body, eio::packet_type::close, {}, false);
+  return body;
+}
+
 void session::flush_poll() {
   if (!pending_get_ || outbox_.empty()) return;
   auto respond = std::move(pending_get_);
@@ -129,7 +139,7 @@ void session::flush_poll() {
 
 void session::on_poll(http::respond_fn respond, http::response base) {
   if (closed_) {
-    respond(text_response(std::move(base), "1"));
+    respond(text_response(std::move(base), take_outbox_and_close()));
     return;
   }
   if (transport_ != transport::polling) {
@@ -365,7 +375,7 @@ void session::end(std::string_view reason) {
   if (pending_get_) {
     auto respond = std::move(pending_get_);
     pending_get_ = nullptr;
-    respond(text_response(std::move(pending_base_), "1"));
+    respond(text_response(std::move(pending_base_), take_outbox_and_close()));
   }
   if (post_) {
     // A POST held for backpressure: what it carried up to here was handled.

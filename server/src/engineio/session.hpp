@@ -100,6 +100,7 @@ class session : public std::enable_shared_from_this<session> {
   void enqueue(const outgoing& msg);
   void enqueue_packet(char type, std::string_view data);
   void flush_poll();
+  [[nodiscard]] std::string take_outbox_and_close();
   void schedule_ping();
   void end(std::string_view reason);
   // Polling input backpressure: a POST's packets are handled until too many are held; the rest

@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstddef>
 
+#include "core/text.hpp"
 #include "http/message.hpp"
 
 namespace hw::http {
@@ -22,18 +23,10 @@ struct deflate_guard {
   ~deflate_guard() { deflateEnd(zs); }
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // RFC 9110 qvalue: "0" ["." 0*3DIGIT] / "1" ["." 0*3"0"]. Only "is it above zero" matters; an
 // unparsable value counts as zero, so a garbled header never enables an encoding.
 bool positive_qvalue(std::string_view q) {
-  q = trim(q);
+  q = core::trim(q);
   if (q.empty()) return false;
   if (q.front() == '1') return true;
   if (q.front() != '0') return false;
@@ -81,13 +74,13 @@ bool accepts_encoding(std::string_view accept_encoding, std::string_view coding)
     accept_encoding =
         comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
     const std::size_t semi = item.find(';');
-    const std::string_view name = trim(item.substr(0, semi));
+    const std::string_view name = core::trim(item.substr(0, semi));
     bool ok = true;  // no q parameter means q=1
     if (semi != std::string_view::npos) {
       std::string_view params = item.substr(semi + 1);
       while (!params.empty()) {
         const std::size_t next = params.find(';');
-        const std::string_view param = trim(params.substr(0, next));
+        const std::string_view param = core::trim(params.substr(0, next));
         params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
         if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
           ok = positive_qvalue(param.substr(2));

@@ -13,12 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Usernames are drawn on several threads: OpenSSL's thread-safe CSPRNG serves them.
-class crypto_random final : public app::random {
- public:
-  std::uint64_t next() override { return core::random_u64(); }
-};
-
 std::string iso8601(std::int64_t unix_s) {
   const std::time_t t = unix_s;
   std::tm tm{};
@@ -142,7 +136,7 @@ void guest_api::create(const request& req, const respond_fn& respond) {
     }
     body = std::move(v.as_object());
   }
-  crypto_random rnd;
+  app::crypto_random rnd;
   // username
   std::optional<std::string_view> name;
   if (const auto* u = body.if_contains("username"); u != nullptr && !u->is_null()) {

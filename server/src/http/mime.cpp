@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "core/text.hpp"
 #include "http/message.hpp"
 
 namespace hw::http {
@@ -54,14 +55,6 @@ constexpr std::array<std::string_view, 9> compressible_types{
     "font/otf",
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
@@ -85,7 +78,7 @@ std::string_view mime_type(std::string_view filename) {
 }
 
 bool is_compressible(std::string_view content_type) {
-  const std::string_view essence = trim(content_type.substr(0, content_type.find(';')));
+  const std::string_view essence = core::trim(content_type.substr(0, content_type.find(';')));
   if (istarts_with(essence, "text/")) return true;
   if (iends_with(essence, "+json") || iends_with(essence, "+xml")) return true;
   for (const auto t : compressible_types) {

@@ -116,10 +116,8 @@ class ws_session final : public session_base,
   // session_base
   void drain() override { close(ws::close_code::going_away, "server shutting down"); }
   void force_close() override {
-    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
-      self->terminate(1006);
-      if (self->lingering_) self->close_socket();
-    });
+    asio::dispatch(stream_.get_executor(),
+                   [self = this->shared_from_this()] { self->terminate(1006); });
   }
 
  private:
@@ -160,10 +158,12 @@ class ws_session final : public session_base,
     }
   }
 
+  // Reads again: the frames still buffered, then the socket. Also when our close frame is
+  // queued, so that the client's unread input is discarded (see process()).
   void resume_input() {
-    if (!input_stopped_ || closing_) return;
+    if (!input_stopped_ || terminated_) return;
     input_stopped_ = false;
-    process();  // the frames still buffered, then read
+    process();
   }
 
   struct frame {
@@ -176,33 +176,38 @@ class ws_session final : public session_base,
     if (rlen_ == rbuf_.size()) {
       // A frame larger than the buffer: grow up to the largest acceptable frame.
       const std::size_t cap = start_.max_message + 14 + initial_read_bytes;
-      if (rbuf_.size() >= cap) return fail(ws::close_code::too_big);
-      rbuf_.resize(std::min(cap, rbuf_.size() * 2));
+      if (rbuf_.size() >= cap) {
+        parse_failed_ = true;  // cannot happen with a sane parser; discard from here on
+        rlen_ = 0;
+        fail(ws::close_code::too_big);
+      } else {
+        rbuf_.resize(std::min(cap, rbuf_.size() * 2));
+      }
     }
-    read_pending_ = true;
     stream_.async_read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                              self->read_pending_ = false;
-                              if (self->lingering_) return self->discard_input(ec, 0);
                               if (ec) return self->terminate(1006);
                               self->rlen_ += n;
                               self->process();
                             });
   }
 
-  // Parses every complete frame in the buffer, then reads more.
+  // Parses every complete frame in the buffer, then reads more. After our close frame went out
+  // it keeps reading (messages are discarded) until the peer's close frame or EOF: closing the
+  // socket with unread input makes the kernel send RST, which discards what we queued before it
+  // (the client would see a dropped connection instead of our last packets and close frame).
   void process() {
     std::size_t off = 0;
     bool more = true;
-    while (more && !closing_) {
-      if (input_full()) break;
+    while (more && !terminated_ && !peer_closed_ && !parse_failed_) {
+      if (!sent_close_ && input_full()) break;  // after our close frame input is discarded
       ws::event ev;
       const std::size_t used = parser_.parse(rbuf_.data() + off, rlen_ - off, ev);
       off += used;
       switch (ev.kind) {
         case ws::event::message:
           ctx_.ws_messages_in.inc();
-          start_.endpoint->on_message(ev.payload, ev.binary);
+          if (!sent_close_) start_.endpoint->on_message(ev.payload, ev.binary);
           break;
         case ws::event::ping:
           enqueue(std::make_shared<const std::string>(ev.payload), ws::opcode::pong);
@@ -210,10 +215,13 @@ class ws_session final : public session_base,
         case ws::event::pong:
           break;
         case ws::event::close:
-          close_code_ = ev.code;
+          peer_closed_ = true;
+          if (close_code_ == 0) close_code_ = ev.code;
           begin_close(ev.code == ws::close_code::no_status ? ws::close_code::normal : ev.code, {});
+          if (close_written_) terminate(close_code_);  // the handshake is complete
           break;
         case ws::event::error:
+          parse_failed_ = true;  // the parser is unusable: discard input until the peer closes
           fail(ev.code);
           break;
         case ws::event::need_more:
@@ -221,16 +229,25 @@ class ws_session final : public session_base,
           break;  // a fragment may have been consumed
       }
     }
+    if (terminated_) return;
+    if (parse_failed_) off = rlen_;
     if (off > 0) {
       std::memmove(rbuf_.data(), rbuf_.data() + off, rlen_ - off);
       rlen_ -= off;
     }
-    // A large message grew the buffer; idle connections should not keep that memory.
-    if (rlen_ == 0 && rbuf_.size() > 16 * initial_read_bytes) {
-      rbuf_.resize(initial_read_bytes);
-      rbuf_.shrink_to_fit();
-    }
-    if (!closing_ && !input_stopped_) read();
+    shrink_read_buffer();
+    if (!peer_closed_ && !input_stopped_) read();  // else: wait for our close frame / a release
+  }
+
+  // A large message grew the buffer; a connection should not keep that memory once the bytes
+  // pending are fewer (keeping one byte pending must not keep a megabyte). Half-empty is the
+  // threshold, so a buffer that grows for a large frame is not shrunk while it fills.
+  void shrink_read_buffer() {
+    const std::size_t needed = std::max(initial_read_bytes, rlen_ + initial_read_bytes);
+    if (rbuf_.size() <= 2 * needed) return;
+    std::vector<char> smaller(needed);
+    std::memcpy(smaller.data(), rbuf_.data(), rlen_);
+    rbuf_.swap(smaller);
   }
 
   // NOLINTNEXTLINE(performance-unnecessary-value-param): moved into the queue (tidy misreads it)
@@ -307,18 +324,32 @@ class ws_session final : public session_base,
     in_flight_ = 0;
     check_queue_bound();
     if (!queue_.empty()) return write();
-    if (sent_close_) terminate(close_code_);
+    if (sent_close_) close_written();
+  }
+
+  // Everything we queued, the close frame last, is written: half-close (FIN after our data) and
+  // close once the peer has answered with its close frame, or EOF, or the close timer fired.
+  void close_written() {
+    if (close_written_ || terminated_) return;
+    close_written_ = true;
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (ec || peer_closed_) terminate(close_code_);
   }
 
   void begin_close(std::uint16_t code, const std::string& reason) {
     if (sent_close_ || terminated_) return;
-    closing_ = true;
     if (close_code_ == 0) close_code_ = code;
     enqueue(std::make_shared<const std::string>(ws::close_payload(code, reason)),
             ws::opcode::close);
     sent_close_ = true;
     closed_.store(true, std::memory_order_release);
-    // Don't wait forever for a peer that never reads its close frame.
+    if (input_stopped_) {
+      // Paused for backpressure: read again, to discard what the client still sends.
+      asio::post(stream_.get_executor(),
+                 [self = this->shared_from_this()] { self->resume_input(); });
+    }
+    // Don't wait forever for a peer that never reads its close frame or never answers it.
     close_timer_.expires_after(std::chrono::seconds(2));
     close_timer_.async_wait([self = this->shared_from_this()](beast::error_code e) {
       if (!e) self->terminate(self->close_code_);
@@ -331,50 +362,14 @@ class ws_session final : public session_base,
   void terminate(std::uint16_t code) {
     if (terminated_) return;
     terminated_ = true;
-    closing_ = true;
     closed_.store(true, std::memory_order_release);
     if (close_code_ == 0) close_code_ = code;
     over_timer_.cancel();
     close_timer_.cancel();
-    if (sent_close_ || input_stopped_) {
-      linger_close();
-    } else {
-      beast::error_code ec;
-      beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-      beast::get_lowest_layer(stream_).socket().close(ec);
-    }
-    start_.endpoint->on_close(close_code_);
-  }
-
-  // A clean close (our close frame written), or one while the input was paused (hold_input),
-  // may leave bytes from the client unread: closing the socket then sends a TCP reset, and the
-  // client loses what was written last (a DISCONNECT, the close frame). Half-close instead, read
-  // and discard for a while (at most 1 MiB, 2 s), then close.
-  void linger_close() {
-    lingering_ = true;
     beast::error_code ec;
-    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-    close_timer_.expires_after(std::chrono::seconds(2));
-    close_timer_.async_wait([self = this->shared_from_this()](beast::error_code e) {
-      if (!e) self->close_socket();
-    });
-    if (!read_pending_) discard_input({}, 0);  // else the pending read's handler continues here
-  }
-
-  void discard_input(beast::error_code ec, std::size_t discarded) {
-    constexpr std::size_t max_discard = 1U << 20U;
-    if (ec || discarded > max_discard) return close_socket();
-    beast::get_lowest_layer(stream_).socket().async_read_some(
-        asio::buffer(rbuf_),
-        [self = this->shared_from_this(), discarded](beast::error_code e, std::size_t n) {
-          self->discard_input(e, discarded + n);
-        });
-  }
-
-  void close_socket() {
-    close_timer_.cancel();
-    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     beast::get_lowest_layer(stream_).socket().close(ec);
+    start_.endpoint->on_close(close_code_);
   }
 
   Stream stream_;
@@ -388,19 +383,19 @@ class ws_session final : public session_base,
   std::size_t in_flight_ = 0;
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> closed_{false};
-  std::atomic<std::size_t> held_{0};
-  std::atomic<bool> input_paused_{false};
-  std::size_t hold_limit_ = 64;
-  bool input_stopped_ = false;  // not reading because of held_ (strand)
-  bool read_pending_ = false;
-  bool lingering_ = false;  // terminated, half-closed, discarding input (linger_close)
   asio::steady_timer over_timer_;
   asio::steady_timer close_timer_;
   bool over_ = false;
   bool writing_ = false;
-  bool closing_ = false;
-  bool sent_close_ = false;
+  bool sent_close_ = false;     // our close frame is queued: nothing else is sent
+  bool close_written_ = false;  // and written: our side is half-closed
+  bool peer_closed_ = false;    // the peer's close frame arrived: nothing else is read
+  bool parse_failed_ = false;   // a protocol error: input is discarded until EOF
   bool terminated_ = false;
+  std::atomic<std::size_t> held_{0};
+  std::atomic<bool> input_paused_{false};
+  std::size_t hold_limit_ = 64;
+  bool input_stopped_ = false;  // not reading because of held_ (strand)
   std::uint16_t close_code_ = 0;
 };
 

@@ -11,6 +11,8 @@
 #include <boost/json/serializer.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include "core/utf8.hpp"
+
 namespace hw::protocol::sio {
 
 namespace json = boost::json;
@@ -37,26 +39,11 @@ bool reserved(std::string_view name) {
 // socket.io-parser has no namespace check (a JS string cannot hold invalid UTF-8). Ours is echoed
 // in text frames and logs, so it must be valid UTF-8 without control characters.
 bool namespace_valid(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80U) {
-      if (c < 0x20U || c == 0x7FU) return false;
-      ++i;
-      continue;
-    }
-    // Lead bytes C2..F4 only: C0 and C1 can only start overlong forms, F5.. exceed U+10FFFF.
-    const std::size_t len = c >= 0xF0U ? 4 : c >= 0xE0U ? 3 : 2;
-    if (c < 0xC2U || c > 0xF4U || s.size() - i < len) return false;
-    std::uint32_t cp = c & (0x7FU >> len);
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0U) != 0x80U) return false;
-      cp = (cp << 6U) | (cc & 0x3FU);
-    }
-    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
-    if (len == 3 && (cp < 0x800U || (cp >= 0xD800U && cp <= 0xDFFFU))) return false;
-    if (len == 4 && (cp < 0x10000U || cp > 0x10FFFFU)) return false;
+  // Well-formed UTF-8 without control characters (C0 and DEL).
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    const std::size_t len = core::decode_utf8(s, i, cp);
+    if (len == 0 || cp < 0x20U || cp == 0x7FU) return false;
     i += len;
   }
   return true;

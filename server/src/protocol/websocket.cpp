@@ -42,6 +42,15 @@ event fail(std::uint16_t code) {
 
 std::size_t frame_parser::parse(char* data, std::size_t len, event& ev) {
   ev = event{};
+  if (!in_fragmented_ && !fragments_.empty()) {
+    // The last message was handed out from fragments_ and is no longer needed: release it, so
+    // an idle connection does not keep the memory of its largest fragmented message.
+    if (fragments_.capacity() > release_above) {
+      std::string().swap(fragments_);
+    } else {
+      fragments_.clear();
+    }
+  }
   const auto* u = reinterpret_cast<const unsigned char*>(data);
   if (len < 2) return 0;
   const bool fin = (u[0] & 0x80U) != 0;

@@ -50,11 +50,13 @@ class frame_parser {
   /// `ev.payload` may point into `data`. After an error the parser must not be used again.
   std::size_t parse(char* data, std::size_t len, event& ev);
 
-  /// Bytes a complete frame needs given the first bytes of `data` (0 when unknown yet): lets the
-  /// reader size its buffer.
   [[nodiscard]] std::size_t max_message() const { return max_message_; }
+  /// Bytes held for a fragmented message (its reassembly buffer's capacity): at most
+  /// max_message while one is in progress; released on the parse() after it was delivered.
+  [[nodiscard]] std::size_t buffered_bytes() const { return fragments_.capacity(); }
 
  private:
+  static constexpr std::size_t release_above = 4096;
   std::size_t max_message_;
   std::string fragments_;  // unmasked payload of a fragmented message so far
   bool in_fragmented_ = false;

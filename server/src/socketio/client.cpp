@@ -18,7 +18,10 @@ std::string random_id() {
 }
 
 client::client(server& srv, std::shared_ptr<engineio::session> conn)
-    : srv_(srv), conn_(std::move(conn)), connect_timer_(conn_->executor()) {}
+    : srv_(srv),
+      conn_(std::move(conn)),
+      partial_timer_(conn_->executor()),
+      connect_timer_(conn_->executor()) {}
 
 void client::start() {
   connect_timer_.expires_after(srv_.opts().connect_timeout);
@@ -43,17 +46,32 @@ void client::send_packet(const sio::packet& p) {
 
 void client::on_message(std::string_view data, bool binary) {
   if (closed_) return;
-  if (binary) {
-    if (!partial_) return fail("parse error");  // an attachment nobody announced
-    partial_bin_.push_back(std::make_shared<const std::string>(data));
-    if (partial_bin_.size() < partial_->attachments) return;
-    auto p = std::move(*partial_);
-    partial_.reset();
-    auto bin = std::move(partial_bin_);
-    partial_bin_.clear();
-    return on_packet(p, std::move(bin));
-  }
+  if (binary) return on_attachment(data);
+  on_text(data);
+}
+
+void client::on_attachment(std::string_view data) {
+  if (!partial_) return fail("parse error");  // an attachment nobody announced
+  partial_bytes_ += data.size();
+  if (partial_bytes_ > srv_.opts().max_attachment_bytes) return fail("parse error");
+  partial_bin_.push_back(std::make_shared<const std::string>(data));
+  if (partial_bin_.size() < partial_->attachments) return;
+  partial_timer_.cancel();
+  auto p = std::move(*partial_);
+  partial_.reset();
+  partial_bytes_ = 0;
+  auto bin = std::move(partial_bin_);
+  partial_bin_.clear();
+  on_packet(p, std::move(bin));
+}
+
+void client::on_text(std::string_view data) {
   if (partial_) return fail("parse error");  // text while attachments are expected
+  if (!data.empty() && data[0] == '0' && data.size() > srv_.opts().max_connect_bytes) {
+    // Refused before it is parsed: an auth payload is small, and a parsed one would be kept.
+    if (!refuse_large_connect(data)) fail("parse error");
+    return;
+  }
   sio::packet p;
   sio::decode_limits lim;
   lim.max_attachments = srv_.opts().max_attachments;
@@ -63,9 +81,39 @@ void client::on_message(std::string_view data, bool binary) {
   if (binary_type && p.attachments > 0) {
     if (!sio::placeholders_valid(p.data, p.attachments)) return fail("parse error");
     partial_ = std::move(p);
+    partial_bytes_ = 0;
+    const auto seq = ++partial_seq_;
+    partial_timer_.expires_after(srv_.opts().attachment_timeout);
+    partial_timer_.async_wait([w = weak_from_this(), seq](boost::system::error_code ec) {
+      auto self = w.lock();
+      if (ec || !self || !self->partial_ || self->partial_seq_ != seq) return;
+      self->fail("parse error");  // announced attachments that never came
+    });
     return;
   }
   on_packet(p, {});
+}
+
+bool client::refuse_large_connect(std::string_view data) {
+  // "0" [ "/" nsp "," ] payload: only a namespace that exists is named in the answer (it is a
+  // known-valid name, so nothing the client chose is echoed).
+  std::string_view nsp = "/";
+  if (data.size() > 1 && data[1] == '/') {
+    const auto comma = data.find(',');
+    if (comma == std::string_view::npos) return false;
+    nsp = data.substr(1, comma - 1);
+  }
+  namespace_* n = srv_.find(nsp);
+  if (n == nullptr) return false;
+  sio::packet e;
+  e.type = sio::packet_type::connect_error;
+  e.nsp = n->name();
+  e.data = json::object{
+      {"message", "CONNECT payload too large"},
+      {"data", {{"code", "payload_too_large"}, {"maxBytes", srv_.opts().max_connect_bytes}}}};
+  e.has_data = true;
+  send_packet(e);
+  return true;
 }
 
 void client::on_packet(sio::packet& p, attachments bin) {
@@ -153,13 +201,13 @@ void client::connect(sio::packet& p) {
     const auto* pid = auth.if_contains("pid");
     if (pid != nullptr && pid->is_string()) {
       auto old = srv_.take_recoverable(std::string(pid->as_string()));
-      if (old && &old->nsp() == nsp) {
+      // attach() fails when the server disconnected the socket meanwhile: start afresh.
+      if (old && &old->nsp() == nsp && old->attach(conn_, shared_from_this(), true)) {
         std::uint64_t offset = 0;
         if (const auto* off = auth.if_contains("offset"); off != nullptr && off->is_string()) {
           const auto& s = off->as_string();
           std::from_chars(s.data(), s.data() + s.size(), offset);
         }
-        old->attach(conn_, shared_from_this(), true);
         sockets_[p.nsp] = old;
         connect_timer_.cancel();
         sio::packet ok;
@@ -215,7 +263,7 @@ void client::run_middleware(const socket_ptr& s, namespace_* nsp, std::size_t i)
 void client::accept(const socket_ptr& s, namespace_* nsp) {
   if (sockets_.count(nsp->name()) != 0) return;
   nsp->adapter_->add(s);
-  s->attach(conn_, shared_from_this(), false);
+  (void)s->attach(conn_, shared_from_this(), false);  // a new socket: nobody disconnected it
   sockets_[nsp->name()] = s;
   connect_timer_.cancel();
   sio::packet ok;
@@ -227,6 +275,7 @@ void client::accept(const socket_ptr& s, namespace_* nsp) {
   ok.has_data = true;
   send_packet(ok);
   if (nsp->on_connection_) nsp->on_connection_(s);
+  s->release_auth();  // read by the middleware and the connection handler; not kept after
 }
 
 // `s` by value: it may be the map's own copy, erased below.
@@ -247,11 +296,14 @@ void client::on_close(std::string_view reason) {
   connect_timer_.cancel();
   auto sockets = std::move(sockets_);
   sockets_.clear();
+  partial_timer_.cancel();
+  partial_.reset();
+  partial_bin_ = {};
   for (auto& [name, s] : sockets) {
     s->fail_acks();
-    if (s->detach()) {
-      // Kept for the recovery window: same id, same rooms, packets buffered.
-      srv_.keep_for_recovery(s);
+    // Kept for the recovery window: same id, same rooms, packets buffered (unless the server
+    // disconnected it meanwhile, or the recovery budget has no room for it).
+    if (s->detach() && srv_.keep_for_recovery(s)) {
       s->arm_expiry([srv = &srv_, w = std::weak_ptr(s), pid = s->pid()] {
         auto sock = w.lock();
         if (!sock || sock->connected()) return;

@@ -24,6 +24,10 @@ class client final : public engineio::listener, public std::enable_shared_from_t
   void drop(socket_ptr s, std::string_view reason);  // by value: s may be the map's own copy
 
  private:
+  void on_text(std::string_view data);
+  void on_attachment(std::string_view data);
+  /// A CONNECT too large to parse: refused with CONNECT_ERROR (false: close instead).
+  bool refuse_large_connect(std::string_view data);
   void on_packet(protocol::sio::packet& p, attachments bin);
   void connect(protocol::sio::packet& p);
   void run_middleware(const socket_ptr& s, namespace_* nsp, std::size_t i);
@@ -34,8 +38,13 @@ class client final : public engineio::listener, public std::enable_shared_from_t
   server& srv_;
   std::shared_ptr<engineio::session> conn_;
   std::map<std::string, socket_ptr, std::less<>> sockets_;  // by namespace
+  // A binary packet waiting for its attachments: bounded in bytes (max_attachment_bytes) and
+  // in time (attachment_timeout), so a client cannot park memory here.
   std::optional<protocol::sio::packet> partial_;
   attachments partial_bin_;
+  std::size_t partial_bytes_ = 0;
+  std::uint64_t partial_seq_ = 0;
+  boost::asio::steady_timer partial_timer_;
   boost::asio::steady_timer connect_timer_;
   bool closed_ = false;
 };

@@ -4,7 +4,6 @@
 #include <boost/json.hpp>
 
 #include "app/validate.hpp"
-#include "core/random.hpp"
 #include "socketio/socket.hpp"
 
 namespace hw::socketio {
@@ -13,12 +12,6 @@ namespace json = boost::json;
 namespace asio = boost::asio;
 
 namespace {
-
-// Room ids are capabilities: the domain's randomness comes from the CSPRNG.
-class crypto_random final : public app::random {
- public:
-  std::uint64_t next() override { return core::random_u64(); }
-};
 
 json::value ok(json::object extra = {}) {
   extra["ok"] = true;
@@ -103,7 +96,7 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       io_(io),
       sessions_(sessions),
       verify_(std::move(verify)),
-      random_(std::make_unique<crypto_random>()),
+      random_(std::make_unique<app::crypto_random>()),
       chat_(std::make_unique<app::chat_service>(*this, clock_, *random_, cfg)),
       timer_(strand_),
       touch_interval_(session_touch_interval) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engineio/server.hpp"
@@ -30,6 +31,14 @@ struct options {
   std::size_t recovery_packets = 1000;      ///< per-socket replay buffer bound (packets)
   std::size_t recovery_bytes = 1UL << 20U;  ///< and in bytes
   std::size_t max_attachments = 10;
+  /// Sum of one binary packet's attachments (0: the Engine.IO max_payload).
+  std::size_t max_attachment_bytes = 0;
+  /// Time a binary packet has to receive all its attachments (0: the Engine.IO ping timeout).
+  millis attachment_timeout{0};
+  /// Largest CONNECT packet (its auth payload): beyond, CONNECT_ERROR and nothing is parsed.
+  std::size_t max_connect_bytes = 4096;
+  /// Bytes all sockets waiting for recovery may hold together; the oldest go first beyond.
+  std::size_t recovery_total_bytes = 64UL << 20U;
 };
 
 /// An incoming event's arguments (placeholders for binary refer to `bin` by index).
@@ -95,20 +104,46 @@ class server {
   engineio::server& engine() { return *engine_; }
   [[nodiscard]] const options& opts() const { return opts_; }
 
-  // Connection state recovery (internal to socketio/).
+  // Connection state recovery (internal to socketio/). Thread-safe. The map is bounded in
+  // bytes (options::recovery_total_bytes): keeping or growing a socket beyond the budget ends
+  // the sockets that wait longest (they leave their rooms; the client starts afresh).
   std::uint64_t next_offset() { return ++offset_; }
-  void keep_for_recovery(const socket_ptr& s);
+  /// False when the socket was disconnected meanwhile (it is not kept).
+  bool keep_for_recovery(const socket_ptr& s);
   socket_ptr take_recoverable(const std::string& pid);
   void forget_recoverable(const std::string& pid);
+  /// Removes `s` if it is the socket kept under its pid; true when it was.
+  bool drop_recoverable(const socket* s);
+  /// A kept socket buffered (or evicted) `delta` bytes while away.
+  void recovery_grew(const socket* s, std::int64_t delta);
+  [[nodiscard]] std::size_t recoverable_count() const;
+  [[nodiscard]] std::size_t recovery_bytes() const;
 
  private:
+  struct away_entry {
+    socket_ptr sock;
+    std::size_t bytes = 0;    ///< charged against the budget
+    std::uint64_t order = 0;  ///< insertion sequence: the oldest is evicted first
+  };
+  /// Removes entries, oldest first, while over the budget. Under recovery_mutex_; the evicted
+  /// sockets are cleaned up by the caller outside the lock.
+  void evict_over_budget(std::vector<socket_ptr>& evicted);
+  void erase_away(std::unordered_map<std::string, away_entry>::iterator it);
+  void update_gauges();
+  static void end_evicted(const std::vector<socket_ptr>& evicted);
+
   boost::asio::io_context& ioc_;
   options opts_;
   std::unique_ptr<engineio::server> engine_;
   std::map<std::string, std::unique_ptr<namespace_>, std::less<>> namespaces_;
   std::atomic<std::uint64_t> offset_{0};
-  std::mutex recovery_mutex_;
-  std::unordered_map<std::string, socket_ptr> away_;  // pid → socket waiting to be recovered
+  mutable std::mutex recovery_mutex_;
+  std::unordered_map<std::string, away_entry> away_;  // pid → socket waiting to be recovered
+  std::map<std::uint64_t, std::string> away_order_;   // order → pid, oldest first
+  std::uint64_t away_seq_ = 0;
+  std::size_t away_bytes_ = 0;
+  core::gauge* away_gauge_ = nullptr;
+  core::gauge* away_bytes_gauge_ = nullptr;
 };
 
 }  // namespace hw::socketio

@@ -47,13 +47,20 @@ bool socket::connected() const {
   return conn_ != nullptr;
 }
 
-void socket::attach(const std::shared_ptr<engineio::session>& conn,
+bool socket::recovered() const {
+  std::lock_guard lock(mutex_);
+  return recovered_;
+}
+
+bool socket::attach(const std::shared_ptr<engineio::session>& conn,
                     const std::shared_ptr<client>& owner, bool recovered) {
   std::lock_guard lock(mutex_);
+  if (ended_) return false;
   conn_ = conn;
   client_ = owner;
   recovered_ = recovered;
   if (expiry_) expiry_->cancel();
+  return true;
 }
 
 bool socket::detach() {
@@ -61,7 +68,20 @@ bool socket::detach() {
   if (conn_ && !expiry_) expiry_ = std::make_unique<boost::asio::steady_timer>(conn_->executor());
   conn_.reset();
   client_.reset();
-  return !pid_.empty();
+  return !pid_.empty() && !ended_;
+}
+
+bool socket::recoverable() const {
+  std::lock_guard lock(mutex_);
+  return !pid_.empty() && !ended_;
+}
+
+std::size_t socket::recovery_bytes() const {
+  // Id, pid, rooms, data and the control block are small and bounded; a fixed estimate keeps
+  // the global recovery budget honest without walking them.
+  constexpr std::size_t fixed_estimate = 1024;
+  std::lock_guard lock(mutex_);
+  return buffer_bytes_ + fixed_estimate;
 }
 
 bool socket::emit(std::string_view event, const event_args& args, emit_options opts) {
@@ -100,32 +120,42 @@ bool socket::emit(std::string_view event, const event_args& args, emit_options o
   return deliver(encode_event(nsp_.name(), event, args, ack_id, offset, opts.is_volatile), offset);
 }
 
+namespace {
+std::size_t message_bytes(const engineio::outgoing& m) {
+  std::size_t size = m.text->size();
+  for (const auto& b : m.binaries)
+    size += b->size();
+  return size;
+}
+}  // namespace
+
 bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
   std::shared_ptr<engineio::session> conn;
+  std::int64_t grew = 0;
   {
     std::lock_guard lock(mutex_);
-    if (offset != 0 && !pid_.empty()) {
-      std::size_t size = msg.text->size();
-      for (const auto& b : msg.binaries)
-        size += b->size();
+    if (offset != 0 && !pid_.empty() && !ended_) {
+      const std::size_t before = buffer_bytes_;
       buffer_.emplace_back(offset, msg);
-      buffer_bytes_ += size;
+      buffer_bytes_ += message_bytes(msg);
       const auto& lim = nsp_.srv_.opts();
       while (!buffer_.empty() &&
              (buffer_.size() > lim.recovery_packets || buffer_bytes_ > lim.recovery_bytes)) {
-        std::size_t s = buffer_.front().second.text->size();
-        for (const auto& b : buffer_.front().second.binaries)
-          s += b->size();
-        buffer_bytes_ -= s;
+        buffer_bytes_ -= message_bytes(buffer_.front().second);
         evicted_upto_ = buffer_.front().first;
         buffer_.pop_front();
       }
+      grew = static_cast<std::int64_t>(buffer_bytes_) - static_cast<std::int64_t>(before);
     }
     conn = conn_;
   }
-  // Not handed to a live transport: false even when kept for recovery, since the client may
-  // come back without recovering (the caller then keeps what matters itself).
-  if (!conn) return false;
+  if (!conn) {
+    // Waiting for recovery: what it buffers counts toward the global recovery budget.
+    if (grew != 0) nsp_.srv_.recovery_grew(this, grew);
+    // Not handed to a live transport: false even when buffered for recovery, since the client
+    // may come back without recovering (the caller then keeps what matters itself).
+    return false;
+  }
   return conn->send(msg) == net::send_result::queued;
 }
 
@@ -203,11 +233,24 @@ void socket::arm_expiry(std::function<void()> on_expired) {
 
 void socket::disconnect() {
   std::shared_ptr<engineio::session> conn;
+  std::weak_ptr<client> owner;
   {
+    // One lock for the whole decision: the transport may be closing on another strand (a page
+    // reload), which detaches the socket and would keep it for recovery.
     std::lock_guard lock(mutex_);
+    if (ended_) return;
+    ended_ = true;
     conn = conn_;
+    owner = client_;
   }
-  if (!conn) return;
+  if (!conn) {
+    // Detached: waiting for recovery (or already gone). It ends here, not when the window
+    // expires, so a replaced connection's socket does not linger.
+    if (nsp_.srv_.drop_recoverable(this)) nsp_.adapter_->remove(id_);
+    std::lock_guard lock(mutex_);
+    if (expiry_) expiry_->cancel();
+    return;
+  }
   sio::packet p;
   p.type = sio::packet_type::disconnect;
   p.nsp = nsp_.name();
@@ -216,8 +259,9 @@ void socket::disconnect() {
   engineio::outgoing out;
   out.text = std::make_shared<const std::string>(std::move(text));
   conn->send(std::move(out));
-  // The client drops the socket on its own strand and runs the disconnect handler.
-  boost::asio::dispatch(conn->executor(), [self = shared_from_this(), w = client_] {
+  // The client drops the socket on its own strand and runs the disconnect handler. If the
+  // transport closed first, on_close already detached the socket without keeping it (ended_).
+  boost::asio::dispatch(conn->executor(), [self = shared_from_this(), w = std::move(owner)] {
     if (auto c = w.lock()) c->drop(self, "server namespace disconnect");
   });
 }

@@ -23,7 +23,11 @@ class socket : public std::enable_shared_from_this<socket> {
 
   [[nodiscard]] const std::string& id() const { return id_; }
   [[nodiscard]] const std::string& pid() const { return pid_; }
-  [[nodiscard]] bool recovered() const { return recovered_; }
+  /// True when this connection recovered the socket (read on any strand: it takes the lock).
+  [[nodiscard]] bool recovered() const;
+  /// The CONNECT payload, until the namespace's on_connection handler has run; empty afterwards
+  /// (a socket keeps only what it uses: the auth of a connected or recoverable socket would be
+  /// memory a client chooses the size of). Read on the socket's strand only.
   [[nodiscard]] const boost::json::object& auth() const { return auth_; }
   /// Application data bound to the socket (socket.io's `socket.data`): written by middleware
   /// before the socket is connected, read afterwards on the socket's strand.
@@ -40,15 +44,23 @@ class socket : public std::enable_shared_from_this<socket> {
   void join(const std::string& room);
   void leave(const std::string& room);
   [[nodiscard]] std::vector<std::string> rooms() const;
-  /// Server-side disconnect: sends DISCONNECT; no recovery.
+  /// Server-side disconnect: sends DISCONNECT; no recovery. Also ends a socket that is waiting
+  /// for recovery (its transport is gone): it leaves the recovery map and its rooms at once.
   void disconnect();
   [[nodiscard]] bool connected() const;
 
   // Internal (socketio/).
-  void attach(const std::shared_ptr<engineio::session>& conn, const std::shared_ptr<client>& owner,
+  /// Binds the socket to a connection. False (and nothing changes) once it was disconnected.
+  bool attach(const std::shared_ptr<engineio::session>& conn, const std::shared_ptr<client>& owner,
               bool recovered);
-  /// Transport lost. Returns true when the socket waits for recovery.
+  /// Transport lost. Returns true when the socket waits for recovery (not after disconnect()).
   bool detach();
+  /// Has a recovery pid and was not disconnected by the server.
+  [[nodiscard]] bool recoverable() const;
+  /// Drops the CONNECT payload once the connection handler has read it.
+  void release_auth() { boost::json::object().swap(auth_); }
+  /// Bytes this socket holds for recovery (replay buffer plus a fixed estimate of its own size).
+  [[nodiscard]] std::size_t recovery_bytes() const;
   bool deliver(const engineio::outgoing& msg, std::uint64_t offset);
   /// Resends what the client missed after `offset` (0: from the start). False if impossible.
   bool replay_after(std::uint64_t offset);
@@ -67,8 +79,9 @@ class socket : public std::enable_shared_from_this<socket> {
   std::string pid_;
   boost::json::object auth_;
   boost::json::object data_;
+  mutable std::mutex mutex_;  // the members below (touched by broadcasts and other strands)
   bool recovered_ = false;
-  mutable std::mutex mutex_;  // conn_, buffer_, acks_ (touched by broadcasts on other strands)
+  bool ended_ = false;  // disconnect() ran: never attached or kept for recovery again
   std::shared_ptr<engineio::session> conn_;
   std::weak_ptr<client> client_;
   std::deque<std::pair<std::uint64_t, engineio::outgoing>> buffer_;

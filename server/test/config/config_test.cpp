@@ -135,6 +135,18 @@ TEST(Config, ReceiptAndControlRatesHaveDefaultsAndAreSet) {
   EXPECT_NE(b.output.find("'control-rate'"), std::string::npos) << b.output;
 }
 
+TEST(Config, SocketIoMemoryBounds) {
+  auto d = run({});
+  ASSERT_TRUE(d.cfg);
+  EXPECT_EQ(d.cfg->max_connect_bytes, 4096U);
+  EXPECT_EQ(d.cfg->recovery_total_bytes, 64UL << 20U);
+  auto r = run({"--max-connect-bytes", "8KiB"}, {{"HALLWAY_RECOVERY_TOTAL_BYTES", "1MiB"}});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_EQ(r.cfg->max_connect_bytes, 8192U);
+  EXPECT_EQ(r.cfg->recovery_total_bytes, 1048576U);
+  EXPECT_FALSE(run({"--max-connect-bytes", "10"}).cfg);
+}
+
 TEST(Config, Durations) {
   EXPECT_EQ(parse_duration("250ms"), millis(250));
   EXPECT_EQ(parse_duration("10s"), millis(10'000));

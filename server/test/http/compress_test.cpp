@@ -7,28 +7,12 @@
 #include <random>
 #include <string>
 
+#include "support/gunzip.hpp"
+
 namespace hw::http {
 namespace {
 
-// Inflates a gzip stream (windowBits 15 + 16 accepts only the gzip wrapper).
-std::optional<std::string> gunzip(const std::string& data) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return std::nullopt;
-  std::string out;
-  std::string buf(std::size_t{64} * 1024, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf.data());
-    zs.avail_out = static_cast<uInt>(buf.size());
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf.data(), buf.size() - zs.avail_out);
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) return std::nullopt;
-  return out;
-}
+using test::gunzip;
 
 TEST(Gzip, RoundTripsText) {
   std::string text;

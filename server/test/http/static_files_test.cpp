@@ -13,29 +13,14 @@
 #include <thread>
 #include <vector>
 
+#include "support/gunzip.hpp"
+
 namespace hw::http {
 namespace {
 
-namespace fs = std::filesystem;
+using test::gunzip;
 
-std::optional<std::string> gunzip(std::string_view data) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return std::nullopt;
-  std::string out;
-  std::string buf(std::size_t{64} * 1024, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf.data());
-    zs.avail_out = static_cast<uInt>(buf.size());
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf.data(), buf.size() - zs.avail_out);
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) return std::nullopt;
-  return out;
-}
+namespace fs = std::filesystem;
 
 std::string text_of_size(std::size_t n) {
   std::string s;

@@ -5,11 +5,15 @@
 // when things settle at most one guest per mode may still be searching. Every user:matched must
 // pair two distinct guests who agree on the room, and no guest may be in two rooms at once.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
 import {
-  cleanupChat, closeAllGuests, connectGuest, createGuest, restStats, sleep, startChatServer,
+  assertAckOk, cleanupChat, closeAllGuests, connectGuest, createGuest, emitAck, openGuest, pairUp,
+  restStats, sleep, startChatServer, waitFor,
 } from './lib/chat.mjs';
+import { findSamples, parsePrometheusText } from './lib/prometheus.mjs';
+import { pollUntil } from './lib/realtime.mjs';
+import { getMetrics } from './lib/server.mjs';
 
 after(cleanupChat);
 
@@ -229,3 +233,48 @@ test(`${N} guests racing user:match / user:next get only valid, disjoint pairs`,
     t.diagnostic(`wave 2: ${r2.rooms.size} rooms in all, ${r2.active.size / 2} active, `
       + `${r2.searching.size} searching, settled in ${settled2} ms`);
   });
+
+// The page-reload race (issue 7, item 8): a guest's new connection replaces the old one
+// ("newest wins": the gateway disconnects the old socket) while the old transport is closing on
+// another I/O thread. Run with several threads (scripts/test.sh's TSan stage) this is the
+// data race on the socket's connection/owner pointers; any order must end with one live socket
+// and nothing left waiting for recovery.
+describe('page reload racing the old transport', () => {
+  let reload;
+  before(async () => {
+    reload = await startChatServer({ flags: { 'recovery-window': '2m', 'reconnect-grace': '30s',
+      'max-connections-per-ip': '2000' } });
+  });
+  after(async () => {
+    closeAllGuests();
+    await reload?.stop();
+  });
+
+  const recoverable = async () => {
+    const r = await getMetrics(reload);
+    return findSamples(parsePrometheusText(r.text), 'hallway_socketio_recoverable_sockets')[0]?.value;
+  };
+
+  test('50 reloads of a paired guest, each racing the old transport\'s close: one live socket, '
+    + 'nothing kept for recovery', { timeout: 120000 }, async () => {
+    const { a, b } = await pairUp(reload);
+    let current = a.socket;
+    for (let i = 0; i < 50; i += 1) {
+      const old = current;
+      const fresh = openGuest(reload, a.token);
+      // Close the old transport right away, when the new transport is open (its CONNECT and
+      // the old close then cross the server on different strands), or once the new socket is
+      // connected (the server is running "newest wins" for it).
+      const closeOld = () => old.io.engine.close();
+      if (i % 3 === 0) closeOld();
+      else if (i % 3 === 1) fresh.io.once('open', closeOld);
+      else fresh.once('connect', closeOld);
+      await waitFor(fresh, 'connection:established', { timeoutMs: 15000 });
+      current = fresh;
+    }
+    assertAckOk(await emitAck(current, 'stats:get'));
+    assertAckOk(await emitAck(b.socket, 'stats:get'));
+    assert.ok(await pollUntil(async () => await recoverable() === 0, 10000),
+      `${await recoverable()} replaced sockets still wait for recovery`);
+  });
+});

@@ -95,6 +95,25 @@ TEST(WsFrames, EveryMessageKindAtEverySplit) {
   }
 }
 
+TEST(WsFrames, FragmentBufferIsReleasedAfterTheMessage) {
+  // A fragmented message is reassembled in the parser; once handed out, the next parse()
+  // releases that memory (an idle connection must not keep its largest message).
+  frame_parser p(1 << 20);
+  const std::string half(64 << 10, 'a');
+  std::string bytes = client_frame(opcode::text, half, false);
+  bytes += client_frame(opcode::continuation, half, true);
+  event ev;
+  const auto first = p.parse(bytes.data(), bytes.size(), ev);
+  EXPECT_EQ(ev.kind, event::need_more);
+  const auto second = p.parse(bytes.data() + first, bytes.size() - first, ev);
+  ASSERT_EQ(ev.kind, event::message);
+  EXPECT_EQ(ev.payload.size(), 2 * half.size());
+  EXPECT_GE(p.buffered_bytes(), 2 * half.size());
+  p.parse(bytes.data() + first + second, 0, ev);
+  EXPECT_EQ(ev.kind, event::need_more);
+  EXPECT_LE(p.buffered_bytes(), 4096U);
+}
+
 TEST(WsFrames, CloseCarriesCodeAndReason) {
   frame_parser p(100);
   auto f = client_frame(opcode::close, std::string("\x03\xE9"

@@ -136,6 +136,16 @@ export function runBinary(args, { env = {}, timeoutMs = 8000, cwd, bin: binOpt }
 }
 
 /**
+ * `--threads $HALLWAY_TEST_THREADS` when that is set and `args` do not choose: the TSan stage of
+ * scripts/test.sh runs the suites with several I/O threads so that races can show.
+ */
+function threadArgs(args) {
+  const n = process.env.HALLWAY_TEST_THREADS;
+  if (!n || args.some((a) => a === '--threads' || a.startsWith('--threads='))) return [];
+  return ['--threads', n];
+}
+
+/**
  * Starts a server on 127.0.0.1, port 0, JSON logs. Resolves once the "listening" log line
  * appears.
  *
@@ -158,7 +168,7 @@ export async function startServer({ args = [], env = {}, webRoot, dataDir, logLe
   }
   dataDir = dataDir ?? tempDir('hallway-data-');
   const fullArgs = ['--host', HOST, '--port', '0', '--log-format', 'json', '--log-level', logLevel,
-    '--data-dir', dataDir, '--web-root', webRoot, ...args];
+    '--data-dir', dataDir, '--web-root', webRoot, ...threadArgs(args), ...args];
   const proc = spawn(bin, fullArgs, { env: childEnv(env), cwd: tempDir('hallway-cwd-'),
     stdio: ['ignore', 'pipe', 'pipe'] });
   liveProcs.add(proc);
