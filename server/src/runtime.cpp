@@ -113,7 +113,7 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   // Guests: sessions in memory (single instance), tokens signed with the JWT secret.
   app::system_clock clock;
   state::memory::session_store sessions([&clock] { return clock.now(); }, cfg.session_ttl,
-                                        cfg.max_connections * 10);
+                                        cfg.max_connections * 10, cfg.max_guests_per_ip);
   http::guest_api_options gopts;
   gopts.jwt_key = *jwt_secret;
   gopts.token_lifetime = std::chrono::duration_cast<std::chrono::seconds>(cfg.token_lifetime);
@@ -163,12 +163,18 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   so.shutdown_grace = cfg.shutdown_grace;
   so.send_queue_bytes = cfg.send_queue_bytes;
   so.send_queue_grace = cfg.send_queue_grace;
+  so.trusted_proxies = cfg.trusted_proxies;
+  so.ipv6_prefix = cfg.ipv6_prefix;
+  so.ops_listen = cfg.ops_listen;
 
   std::unique_ptr<socketio::server> io;
   std::unique_ptr<engineio::server> raw_engine;
   net::server_hooks hooks;
   hooks.handler = &router;
-  hooks.decorate = [&policy](http::response& r) { http::add_security_headers(r, policy); };
+  hooks.decorate = [&policy](http::response& r, bool secure) {
+    http::add_security_headers(r, policy, secure);
+  };
+  hooks.ops_handler = &ops;
   hooks.client_id = [&ip_hash](std::string_view ip) { return ip_hash.hash(ip); };
   hooks.metrics = &metrics;
   hooks.upgrade = [&](const http::request& req) -> net::upgrade_decision {

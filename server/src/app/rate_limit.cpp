@@ -47,6 +47,61 @@ std::int64_t token_bucket::retry_after_ms(time_point now, double tokens) {
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(ms));
 }
 
+keyed_buckets::keyed_buckets(bucket_config cfg, std::size_t max_keys)
+    : cfg_(cfg),
+      max_keys_(std::max<std::size_t>(1, max_keys)),
+      idle_full_(std::chrono::steady_clock::duration::max()) {
+  // The same reading of rate and burst as token_bucket's contract.
+  const double rate = std::isfinite(cfg.rate) && cfg.rate > 0 ? cfg.rate : 0.0;
+  const double burst = std::isfinite(cfg.burst) && cfg.burst >= 1 ? cfg.burst : 1.0;
+  if (rate > 0 && burst / rate < 1e9) {
+    idle_full_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(burst / rate));
+  }
+}
+
+void keyed_buckets::expire(time_point now) {
+  if (idle_full_ == std::chrono::steady_clock::duration::max()) return;
+  while (!by_use_.empty()) {
+    auto it = entries_.find(by_use_.front());
+    if (it != entries_.end() && now - it->second.last_use < idle_full_) break;
+    if (it != entries_.end()) entries_.erase(it);
+    by_use_.pop_front();
+  }
+}
+
+bool keyed_buckets::try_take(const std::string& key, time_point now, std::int64_t& retry_after_ms) {
+  std::lock_guard lock(mutex_);
+  expire(now);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    if (entries_.size() >= max_keys_) {
+      // Full of clients that are all still limited: the oldest frees its slot first.
+      const auto& oldest = entries_.at(by_use_.front());
+      const auto wait =
+          idle_full_ == std::chrono::steady_clock::duration::max()
+              ? std::chrono::milliseconds(60'000)
+              : std::chrono::ceil<std::chrono::milliseconds>(oldest.last_use + idle_full_ - now);
+      retry_after_ms = std::max<std::int64_t>(1, wait.count());
+      return false;
+    }
+    by_use_.push_back(key);
+    it = entries_.emplace(key, entry{token_bucket(cfg_), now, std::prev(by_use_.end())}).first;
+  }
+  auto& e = it->second;
+  e.last_use = std::max(e.last_use, now);
+  by_use_.splice(by_use_.end(), by_use_, e.order);  // now the most recent
+  if (e.bucket.try_take(now)) return true;
+  retry_after_ms = e.bucket.retry_after_ms(now);
+  return false;
+}
+
+std::size_t keyed_buckets::size(time_point now) {
+  std::lock_guard lock(mutex_);
+  expire(now);
+  return entries_.size();
+}
+
 void flood_guard::expire(time_point now) {
   while (!hits_.empty() && now - hits_.front() >= cfg_.window)
     hits_.pop_front();

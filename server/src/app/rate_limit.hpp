@@ -7,6 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <list>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "app/ports.hpp"
 
@@ -58,6 +62,37 @@ class token_bucket {
   double tokens_;
   time_point last_{};
   bool started_ = false;
+};
+
+/// Token buckets by key (a client address key), bounded in keys, thread-safe. A bucket left
+/// alone for burst / rate seconds is full again, i.e. indistinguishable from a new one, so it is
+/// forgotten: entries are kept in last-use order and expired from the old end on each call, so
+/// the work is proportional to what expired (no scan of the table under the lock). With
+/// `max_keys` live keys a new key is refused until the oldest one expires.
+class keyed_buckets {
+ public:
+  keyed_buckets(bucket_config cfg, std::size_t max_keys);
+
+  /// Takes one token from `key`'s bucket. On refusal, `retry_after_ms` says when to retry.
+  bool try_take(const std::string& key, time_point now, std::int64_t& retry_after_ms);
+  /// Keys currently tracked (expired ones are dropped first).
+  [[nodiscard]] std::size_t size(time_point now);
+
+ private:
+  struct entry {
+    token_bucket bucket;
+    time_point last_use;
+    std::list<std::string>::iterator order;
+  };
+  void expire(time_point now);  // requires mutex_
+
+  bucket_config cfg_;
+  std::size_t max_keys_;
+  /// Idle time after which a bucket is full again; max() when it never refills.
+  std::chrono::steady_clock::duration idle_full_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, entry> entries_;
+  std::list<std::string> by_use_;  ///< oldest use first
 };
 
 /// How much refusing makes a flood: more than `max_refusals` within any `window`.

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/address.hpp"
 #include "core/text.hpp"
 
 extern char** environ;  // NOLINT: POSIX, read once at start
@@ -219,6 +220,34 @@ const std::vector<option>& options() {
          }
          return {};
        }},
+      // Proxies, address keys, ops listener, guest caps.
+      {"trusted-proxies", "",
+       "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are used",
+       [](config& c, std::string_view v) -> std::string {
+         std::string bad;
+         if (!core::parse_cidr_list(v, bad)) return fmt::format("'{}' is not a CIDR range", bad);
+         c.trusted_proxies = std::string(v);
+         return {};
+       }},
+      {"ipv6-prefix", "64", "IPv6 clients share per-address limits per this prefix length",
+       [](config& c, std::string_view v) -> std::string {
+         auto n = parse_uint<unsigned>(v);
+         if (!n || *n < 16 || *n > 128) return "must be an integer in [16, 128]";
+         c.ipv6_prefix = *n;
+         return {};
+       }},
+      {"ops-listen", "127.0.0.1:9464", "host:port of the ops listener (/metrics; empty = off)",
+       [](config& c, std::string_view v) -> std::string {
+         const auto colon = v.rfind(':');
+         if (!v.empty() && (colon == std::string_view::npos || colon == 0 ||
+                            !parse_uint<std::uint16_t>(v.substr(colon + 1)))) {
+           return "must be host:port (e.g. 127.0.0.1:9464) or empty";
+         }
+         c.ops_listen = std::string(v);
+         return {};
+       }},
+      {"max-guests-per-ip", "50", "Live guest sessions per client address (429 beyond)",
+       count(&config::max_guests_per_ip, 1, 10'000'000)},
       {"jwt-secret", "", "HMAC key for guest tokens (default: generated in data-dir/secrets)",
        text(&config::jwt_secret)},
       {"ip-hash-key", "", "Key of the client-address hash in logs (default: generated)",

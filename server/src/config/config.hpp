@@ -73,6 +73,12 @@ struct config {
   /// Protocol test-suite mode (see docs/protocol.md): fixed settings, echo namespaces.
   bool conformance = false;
 
+  // Proxies, address keys, ops listener, guest caps (issue 7: items 4, 9, 12)
+  std::string trusted_proxies;  ///< CIDR list whose X-Forwarded-For/-Proto are believed
+  unsigned ipv6_prefix = 64;    ///< IPv6 clients are keyed per /ipv6_prefix
+  std::string ops_listen = "127.0.0.1:9464";  ///< /metrics, /healthz, /readyz; empty = off
+  std::size_t max_guests_per_ip = 50;         ///< live guest sessions per client address
+
   // Secrets (generated under data_dir when empty)
   std::string jwt_secret;
   std::string ip_hash_key;

@@ -39,6 +39,14 @@ response json_response(unsigned status, const json::object& body) {
   return r;
 }
 
+// Every API answer is personal: never cached.
+response make_field_error(unsigned status, std::string_view code, std::string_view message,
+                          std::string_view field) {
+  auto r = make_error(status, code, message, field);
+  r.headers.set("cache-control", "no-store");
+  return r;
+}
+
 response unauthorized(std::string_view code, std::string_view message) {
   auto r = make_field_error(401, code, message, {});
   r.headers.set("www-authenticate", "Bearer error=\"invalid_token\"");
@@ -47,17 +55,11 @@ response unauthorized(std::string_view code, std::string_view message) {
 
 }  // namespace
 
-response make_field_error(unsigned status, std::string_view code, std::string_view message,
-                          std::string_view field) {
-  json::object err{{"code", code}, {"message", message}};
-  if (!field.empty()) err["field"] = field;
-  auto r = make_text(status, "application/json", json::serialize(json::object{{"error", err}}));
-  r.headers.set("cache-control", "no-store");
-  return r;
-}
-
 guest_api::guest_api(guest_api_options opts, app::session_store& sessions, const app::clock& clock)
-    : opts_(std::move(opts)), sessions_(sessions), clock_(clock) {}
+    : opts_(std::move(opts)),
+      sessions_(sessions),
+      clock_(clock),
+      create_buckets_(opts_.create_limit, opts_.max_tracked_clients) {}
 
 void guest_api::handle(const request& req, respond_fn respond) {
   if (req.path == "/api/guest") {
@@ -81,29 +83,6 @@ void guest_api::handle(const request& req, respond_fn respond) {
   respond(make_field_error(404, "not_found", "no such API endpoint", {}));
 }
 
-bool guest_api::allow_create(const std::string& client, std::int64_t& retry_after_ms) {
-  std::lock_guard lock(mutex_);
-  const auto now = clock_.now();
-  auto it = create_buckets_.find(client);
-  if (it == create_buckets_.end()) {
-    if (create_buckets_.size() >= opts_.max_tracked_clients) {
-      // Forget clients whose bucket is full again: they are indistinguishable from new ones.
-      for (auto b = create_buckets_.begin(); b != create_buckets_.end();) {
-        b = b->second.available(now) >= opts_.create_limit.burst ? create_buckets_.erase(b)
-                                                                 : std::next(b);
-      }
-    }
-    if (create_buckets_.size() >= opts_.max_tracked_clients) {
-      retry_after_ms = 1000;
-      return false;
-    }
-    it = create_buckets_.emplace(client, app::token_bucket(opts_.create_limit)).first;
-  }
-  if (it->second.try_take(now)) return true;
-  retry_after_ms = it->second.retry_after_ms(now);
-  return false;
-}
-
 std::string guest_api::issue(const app::guest& g, std::int64_t& expires_unix) const {
   const std::int64_t now = clock_.unix_ms() / 1000;
   core::jwt::claims c;
@@ -119,7 +98,7 @@ std::string guest_api::issue(const app::guest& g, std::int64_t& expires_unix) co
 
 void guest_api::create(const request& req, const respond_fn& respond) {
   std::int64_t retry_ms = 0;
-  if (!allow_create(req.client_id, retry_ms)) {
+  if (!create_buckets_.try_take(req.client_id, clock_.now(), retry_ms)) {
     auto r = make_field_error(429, "rate_limited", "too many guests created; retry later", {});
     r.headers.set("retry-after", std::to_string((retry_ms + 999) / 1000));
     return respond(std::move(r));
@@ -180,8 +159,12 @@ void guest_api::create(const request& req, const respond_fn& respond) {
 
   app::guest g{"g_" + core::random_token(16), std::move(username.value), std::move(language),
                std::move(interests)};
-  sessions_.create(g, [this, g, respond](bool ok) {
-    if (!ok) {
+  sessions_.create(g, req.client_id, [this, g, respond](app::create_status st) {
+    if (st == app::create_status::owner_full) {
+      return respond(
+          make_field_error(429, "too_many_guests", "too many live guests from your address", {}));
+    }
+    if (st != app::create_status::ok) {
       return respond(make_field_error(503, "server_busy", "too many guests right now", {}));
     }
     std::int64_t exp = 0;

@@ -5,9 +5,7 @@
 // good while both its `exp` and the session are alive.
 
 #include <chrono>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "app/guest.hpp"
 #include "app/ports.hpp"
@@ -44,18 +42,12 @@ class guest_api final : public handler {
  private:
   void create(const request& req, const respond_fn& respond);
   void me(const request& req, const respond_fn& respond, bool refresh);
-  bool allow_create(const std::string& client, std::int64_t& retry_after_ms);
   [[nodiscard]] std::string issue(const app::guest& g, std::int64_t& expires_unix) const;
 
   guest_api_options opts_;
   app::session_store& sessions_;
   const app::clock& clock_;
-  std::mutex mutex_;  // guards the rate-limit table and the username generator
-  std::unordered_map<std::string, app::token_bucket> create_buckets_;
+  app::keyed_buckets create_buckets_;  ///< per client address (request::client_id)
 };
-
-/// `{"error":{"code","message","field"}}` with the given status.
-response make_field_error(unsigned status, std::string_view code, std::string_view message,
-                          std::string_view field);
 
 }  // namespace hw::http

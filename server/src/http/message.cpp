@@ -56,11 +56,16 @@ response make_text(unsigned status, std::string_view content_type, std::string b
   return r;
 }
 
-response make_error(unsigned status, std::string_view code, std::string_view message) {
+response make_error(unsigned status, std::string_view code, std::string_view message,
+                    std::string_view field) {
   std::string body = R"({"error":{"code":")";
   core::json_escape_append(body, code);
   body += R"(","message":")";
   core::json_escape_append(body, message);
+  if (!field.empty()) {
+    body += R"(","field":")";
+    core::json_escape_append(body, field);
+  }
   body += "\"}}";
   return make_text(status, "application/json", std::move(body));
 }

@@ -63,8 +63,10 @@ struct response {
 
 /// Builds a small response with a text or JSON body.
 response make_text(unsigned status, std::string_view content_type, std::string body);
-/// `{"error":{"code":..., "message":...}}`, the error shape of every Hallway endpoint.
-response make_error(unsigned status, std::string_view code, std::string_view message);
+/// `{"error":{"code":..., "message":...[, "field":...]}}`, the error shape of every Hallway
+/// endpoint (the one builder of it); `field` (the offending input) is left out when empty.
+response make_error(unsigned status, std::string_view code, std::string_view message,
+                    std::string_view field = {});
 /// Reason phrase for a status code ("Not Found").
 std::string_view reason(unsigned status);
 /// ASCII case-insensitive equality.

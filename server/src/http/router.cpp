@@ -28,6 +28,11 @@ void router::mount(std::string prefix, handler& h) {
 }
 
 void router::handle(const request& req, respond_fn respond) {
+  if (req.path == "/metrics") {
+    // Metrics reveal load and internals: served on the ops listener only (--ops-listen).
+    respond(make_error(404, "not_found", "no such endpoint"));
+    return;
+  }
   if (is_ops(req.path)) {
     ops_.handle(req, std::move(respond));
     return;

@@ -14,7 +14,8 @@ namespace hw::http {
 /// Coarse route class for metrics labels: "ops", "api", "realtime" or "static".
 std::string_view route_class(std::string_view path);
 
-/// Dispatch order: exact ops paths, then the longest mounted prefix, then the fallback (static
+/// Dispatch order: /metrics is a 404 (it lives on the ops listener), the health paths go to ops,
+/// then the longest mounted prefix, then the fallback (static
 /// files). Prefixes under /api/ get CORS headers and preflight handling; an unknown /api/ path is
 /// a JSON 404 (never the SPA page).
 class router final : public handler {

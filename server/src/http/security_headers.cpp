@@ -60,6 +60,10 @@ std::string_view content_security_policy() {
 }
 
 void add_security_headers(response& res, const security_policy& policy) {
+  add_security_headers(res, policy, policy.tls);
+}
+
+void add_security_headers(response& res, const security_policy& /*policy*/, bool secure) {
   set_default(res, "content-security-policy", content_security_policy());
   set_default(res, "x-content-type-options", "nosniff");
   set_default(res, "referrer-policy", "no-referrer");
@@ -68,8 +72,7 @@ void add_security_headers(response& res, const security_policy& policy) {
               "camera=(self), microphone=(self), display-capture=(self), geolocation=(), "
               "payment=(), usb=(), interest-cohort=()");
   set_default(res, "cross-origin-opener-policy", "same-origin");
-  if (policy.tls)
-    set_default(res, "strict-transport-security", "max-age=31536000; includeSubDomains");
+  if (secure) set_default(res, "strict-transport-security", "max-age=31536000; includeSubDomains");
 }
 
 bool origin_allowed(std::string_view origin, const security_policy& policy) {

@@ -19,8 +19,11 @@ struct security_policy {
 /// calls, ws:/wss: for the realtime channel, no framing.
 std::string_view content_security_policy();
 
-/// Adds CSP, nosniff, Referrer-Policy, X-Frame-Options, Permissions-Policy and (TLS) HSTS,
-/// unless the response already set them.
+/// Adds CSP, nosniff, Referrer-Policy, X-Frame-Options, Permissions-Policy and, when the
+/// client's scheme is https (`secure`: TLS here, or X-Forwarded-Proto from a trusted proxy),
+/// HSTS, unless the response already set them.
+void add_security_headers(response& res, const security_policy& policy, bool secure);
+/// The same with `secure` = policy.tls (the listener's own TLS).
 void add_security_headers(response& res, const security_policy& policy);
 
 /// True when `origin` may make cross-origin calls.

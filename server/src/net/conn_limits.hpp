@@ -17,7 +17,9 @@ class conn_limits {
   conn_limits(std::size_t max_total, std::size_t max_per_ip)
       : max_total_(max_total), max_per_ip_(max_per_ip) {}
 
-  /// Counts a new connection from `ip` unless a bound is reached.
+  /// Counts a new connection from address key `ip` unless a bound is reached. An empty key is
+  /// counted in the total only: a trusted proxy multiplexes many clients, so its connections
+  /// must not share one client's per-address bound.
   admit try_acquire(const std::string& ip);
   /// Uncounts a connection admitted earlier.
   void release(const std::string& ip);

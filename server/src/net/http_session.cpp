@@ -63,14 +63,18 @@ template <class Stream>
 class http_session final : public session_base,
                            public std::enable_shared_from_this<http_session<Stream>> {
  public:
-  http_session(Stream stream, server_context& ctx, std::string ip, unsigned reject_status)
+  http_session(Stream stream, server_context& ctx, peer_info peer, unsigned reject_status)
       : stream_(std::move(stream)),
         ctx_(ctx),
-        ip_(std::move(ip)),
-        client_id_(ctx.hooks.client_id ? ctx.hooks.client_id(ip_) : std::string()),
+        ip_(std::move(peer.limit_key)),
+        peer_(peer.address),
+        peer_text_(peer_.to_string()),
+        trusted_peer_(peer.trusted_proxy),
         reject_status_(reject_status),
         buffer_(ctx.opts.max_header_bytes + (64UL << 10U)),
-        draining_(ctx.draining.load()) {}
+        draining_(ctx.draining.load()) {
+    req_.tls = std::is_same_v<Stream, tls_stream>;  // for answers sent before any request
+  }
 
   ~http_session() override {
     if (reject_status_ != 0) {
@@ -201,9 +205,7 @@ class http_session final : public session_base,
     for (const auto& f : msg)
       req_.headers.add(f.name_string(), f.value());
     req_.body = std::move(msg.body());
-    req_.tls = std::is_same_v<Stream, tls_stream>;
-    req_.client_id = client_id_;
-    req_.peer_ip = ip_;
+    set_client();
     version_ = msg.version();
     keep_alive_ = msg.keep_alive();
     route_ = http::route_class(req_.path);
@@ -212,6 +214,34 @@ class http_session final : public session_base,
       asio::dispatch(self->stream_.get_executor(),
                      [self, r = std::move(res)]() mutable { self->send(std::move(r), false); });
     });
+  }
+
+  // The request's client and scheme: the TCP peer's, or from a trusted proxy the forwarded ones
+  // (core::resolve_client). The hashed key is cached, so a direct client costs one hash per
+  // connection and a proxy's keep-alive connection one per change of client.
+  void set_client() {
+    bool tls = std::is_same_v<Stream, tls_stream>;
+    core::ip_address client = peer_;
+    if (trusted_peer_) {
+      std::vector<std::string_view> xff;
+      for (const auto& [name, value] : req_.headers.fields()) {
+        if (name == "x-forwarded-for") xff.push_back(value);
+      }
+      const auto eff =
+          core::resolve_client(peer_, xff, req_.headers.get("x-forwarded-proto"), ctx_.trusted);
+      client = eff.address;
+      tls = eff.forwarded_tls.value_or(tls);
+    }
+    if (!has_client_ || !(client == client_)) {
+      client_ = client;
+      has_client_ = true;
+      client_id_ = ctx_.hooks.client_id
+                       ? ctx_.hooks.client_id(core::address_key(client, ctx_.opts.ipv6_prefix))
+                       : std::string();
+    }
+    req_.tls = tls;
+    req_.client_id = client_id_;
+    req_.peer_ip = peer_text_;
   }
 
   // Hands the stream to a WebSocket session, or refuses the upgrade with an HTTP answer.
@@ -254,7 +284,7 @@ class http_session final : public session_base,
     if (phase_ == phase::writing || phase_ == phase::closing) return;  // answered already
     phase_ = phase::writing;
     res_ = std::move(res);
-    if (ctx_.hooks.decorate) ctx_.hooks.decorate(res_);
+    if (ctx_.hooks.decorate) ctx_.hooks.decorate(res_, req_.tls);
     const bool keep = keep_alive_ && !close_after && !draining_ && !ctx_.draining.load();
     linger_ = close_after;
 
@@ -342,7 +372,12 @@ class http_session final : public session_base,
 
   Stream stream_;
   server_context& ctx_;
-  std::string ip_;
+  std::string ip_;  ///< admission key (see peer_info::limit_key)
+  core::ip_address peer_;
+  std::string peer_text_;
+  bool trusted_peer_;
+  core::ip_address client_;  ///< the last request's effective client
+  bool has_client_ = false;
   std::string client_id_;
   unsigned reject_status_;
   std::uint64_t id_ = 0;
@@ -365,7 +400,7 @@ class http_session final : public session_base,
 }  // namespace
 
 void start_http_session(asio::ip::tcp::socket socket, asio::ssl::context* ssl, server_context& ctx,
-                        std::string peer_ip, unsigned reject_status) {
+                        peer_info peer, unsigned reject_status) {
   if (reject_status != 0) {
     // Refusals are answered only while few are in flight; beyond, a flood is just closed.
     if (ctx.rejecting.fetch_add(1) >= ctx.opts.max_rejecting) {
@@ -379,12 +414,12 @@ void start_http_session(asio::ip::tcp::socket socket, asio::ssl::context* ssl, s
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
   if (ssl != nullptr) {
     auto s = std::make_shared<http_session<tls_stream>>(
-        tls_stream(beast::tcp_stream(std::move(socket)), *ssl), ctx, std::move(peer_ip),
+        tls_stream(beast::tcp_stream(std::move(socket)), *ssl), ctx, std::move(peer),
         reject_status);
     s->start();
   } else {
     auto s = std::make_shared<http_session<plain_stream>>(beast::tcp_stream(std::move(socket)), ctx,
-                                                          std::move(peer_ip), reject_status);
+                                                          std::move(peer), reject_status);
     s->start();
   }
 }

@@ -45,18 +45,27 @@ struct server_options {
   /// any moment, is closed (a reader that stops reading cannot grow server memory).
   std::size_t send_queue_bytes = 256UL << 10U;
   std::chrono::milliseconds send_queue_grace{5'000};
+  /// Reverse proxies whose X-Forwarded-For/-Proto are believed (CIDR list, validated by config).
+  std::string trusted_proxies;
+  /// IPv6 clients are counted per /ipv6_prefix by every per-address limit.
+  unsigned ipv6_prefix = 64;
+  /// Ops listener (/metrics, /healthz, /readyz) "host:port"; empty = none.
+  std::string ops_listen;
 };
 
 /// What the server calls into; all must outlive it.
 struct server_hooks {
   http::handler* handler = nullptr;
   /// Applied to every response, including the server's own errors (security headers).
-  std::function<void(http::response&)> decorate;
+  /// `secure`: the client's scheme is https (the request's effective `tls`).
+  std::function<void(http::response&, bool secure)> decorate;
   /// Client address → its log-safe form (a keyed hash).
   std::function<std::string(std::string_view)> client_id;
   core::registry* metrics = nullptr;
   /// WebSocket upgrades (absent: upgrades are answered 404 like any unknown route).
   upgrade_fn upgrade;
+  /// Serves the ops listener (only /metrics, /healthz, /readyz); required with ops_listen.
+  http::handler* ops_handler = nullptr;
 };
 
 class server {
@@ -70,6 +79,8 @@ class server {
   std::optional<std::string> listen();
   /// The bound port (after listen()).
   [[nodiscard]] std::uint16_t port() const;
+  /// The ops listener's bound port, 0 when there is none.
+  [[nodiscard]] std::uint16_t ops_port() const;
   /// Runs the I/O threads until shutdown has completed; returns the process exit code.
   int run();
   /// The I/O context, for layers that own timers and strands (realtime sessions).

@@ -13,6 +13,10 @@ server_context::server_context(server_options o, server_hooks h)
     : opts(std::move(o)),
       hooks(std::move(h)),
       limits(opts.max_connections, opts.max_connections_per_ip),
+      trusted([this] {
+        std::string bad;
+        return core::parse_cidr_list(opts.trusted_proxies, bad).value_or(std::vector<core::cidr>{});
+      }()),
       open_connections(
           metrics_of(hooks).get_gauge("hallway_open_connections", "Open client connections")),
       accepted(metrics_of(hooks).get_counter("hallway_connections_accepted_total",

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/address.hpp"
 #include "core/metrics.hpp"
 #include "net/conn_limits.hpp"
 #include "net/server.hpp"
@@ -32,6 +33,8 @@ struct server_context {
   server_options opts;
   server_hooks hooks;
   conn_limits limits;
+  /// opts.trusted_proxies, parsed (the server refuses to start when it does not parse).
+  std::vector<core::cidr> trusted;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> rejecting{0};
 

@@ -14,9 +14,9 @@ namespace hw::net {
 /// Everything an upgraded connection carries over from its HTTP session.
 struct ws_start {
   std::uint64_t session_id = 0;  ///< registration (admission slot) taken over
-  std::string peer_ip;
-  std::string handshake;  ///< the 101 response, written first
-  std::string leftover;   ///< bytes read after the upgrade request
+  std::string peer_ip;           ///< the admission key of the slot (released when the session ends)
+  std::string handshake;         ///< the 101 response, written first
+  std::string leftover;          ///< bytes read after the upgrade request
   std::shared_ptr<ws_endpoint> endpoint;
   std::size_t max_message = 1'000'000;
 };

@@ -188,3 +188,48 @@ TEST(AppFloodGuard, MemoryStaysBounded) {
 
 }  // namespace
 }  // namespace hw::app
+
+namespace hw::app {
+namespace {
+
+TEST(KeyedBuckets, SeparateBucketsPerKey) {
+  keyed_buckets t({1.0, 2.0}, 10);
+  const time_point t0{};
+  std::int64_t retry = 0;
+  EXPECT_TRUE(t.try_take("a", t0, retry));
+  EXPECT_TRUE(t.try_take("a", t0, retry));
+  EXPECT_FALSE(t.try_take("a", t0, retry));
+  EXPECT_EQ(retry, 1000);
+  EXPECT_TRUE(t.try_take("b", t0, retry));
+}
+
+TEST(KeyedBuckets, IdleBucketsExpireOldestFirstWithoutAScan) {
+  keyed_buckets t({1.0, 2.0}, 3);  // full again after 2 s idle
+  const time_point t0{};
+  std::int64_t retry = 0;
+  EXPECT_TRUE(t.try_take("a", t0, retry));
+  EXPECT_TRUE(t.try_take("b", t0 + std::chrono::milliseconds(500), retry));
+  EXPECT_TRUE(t.try_take("c", t0 + std::chrono::milliseconds(1000), retry));
+  // Full of limited clients: a new key waits for the oldest ("a", used at t0) to expire at 2 s.
+  EXPECT_FALSE(t.try_take("d", t0 + std::chrono::milliseconds(1500), retry));
+  EXPECT_EQ(retry, 500);
+  EXPECT_EQ(t.size(t0 + std::chrono::milliseconds(1500)), 3U);
+  // "a" used again: now "b" is the oldest.
+  EXPECT_TRUE(t.try_take("a", t0 + std::chrono::milliseconds(1900), retry));
+  EXPECT_EQ(t.size(t0 + std::chrono::milliseconds(2600)), 2U);  // "b" expired
+  EXPECT_TRUE(t.try_take("d", t0 + std::chrono::milliseconds(2600), retry));
+  EXPECT_EQ(t.size(t0 + std::chrono::seconds(60)), 0U);
+}
+
+TEST(KeyedBuckets, ForgettingAnIdleKeyGrantsNothingExtra) {
+  keyed_buckets t({0.5, 1.0}, 100);  // one token, refilled in 2 s
+  const time_point t0{};
+  std::int64_t retry = 0;
+  EXPECT_TRUE(t.try_take("a", t0, retry));
+  EXPECT_FALSE(t.try_take("a", t0 + std::chrono::milliseconds(1999), retry));
+  EXPECT_TRUE(t.try_take("a", t0 + std::chrono::milliseconds(4000), retry));
+  EXPECT_FALSE(t.try_take("a", t0 + std::chrono::milliseconds(4001), retry));
+}
+
+}  // namespace
+}  // namespace hw::app

@@ -174,3 +174,38 @@ TEST(Config, Sizes) {
 
 }  // namespace
 }  // namespace hw::config
+
+namespace hw::config {
+namespace {
+
+TEST(Config, ProxyAddressOpsAndGuestCapSettings) {
+  auto d = parse({}, {});
+  ASSERT_TRUE(d.cfg);
+  EXPECT_EQ(d.cfg->trusted_proxies, "");
+  EXPECT_EQ(d.cfg->ipv6_prefix, 64U);
+  EXPECT_EQ(d.cfg->ops_listen, "127.0.0.1:9464");
+  EXPECT_EQ(d.cfg->max_guests_per_ip, 50U);
+  auto r = parse({"--trusted-proxies", "127.0.0.1/32, fd00::/8", "--ipv6-prefix", "56",
+                  "--ops-listen", "", "--max-guests-per-ip", "3"},
+                 {});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_EQ(r.cfg->trusted_proxies, "127.0.0.1/32, fd00::/8");
+  EXPECT_EQ(r.cfg->ipv6_prefix, 56U);
+  EXPECT_EQ(r.cfg->ops_listen, "");
+  EXPECT_EQ(r.cfg->max_guests_per_ip, 3U);
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"trusted-proxies", "10.0.0.0/33"},
+           {"trusted-proxies", "127.0.0.1/32,proxy.local"},
+           {"ipv6-prefix", "8"},
+           {"ops-listen", "9464"},
+           {"ops-listen", "127.0.0.1:99999"},
+           {"max-guests-per-ip", "0"}}) {
+    auto bad = parse({"--" + flag, value}, {});
+    EXPECT_FALSE(bad.cfg) << flag << " " << value;
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.output.find("'" + flag + "'"), std::string::npos) << bad.output;
+  }
+}
+
+}  // namespace
+}  // namespace hw::config

@@ -100,5 +100,13 @@ TEST(Iequals, AsciiCaseInsensitive) {
   EXPECT_FALSE(iequals("\xC3\xA9", "\xC3\x89"));  // bytes outside ASCII compare exactly
 }
 
+TEST(HttpMessage, ErrorBodyNamesTheFieldOnlyWhenGiven) {
+  EXPECT_EQ(
+      make_error(400, "invalid_payload", "must be a string", "user\"name").body,
+      R"({"error":{"code":"invalid_payload","message":"must be a string","field":"user\"name"}})");
+  EXPECT_EQ(make_error(429, "rate_limited", "later").body,
+            R"({"error":{"code":"rate_limited","message":"later"}})");
+}
+
 }  // namespace
 }  // namespace hw::http

@@ -175,5 +175,16 @@ TEST(Preflight, RefusedOriginIs403) {
   EXPECT_EQ(preflight(no_origin, only({"*"})).status, 403U);
 }
 
+TEST(SecurityHeaders, HstsFollowsTheClientSchemeNotTheListener) {
+  // TLS ended at a trusted proxy (X-Forwarded-Proto: https): HSTS on a plain listener.
+  response behind_proxy;
+  add_security_headers(behind_proxy, security_policy{}, true);
+  EXPECT_EQ(behind_proxy.headers.get("strict-transport-security"),
+            "max-age=31536000; includeSubDomains");
+  response plain;
+  add_security_headers(plain, security_policy{}, false);
+  EXPECT_FALSE(plain.headers.has("strict-transport-security"));
+}
+
 }  // namespace
 }  // namespace hw::http

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { HOST, cleanupAll, get, sleep, startServer, tempDir } from './lib/server.mjs';
+import {
+  HOST, RawConn, cleanupAll, get, getMetrics, request, runBinary, sleep, startServer, tempDir,
+} from './lib/server.mjs';
 import { findSamples, parsePrometheusText, sumSamples } from './lib/prometheus.mjs';
 
 after(cleanupAll);
@@ -31,12 +33,32 @@ describe('health, readiness, metrics', { timeout: 20000 }, () => {
   });
 
   const scrape = async () => {
-    const r = await get(s, '/metrics');
+    const r = await getMetrics(s);
     assert.equal(r.status, 200);
     assert.ok((r.headers['content-type'] ?? '').startsWith('text/plain; version=0.0.4'),
       `content-type ${r.headers['content-type']}`);
     return parsePrometheusText(r.text);
   };
+
+  test('metrics are not public: the main port answers /metrics with 404', async () => {
+    assert.ok(s.opsUrl, 'the harness found no ops_listening line');
+    assert.notEqual(s.opsPort, s.port);
+    const r = await get(s, '/metrics');
+    assert.equal(r.status, 404);
+    assert.doesNotMatch(r.text, /hallway_/);
+    assert.equal(JSON.parse(r.text).error.code, 'not_found');
+    // Health probes stay on the main port (load balancers) and are on the ops port too.
+    assert.equal((await get(s, '/healthz')).status, 200);
+    assert.equal((await request(`${s.opsUrl}/healthz`)).status, 200);
+    assert.equal((await request(`${s.opsUrl}/readyz`)).status, 200);
+  });
+
+  test('the ops listener serves only the ops routes', async () => {
+    for (const p of ['/', '/index.html', '/api/stats', '/socket.io/?EIO=4&transport=polling']) {
+      const r = await request(`${s.opsUrl}${p}`);
+      assert.equal(r.status, 404, `${p} on the ops port answered ${r.status}`);
+    }
+  });
 
   test('GET /metrics is valid Prometheus text with the required metrics', async () => {
     await get(s, '/');
@@ -83,6 +105,31 @@ describe('health, readiness, metrics', { timeout: 20000 }, () => {
       if (after_ <= before_) await sleep(50);
     }
     assert.ok(after_ >= before_ + 1, `404 count went from ${before_} to ${after_}`);
+  });
+});
+
+describe('ops listener lifecycle', { timeout: 20000 }, () => {
+  test('--ops-listen "" disables it; shutdown closes the ops acceptor too', async () => {
+    const off = await startServer({ args: ['--ops-listen', ''] });
+    assert.equal(off.opsUrl, null);
+    assert.equal((await get(off, '/metrics')).status, 404);
+    await off.stop();
+
+    // A scraper's keep-alive connection to the ops port does not hold shutdown for the grace.
+    const on = await startServer({ args: ['--shutdown-grace', '8s'] });
+    const scraper = await RawConn.open(on.opsPort);
+    await scraper.write(`GET /metrics HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+    assert.ok(await scraper.waitFor(() => /hallway_open_connections/.test(scraper.text), 3000));
+    const started = Date.now();
+    assert.equal((await on.stop('SIGTERM', 12000)).code, 0);
+    assert.ok(Date.now() - started < 4000, `shutdown took ${Date.now() - started} ms`);
+    assert.ok(await scraper.waitFor(() => scraper.closed, 2000), 'ops connection left open');
+  });
+
+  test('a bad --ops-listen exits 2 naming the setting', async () => {
+    const r = await runBinary(['--ops-listen', 'nonsense']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /ops-listen/);
   });
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
 import { HOST, cleanupAll, rawExchange, request, runBinary, startServer, tempDir } from './lib/server.mjs';
@@ -61,6 +62,42 @@ describe('TLS', { timeout: 40000, skip }, () => {
     const { code } = await s.stop();
     assert.equal(code, 0);
   });
+
+  // Resolves {ok, protocol, cipher} or {ok: false, error} for one TLS handshake. The client
+  // offers everything its OpenSSL can (SECLEVEL=0), so a refusal is the server's.
+  function handshake(port, { cipher, minVersion = 'TLSv1', maxVersion = 'TLSv1.3' } = {}) {
+    return new Promise((resolve) => {
+      const sock = tls.connect({ host: HOST, port, servername: 'localhost', rejectUnauthorized: false,
+        minVersion, maxVersion, ciphers: cipher ? `${cipher}@SECLEVEL=0` : 'DEFAULT@SECLEVEL=0' });
+      const done = (r) => { clearTimeout(timer); sock.destroy(); resolve(r); };
+      const timer = setTimeout(() => done({ ok: false, error: 'timeout' }), 4000);
+      sock.once('secureConnect', () => done({ ok: true, protocol: sock.getProtocol(),
+        cipher: sock.getCipher().name }));
+      sock.once('error', (e) => done({ ok: false, error: e.code ?? e.message }));
+    });
+  }
+
+  test('weak TLS is refused: AES128-SHA, non-forward-secret AES128-GCM-SHA256, TLS 1.1',
+    { timeout: 15000 }, async () => {
+      const s = await startServer({ args: ['--tls-cert', a.cert, '--tls-key', a.key] });
+      for (const cipher of ['AES128-SHA', 'AES128-GCM-SHA256', 'AES256-SHA256', 'ECDHE-RSA-AES128-SHA']) {
+        const r = await handshake(s.port, { cipher, maxVersion: 'TLSv1.2' });
+        assert.equal(r.ok, false, `${cipher} was negotiated: ${JSON.stringify(r)}`);
+      }
+      const old = await handshake(s.port, { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1' });
+      assert.equal(old.ok, false, `TLS 1.1 was negotiated: ${JSON.stringify(old)}`);
+      // The recommended profile still works.
+      const strong = await handshake(s.port, { cipher: 'ECDHE-RSA-AES128-GCM-SHA256',
+        maxVersion: 'TLSv1.2' });
+      assert.deepEqual(strong, { ok: true, protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256' });
+      const chacha = await handshake(s.port, { cipher: 'ECDHE-RSA-CHACHA20-POLY1305',
+        maxVersion: 'TLSv1.2' });
+      assert.equal(chacha.ok, true, JSON.stringify(chacha));
+      const t13 = await handshake(s.port, { minVersion: 'TLSv1.3' });
+      assert.equal(t13.ok, true, JSON.stringify(t13));
+      assert.equal(t13.protocol, 'TLSv1.3');
+      assert.equal((await s.stop()).code, 0);
+    });
 
   // Each case names the setting at fault: the key when it does not match the certificate.
   const failing = {

@@ -25,5 +25,20 @@ TEST(ConnLimits, PerIpAndTotalBounds) {
   EXPECT_EQ(l.open(), 0U);
 }
 
+TEST(ConnLimits, EmptyKeyCountsOnlyTowardTheTotal) {
+  conn_limits l(4, 1);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(l.try_acquire(""), conn_limits::admit::ok);  // a trusted proxy
+  EXPECT_EQ(l.try_acquire("a"), conn_limits::admit::ok);
+  EXPECT_EQ(l.try_acquire(""), conn_limits::admit::over_total);
+  l.release("");
+  EXPECT_EQ(l.open(), 3U);
+  EXPECT_EQ(l.try_acquire("a"), conn_limits::admit::over_per_ip);
+  l.release("");
+  l.release("");
+  l.release("a");
+  EXPECT_EQ(l.open(), 0U);
+}
+
 }  // namespace
 }  // namespace hw::net

@@ -32,14 +32,17 @@ export const TEXT_MAX = 1000;
  * Starts hallway for chat tests. `flags` ({name: value}, without "--") override the defaults:
  * a known JWT secret, connection state recovery off (so event arguments arrive exactly as
  * emitted and the application's own reconnect logic is what is tested) and guest creation
- * practically unlimited. `null` as a value removes a default flag. Other options go to
- * startServer() (logLevel defaults to "info": ASan builds are slow at debug level).
+ * practically unlimited (rate and live guests per address). `null` as a value removes a default
+ * flag. Other options go to startServer() (logLevel defaults to "info": ASan builds are slow at
+ * debug level).
  */
 export async function startChatServer({ flags = {}, logLevel = 'info', ...opts } = {}) {
   const merged = {
     'jwt-secret': JWT_SECRET,
     'recovery-window': '0',
     'guest-create-rate': '100000',
+    // Every test guest comes from 127.0.0.1; the per-address cap has its own test (abuse_proxy).
+    'max-guests-per-ip': '100000',
     ...flags,
   };
   const args = [];

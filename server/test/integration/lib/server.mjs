@@ -154,7 +154,10 @@ function threadArgs(args) {
  * logLevel (default "debug"), startTimeoutMs (default 15000), bin (the executable to start;
  * default binaryPath(), e.g. testServerBinaryPath() for the realtime test server).
  *
- * Returns {port, url, tls, proc, logs, badLines, stdoutLines, stderr(), waitForLog, stop,
+ * The ops listener is started on a free port (--ops-listen 127.0.0.1:0) and learnt from its
+ * "ops_listening" log line: `opsPort`, `opsUrl` (null when args disabled it).
+ *
+ * Returns {port, url, tls, opsPort, opsUrl, proc, logs, badLines, stdoutLines, stderr(), waitForLog, stop,
  * waitExit, exited, dataDir, webRoot, fixture, listening, args, bin}.
  */
 export async function startServer({ args = [], env = {}, webRoot, dataDir, logLevel = 'debug',
@@ -167,8 +170,10 @@ export async function startServer({ args = [], env = {}, webRoot, dataDir, logLe
     webRoot = fixture.root;
   }
   dataDir = dataDir ?? tempDir('hallway-data-');
+  // The ops listener (/metrics) on a free port too; `args` may override it (the last flag wins).
   const fullArgs = ['--host', HOST, '--port', '0', '--log-format', 'json', '--log-level', logLevel,
-    '--data-dir', dataDir, '--web-root', webRoot, ...threadArgs(args), ...args];
+    '--data-dir', dataDir, '--web-root', webRoot, '--ops-listen', `${HOST}:0`, ...threadArgs(args),
+    ...args];
   const proc = spawn(bin, fullArgs, { env: childEnv(env), cwd: tempDir('hallway-cwd-'),
     stdio: ['ignore', 'pipe', 'pipe'] });
   liveProcs.add(proc);
@@ -296,10 +301,14 @@ export async function startServer({ args = [], env = {}, webRoot, dataDir, logLe
     throw new Error(`"listening" line has no usable port: ${listening.__raw}`);
   }
   const tls = listening.tls === true;
+  // Logged before "listening" when the ops listener is on.
+  const opsLine = logs.find((l) => l.msg === 'ops_listening');
   return {
     port: listening.port,
     tls,
     url: `${tls ? 'https' : 'http'}://${HOST}:${listening.port}`,
+    opsPort: opsLine?.port ?? null,
+    opsUrl: opsLine ? `http://${HOST}:${opsLine.port}` : null,
     listening,
     proc,
     logs,
