@@ -132,6 +132,8 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   chat_cfg.message_limit = {cfg.message_rate.per_second, cfg.message_rate.burst};
   chat_cfg.typing_limit = {cfg.typing_rate.per_second, cfg.typing_rate.burst};
   chat_cfg.match_limit = {cfg.match_rate.per_second, cfg.match_rate.burst};
+  chat_cfg.receipt_limit = {cfg.receipt_rate.per_second, cfg.receipt_rate.burst};
+  chat_cfg.control_limit = {cfg.control_rate.per_second, cfg.control_rate.burst};
   std::unique_ptr<socketio::gateway> chat;
   http::function_handler stats_api(
       [&chat](const http::request& req, const http::respond_fn& respond) {

@@ -1,6 +1,7 @@
 #include "app/chat_service.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "app/validate.hpp"
 
@@ -39,11 +40,14 @@ void chat_service::connected(const guest& g, bool recovered) {
     s.away_until.reset();
     if (auto partner = pairs_.partner_of(g.id)) out_.partner_connection(*partner, "back");
     if (s.room) out_.matched(g.id, *s.room);  // a new page needs the room again
-    if (!recovered) {
-      for (const auto& m : s.pending)
-        out_.message(g.id, m);
+  }
+  // Kept while it was away, or refused by a connection that was closing: a recovered transport
+  // has replayed them; a new one gets them now (and keeps what it refuses in turn).
+  auto kept = std::exchange(s.pending, {});
+  if (!recovered) {
+    for (auto& m : kept) {
+      if (!out_.message(g.id, m)) s.pending.push_back(std::move(m));
     }
-    s.pending.clear();
   }
   changed();
 }
@@ -88,8 +92,24 @@ bool chat_service::away(const std::string& guest_id) const {
 chat_error chat_service::limited(state& s, token_bucket& b, bool counts_for_flood) {
   const auto now = clock_.now();
   if (b.try_take(now)) return {};
-  if (counts_for_flood && s.flood.refuse(now)) out_.disconnect(s.profile.id, "flooding");
+  if (counts_for_flood) count_refusal(s);
   return {"rate_limited", "too many requests; slow down", {}, b.retry_after_ms(now)};
+}
+
+void chat_service::count_refusal(state& s) {
+  if (s.flood.refuse(clock_.now())) out_.disconnect(s.profile.id, "flooding");
+}
+
+chat_error chat_service::unknown_event(const std::string& guest_id) {
+  if (state* s = find(guest_id)) count_refusal(*s);
+  return {"unknown_event", "no such event", {}, -1};
+}
+
+chat_result<stats_snapshot> chat_service::query_stats(const std::string& guest_id) {
+  state* s = find(guest_id);
+  if (s == nullptr) return chat_result<stats_snapshot>::fail("not_connected", "not connected");
+  if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
+  return chat_result<stats_snapshot>::ok(stats());
 }
 
 chat_result<match_state> chat_service::match(const std::string& guest_id, match_mode mode,
@@ -145,6 +165,9 @@ void chat_service::run_matching() {
 }
 
 chat_result<match_state> chat_service::cancel(const std::string& guest_id) {
+  if (state* s = find(guest_id)) {
+    if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
+  }
   if (matchmaker_.cancel(guest_id)) changed();
   return chat_result<match_state>::ok(pairs_.room_of(guest_id) ? match_state::matched
                                                                : match_state::idle);
@@ -177,6 +200,9 @@ void chat_service::end_room(const std::string& guest_id, std::string_view partne
 }
 
 chat_result<none> chat_service::leave(const std::string& guest_id) {
+  if (state* s = find(guest_id)) {
+    if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
+  }
   matchmaker_.cancel(guest_id);
   end_room(guest_id, "partner_left");
   changed();
@@ -207,20 +233,29 @@ chat_result<chat_message> chat_service::send(const std::string& guest_id, std::s
     s->sent_order.pop_front();
   }
   state* p = find(*partner);
-  if (p != nullptr && p->away_until) {
-    if (p->pending.size() >= cfg_.max_pending_while_away) p->pending.erase(p->pending.begin());
-    p->pending.push_back(m);
-  }
+  const bool away = p != nullptr && p->away_until.has_value();
+  if (away) keep_for_return(*p, m);
   // Sent to the partner's connection even while it is away: a transport-level recovery
-  // replays it; otherwise `pending` is delivered when the partner is back.
-  out_.message(*partner, m);
+  // replays it; otherwise `pending` is delivered when the partner is back. A connection that
+  // refuses it is closing before we heard of it: the partner is away in fact, so the acked
+  // message is kept for its return the same way.
+  if (!out_.message(*partner, m) && !away && p != nullptr) keep_for_return(*p, m);
   if (p != nullptr) p->partner_typing_until.reset();
   m.text.clear();  // the ack carries id and timestamp only
   return chat_result<chat_message>::ok(std::move(m));
 }
 
+void chat_service::keep_for_return(state& s, const chat_message& m) {
+  if (s.pending.size() >= cfg_.max_pending_while_away) s.pending.erase(s.pending.begin());
+  s.pending.push_back(m);
+}
+
 chat_result<none> chat_service::delivered(const std::string& guest_id,
                                           const std::vector<std::string>& ids) {
+  // Receipts are relayed to the partner: unbounded, they would flood it off as a slow reader.
+  if (state* s = find(guest_id)) {
+    if (auto e = limited(*s, s->receipts, true); !e.code.empty()) return {std::nullopt, e};
+  }
   if (ids.empty() || ids.size() > cfg_.max_receipt_ids) {
     return chat_result<none>::fail("invalid_payload", "1 to 100 message ids", "ids");
   }
@@ -238,6 +273,9 @@ chat_result<none> chat_service::delivered(const std::string& guest_id,
 }
 
 chat_result<none> chat_service::read(const std::string& guest_id, std::string_view up_to) {
+  if (state* s = find(guest_id)) {
+    if (auto e = limited(*s, s->receipts, true); !e.code.empty()) return {std::nullopt, e};
+  }
   auto v = validate_message_id(up_to, "upTo");
   if (!v) return chat_result<none>::fail(v.code, v.message, v.field);
   auto partner = pairs_.partner_of(guest_id);

@@ -33,6 +33,8 @@ struct chat_config {
   bucket_config message_limit = message_limit_default;
   bucket_config typing_limit = typing_limit_default;
   bucket_config match_limit = match_limit_default;
+  bucket_config receipt_limit = receipt_limit_default;  ///< chat:delivered, chat:read
+  bucket_config control_limit = control_limit_default;  ///< stats, cancel, leave
   flood_config flood;
   std::size_t max_text = chat_text_max_default;
   std::size_t dedupe_window = 256;           ///< message ids remembered per guest
@@ -88,7 +90,10 @@ class chat_outbox {
  public:
   virtual ~chat_outbox() = default;
   virtual void matched(const std::string& guest, const matched_event& e) = 0;
-  virtual void message(const std::string& guest, const chat_message& m) = 0;
+  /// True when the message was handed to the guest's live connection. False when it could
+  /// not be (the connection is closing, or gone, before the domain heard of it): the domain then
+  /// keeps the message for the guest's return, as for a guest known to be away.
+  virtual bool message(const std::string& guest, const chat_message& m) = 0;
   virtual void delivered(const std::string& guest, const std::vector<std::string>& ids) = 0;
   virtual void read(const std::string& guest, const std::string& up_to) = 0;
   virtual void typing(const std::string& guest, bool start) = 0;
@@ -124,6 +129,11 @@ class chat_service {
   chat_result<none> read(const std::string& guest_id, std::string_view up_to);
   chat_result<none> typing(const std::string& guest_id, bool start);
   chat_result<none> leave(const std::string& guest_id);
+  /// stats:get: the presence counts, rate-limited like the other control events.
+  chat_result<stats_snapshot> query_stats(const std::string& guest_id);
+  /// An event the server does not know: always refused, and the refusal counts toward the
+  /// flood guard (a client that keeps sending them is disconnected).
+  chat_error unknown_event(const std::string& guest_id);
 
   [[nodiscard]] stats_snapshot stats() const;
   /// True while the guest is offline but inside its reconnect grace period.
@@ -140,6 +150,8 @@ class chat_service {
           messages(c.message_limit),
           typing(c.typing_limit),
           matching(c.match_limit),
+          receipts(c.receipt_limit),
+          control(c.control_limit),
           flood(c.flood) {}
     guest profile;
     bool online = false;
@@ -147,6 +159,8 @@ class chat_service {
     token_bucket messages;
     token_bucket typing;
     token_bucket matching;
+    token_bucket receipts;
+    token_bucket control;
     flood_guard flood;
     std::unordered_map<std::string, std::int64_t> sent;  ///< message id → timestamp
     std::deque<std::string> sent_order;
@@ -159,6 +173,9 @@ class chat_service {
 
   state* find(const std::string& id);
   chat_error limited(state& s, token_bucket& b, bool counts_for_flood);
+  /// A refusal that is not a rate limit but still counts toward the flood guard.
+  void count_refusal(state& s);
+  void keep_for_return(state& s, const chat_message& m);
   void run_matching();
   void end_room(const std::string& guest_id, std::string_view partner_reason);
   void drop_if_gone(const std::string& guest_id);

@@ -26,6 +26,12 @@ struct bucket_config {
 inline constexpr bucket_config message_limit_default{5.0, 10.0};
 inline constexpr bucket_config typing_limit_default{4.0, 4.0};
 inline constexpr bucket_config match_limit_default{2.0, 5.0};
+/// Receipts (chat:delivered, chat:read): at most one of each per message received, so twice the
+/// message rate with room for a backlog after a reconnect.
+inline constexpr bucket_config receipt_limit_default{20.0, 40.0};
+/// Everything else a client may send (stats:get, user:match:cancel, chat:leave and its aliases):
+/// a person clicks these a few times a minute.
+inline constexpr bucket_config control_limit_default{10.0, 50.0};
 /// REST guest creation per client address: 10 per minute, burst 10.
 inline constexpr bucket_config guest_create_limit_default{10.0 / 60.0, 10.0};
 

@@ -67,6 +67,8 @@ struct config {
   rate message_rate{5, 10};
   rate typing_rate{4, 4};
   rate match_rate{2, 5};
+  rate receipt_rate{20, 40};
+  rate control_rate{10, 50};
   millis session_ttl{7'200'000};
   millis token_lifetime{7'200'000};
   /// Protocol test-suite mode (see docs/protocol.md): fixed settings, echo namespaces.

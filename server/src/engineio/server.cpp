@@ -67,14 +67,20 @@ class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_
 
   void on_message(std::string_view data, bool binary) override {
     if (mode_ == mode::redundant) return;
+    // Held until the session has handled it: the hop to its strand is bounded too.
     asio::post(session_->executor(), [s = session_, c = conn_, d = std::string(data), binary,
-                                      probe = mode_ == mode::probe] {
+                                      probe = mode_ == mode::probe, h = conn_->hold_input()] {
       if (probe && !binary) {
         s->on_probe_message(c, d);
       } else {
         s->on_ws_message(d, binary);
       }
     });
+  }
+
+  [[nodiscard]] std::size_t input_hold_limit() const override {
+    // A redundant WebSocket has no session: it is closed as soon as it opens.
+    return session_ ? session_->input_hold_limit() : net::ws_endpoint::input_hold_limit();
   }
 
   void on_close(std::uint16_t /*code*/) override {

@@ -1,5 +1,6 @@
 #include "engineio/session.hpp"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
@@ -207,6 +208,13 @@ void session::on_post(std::string_view body, const http::respond_fn& respond, ht
     respond(bad_request());
     return;
   }
+  if (post_) {
+    // A POST while the previous one is still held: the client did not wait for its answer
+    // (engine.io closes the session on this "data request overlap" too).
+    respond(http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})"));
+    end("transport error");
+    return;
+  }
   if (body.size() > opts_.max_payload) {
     respond(http::make_error(413, "payload_too_large", "Engine.IO payload too large"));
     end("transport error");
@@ -221,11 +229,53 @@ void session::on_post(std::string_view body, const http::respond_fn& respond, ht
   base.status = 200;
   base.headers.set("content-type", "text/html");
   base.body = "ok";
-  respond(std::move(base));
-  for (const auto& p : packets) {
-    if (closed_) break;
+  post_ = held_post{std::move(packets), 0, respond, std::move(base)};
+  run_post();
+}
+
+// Handles the held POST's packets while the layer above keeps up; answers it when all are done.
+void session::run_post() {
+  while (post_ && !closed_ && post_->next < post_->packets.size()) {
+    if (post_input_full()) return;  // resumed by release_post_input()
+    // Moved out: the packet may end the session, which answers the POST and drops post_.
+    auto p = std::move(post_->packets[post_->next++]);
     handle_packet(static_cast<char>('0' + static_cast<int>(p.type)), p.data, p.binary);
   }
+  if (!post_) return;
+  auto done = std::move(*post_);
+  post_.reset();
+  done.respond(std::move(done.base));
+}
+
+// Polling input backpressure, the same scheme as the WebSocket reader's (net/ws_session): the
+// strand sets post_paused_ before it re-checks post_held_; a release decrements post_held_
+// before it checks post_paused_ (both sequentially consistent), so a pause is never missed.
+bool session::post_input_full() {
+  const std::size_t limit = std::max<std::size_t>(2, opts_.input_hold_limit);
+  if (post_held_.load() < limit) return false;
+  post_paused_.store(true);
+  if (post_held_.load() >= limit) return true;
+  post_paused_.store(false);  // released meanwhile; a resume queued by then finds nothing held
+  return false;
+}
+
+void session::release_post_input() {
+  const std::size_t limit = std::max<std::size_t>(2, opts_.input_hold_limit);
+  const std::size_t left = post_held_.fetch_sub(1) - 1;
+  if (left <= limit / 2 && post_paused_.exchange(false)) {
+    asio::dispatch(strand_, [self = shared_from_this()] {
+      if (self->post_) self->run_post();
+    });
+  }
+}
+
+input_hold session::hold_input() {
+  // On WebSocket the connection itself stops reading; on polling, the POST is held.
+  if (auto* ws = ws_view_.load(std::memory_order_acquire); ws != nullptr) return ws->hold_input();
+  post_held_.fetch_add(1);
+  // The pointer is only a non-null tag: the deleter releases the hold.
+  return {static_cast<void*>(this),
+          [self = shared_from_this()](void*) { self->release_post_input(); }};
 }
 
 void session::on_ws_message(std::string_view data, bool binary) {
@@ -399,6 +449,7 @@ void session::abandon() {
   ws_.reset();
   probe_.reset();
   pending_get_ = nullptr;
+  post_.reset();
 }
 
 void session::close(std::string reason) {
@@ -416,6 +467,12 @@ void session::end(std::string_view reason) {
     auto respond = std::move(pending_get_);
     pending_get_ = nullptr;
     respond(text_response(std::move(pending_base_), take_outbox_and_close()));
+  }
+  if (post_) {
+    // A POST held for backpressure: what it carried up to here was handled.
+    auto p = std::move(*post_);
+    post_.reset();
+    p.respond(std::move(p.base));
   }
   if (ws_) ws_->close(1000, {});
   if (probe_) probe_->close(1000, {});

@@ -10,12 +10,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "http/handler.hpp"
 #include "net/websocket.hpp"
+#include "protocol/engineio.hpp"
 
 namespace hw::engineio {
 
@@ -27,6 +29,9 @@ struct options {
   std::size_t max_payload = 1'000'000;          ///< bytes of one polling POST or WS message
   std::size_t send_queue_bytes = 256UL << 10U;  ///< polling outbox bound (WS: net's queue)
   std::size_t max_sessions = 10'000;
+  /// Messages of one session still being handled above (input_hold) at which its input is
+  /// paused: the WebSocket is not read, a polling POST is not answered (nor read further).
+  std::size_t input_hold_limit = 64;
   std::vector<std::string> allowed_origins;  ///< "*" = any (conformance)
   /// Per client address: live sessions (0 = no cap) and handshakes per second / burst (rate 0 =
   /// no limit). Answered 429 beyond.
@@ -42,6 +47,8 @@ struct outgoing {
   std::vector<std::shared_ptr<const std::string>> binaries;
   bool is_volatile = false;
 };
+
+using input_hold = net::input_hold;
 
 /// The layer above (a Socket.IO client) as seen by one session. Called on the session strand.
 class listener {
@@ -68,6 +75,11 @@ class session : public std::enable_shared_from_this<session> {
   net::send_result send(outgoing msg);
   /// Thread-safe: closes the session (the listener's on_close runs with `reason`).
   void close(std::string reason);
+  /// Thread-safe. Counts one received message as still being handled above: while
+  /// options::input_hold_limit are held the client is not read (backpressure), until at most
+  /// half are. Released when the token (and its copies) is destroyed.
+  input_hold hold_input();
+  [[nodiscard]] std::size_t input_hold_limit() const { return opts_.input_hold_limit; }
 
   // Called by engineio::server, on the strand.
   /// Ends the session unless a transport starts within the ping timeout (a WebSocket whose
@@ -110,6 +122,11 @@ class session : public std::enable_shared_from_this<session> {
   void hold_poll_for_upgrade();
   void respond_pending(std::string body);
   void end(std::string_view reason);
+  // Polling input backpressure: a POST's packets are handled until too many are held; the rest
+  // and the POST's answer wait (so the client cannot send the next POST) until released.
+  void run_post();
+  bool post_input_full();
+  void release_post_input();
 
   boost::asio::any_io_executor strand_;
   std::string id_;
@@ -133,6 +150,15 @@ class session : public std::enable_shared_from_this<session> {
   std::chrono::steady_clock::time_point pong_due_ = std::chrono::steady_clock::time_point::max();
   bool started_ = false;
   bool timed_out_ = false;  // ended by the heartbeat: later polls get "Session ID unknown"
+  struct held_post {
+    std::vector<protocol::eio::packet> packets;
+    std::size_t next = 0;
+    http::respond_fn respond;
+    http::response base;
+  };
+  std::optional<held_post> post_;  // the POST being handled (strand)
+  std::atomic<std::size_t> post_held_{0};
+  std::atomic<bool> post_paused_{false};
   bool awaiting_pong_ = false;
   bool closed_ = false;
   std::atomic<bool> closing_{false};

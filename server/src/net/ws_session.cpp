@@ -1,5 +1,6 @@
 #include "net/ws_session.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -55,6 +56,7 @@ class ws_session final : public session_base,
   ws_session& operator=(const ws_session&) = delete;
 
   void start() {
+    hold_limit_ = std::max<std::size_t>(2, start_.endpoint->input_hold_limit());
     ctx_.replace_session(start_.session_id, this->weak_from_this());
     ctx_.websocket_connections.add(1);
     // Liveness is the Engine.IO heartbeat's job; a stuck writer is the send queue's.
@@ -106,6 +108,11 @@ class ws_session final : public session_base,
     return queued_.load(std::memory_order_relaxed);
   }
 
+  input_hold hold_input() override {
+    held_.fetch_add(1);
+    return std::make_shared<hold_token>(this->shared_from_this());
+  }
+
   // session_base
   void drain() override { close(ws::close_code::going_away, "server shutting down"); }
   void force_close() override {
@@ -114,6 +121,51 @@ class ws_session final : public session_base,
   }
 
  private:
+  /// One held message: released when the last copy of the token goes.
+  class hold_token {
+   public:
+    explicit hold_token(std::shared_ptr<ws_session> s) : s_(std::move(s)) {}
+    ~hold_token() { s_->release_input(); }
+    hold_token(const hold_token&) = delete;
+    hold_token& operator=(const hold_token&) = delete;
+
+   private:
+    std::shared_ptr<ws_session> s_;
+  };
+
+  // ---- input backpressure (hold_input). `held_` and `input_paused_` are touched on any thread;
+  // the reader sets input_paused_ before it re-checks held_, a releaser decrements held_ before
+  // it checks input_paused_ (both sequentially consistent), so a stop is always seen by the
+  // release that should end it.
+
+  // On the strand, before each frame: true when the reader must stop until released.
+  bool input_full() {
+    if (held_.load() < hold_limit_) return false;
+    input_paused_.store(true);
+    if (held_.load() >= hold_limit_) {
+      input_stopped_ = true;
+      return true;
+    }
+    input_paused_.store(false);  // released meanwhile; a resume queued by then is a no-op
+    return false;
+  }
+
+  void release_input() {
+    const std::size_t left = held_.fetch_sub(1) - 1;
+    if (left <= hold_limit_ / 2 && input_paused_.exchange(false)) {
+      asio::dispatch(stream_.get_executor(),
+                     [self = this->shared_from_this()] { self->resume_input(); });
+    }
+  }
+
+  // Reads again: the frames still buffered, then the socket. Also when our close frame is
+  // queued, so that the client's unread input is discarded (see process()).
+  void resume_input() {
+    if (!input_stopped_ || terminated_) return;
+    input_stopped_ = false;
+    process();
+  }
+
   struct frame {
     unsigned char header[10];
     std::size_t header_len = 0;  // 0: raw bytes (the handshake), not a frame
@@ -148,6 +200,7 @@ class ws_session final : public session_base,
     std::size_t off = 0;
     bool more = true;
     while (more && !terminated_ && !peer_closed_ && !parse_failed_) {
+      if (!sent_close_ && input_full()) break;  // after our close frame input is discarded
       ws::event ev;
       const std::size_t used = parser_.parse(rbuf_.data() + off, rlen_ - off, ev);
       off += used;
@@ -183,7 +236,7 @@ class ws_session final : public session_base,
       rlen_ -= off;
     }
     shrink_read_buffer();
-    if (!peer_closed_) read();  // else: wait for our close frame to be written
+    if (!peer_closed_ && !input_stopped_) read();  // else: wait for our close frame / a release
   }
 
   // A large message grew the buffer; a connection should not keep that memory once the bytes
@@ -291,6 +344,11 @@ class ws_session final : public session_base,
             ws::opcode::close);
     sent_close_ = true;
     closed_.store(true, std::memory_order_release);
+    if (input_stopped_) {
+      // Paused for backpressure: read again, to discard what the client still sends.
+      asio::post(stream_.get_executor(),
+                 [self = this->shared_from_this()] { self->resume_input(); });
+    }
     // Don't wait forever for a peer that never reads its close frame or never answers it.
     close_timer_.expires_after(std::chrono::seconds(2));
     close_timer_.async_wait([self = this->shared_from_this()](beast::error_code e) {
@@ -334,6 +392,10 @@ class ws_session final : public session_base,
   bool peer_closed_ = false;    // the peer's close frame arrived: nothing else is read
   bool parse_failed_ = false;   // a protocol error: input is discarded until EOF
   bool terminated_ = false;
+  std::atomic<std::size_t> held_{0};
+  std::atomic<bool> input_paused_{false};
+  std::size_t hold_limit_ = 64;
+  bool input_stopped_ = false;  // not reading because of held_ (strand)
   std::uint16_t close_code_ = 0;
 };
 

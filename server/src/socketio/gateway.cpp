@@ -177,7 +177,8 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
   on("user:next", match_like(true));
   on("user:match:cancel", [this](const std::string& guest, event_args&) -> json::value {
     auto res = chat_->cancel(guest);
-    return ok({{"state", state_name(res.value.value_or(app::match_state::idle))}});
+    if (!res.value) return fail(res.error);
+    return ok({{"state", state_name(*res.value)}});
   });
   on("chat:message", [this](const std::string& guest, event_args& a) -> json::value {
     const auto* o = payload(a);
@@ -222,20 +223,21 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
   }
   for (const char* name : {"chat:leave", "chat:clear", "leave-room", "close-room"}) {
     on(name, [this](const std::string& guest, event_args&) -> json::value {
-      chat_->leave(guest);
-      return ok();
+      auto res = chat_->leave(guest);
+      return res.value ? ok() : fail(res.error);
     });
   }
-  on("stats:get", [this](const std::string&, event_args&) -> json::value {
-    const auto s = chat_->stats();
+  on("stats:get", [this](const std::string& guest, event_args&) -> json::value {
+    auto res = chat_->query_stats(guest);
+    if (!res.value) return fail(res.error);
+    const auto& s = *res.value;
     return ok({{"online", s.online}, {"searching", s.searching}, {"chatting", s.chatting}});
   });
-  nsp.on_unknown([](const socket_ptr&, event_args&, const ack_fn& ack) {
-    if (ack) {
-      event_args r;
-      r.args.push_back(fail({"unknown_event", "no such event", {}, -1}));
-      ack(std::move(r));
-    }
+  // Unknown events go through the app like the others: refused, and counted as refusals.
+  nsp.on_unknown([this](const socket_ptr& s, event_args& a, const ack_fn& ack) {
+    dispatch(s, a, ack, [this](const std::string& guest, event_args&) -> json::value {
+      return fail(chat_->unknown_event(guest));
+    });
   });
 }
 
@@ -243,27 +245,32 @@ gateway::~gateway() = default;
 
 void gateway::on(const std::string& event, call fn) {
   io_.of("/").on(event, [this, fn = std::move(fn)](const socket_ptr& s, event_args& a,
-                                                   const ack_fn& ack) {
-    const auto* g = s->data().if_contains("guest");
-    if (g == nullptr) return;
-    std::string id(g->as_object().at("id").as_string());
-    run([this, s, id = std::move(id), a = std::move(a), ack, fn]() mutable {
-      const auto now = std::chrono::steady_clock::now();
-      auto& last = touched_[id];
-      if (now - last >= touch_interval_) {
-        last = now;
-        sessions_.touch(id, [](const std::optional<app::guest>&) {});
-      }
-      auto it = live_.find(id);
-      json::value result = it != live_.end() && it->second == s
-                               ? fn(id, a)
-                               : fail({"not_connected", "this connection was replaced", {}, -1});
-      if (ack) {
-        event_args r;
-        r.args.push_back(std::move(result));
-        ack(std::move(r));
-      }
-    });
+                                                   const ack_fn& ack) { dispatch(s, a, ack, fn); });
+}
+
+void gateway::dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, const call& fn) {
+  const auto* g = s->data().if_contains("guest");
+  if (g == nullptr) return;
+  std::string id(g->as_object().at("id").as_string());
+  // Counts as waiting for the app until it ran: a connection with too many waiting is not read
+  // (backpressure to TCP), so no client can queue unbounded work on the one app strand.
+  auto hold = s->hold_input();
+  run([this, s, id = std::move(id), a = std::move(a), ack, fn, hold]() mutable {
+    const auto now = std::chrono::steady_clock::now();
+    auto& last = touched_[id];
+    if (now - last >= touch_interval_) {
+      last = now;
+      sessions_.touch(id, [](const std::optional<app::guest>&) {});
+    }
+    auto it = live_.find(id);
+    json::value result = it != live_.end() && it->second == s
+                             ? fn(id, a)
+                             : fail({"not_connected", "this connection was replaced", {}, -1});
+    if (ack) {
+      event_args r;
+      r.args.push_back(std::move(result));
+      ack(std::move(r));
+    }
   });
 }
 
@@ -293,15 +300,15 @@ app::stats_snapshot gateway::stats() const {
   return {online_, searching_, chatting_};
 }
 
-void gateway::emit(const std::string& guest, std::string_view event, json::value payload,
+bool gateway::emit(const std::string& guest, std::string_view event, json::value payload,
                    bool is_volatile) {
   auto it = live_.find(guest);
-  if (it == live_.end()) return;
+  if (it == live_.end()) return false;
   event_args a;
   a.args.push_back(std::move(payload));
   emit_options o;
   o.is_volatile = is_volatile;
-  it->second->emit(event, a, std::move(o));
+  return it->second->emit(event, a, std::move(o));
 }
 
 void gateway::matched(const std::string& guest, const app::matched_event& e) {
@@ -316,9 +323,10 @@ void gateway::matched(const std::string& guest, const app::matched_event& e) {
                     {"polite", e.polite}});
 }
 
-void gateway::message(const std::string& guest, const app::chat_message& m) {
-  emit(guest, "chat:message",
-       json::object{{"id", m.id}, {"type", "text"}, {"text", m.text}, {"timestamp", m.timestamp}});
+bool gateway::message(const std::string& guest, const app::chat_message& m) {
+  return emit(
+      guest, "chat:message",
+      json::object{{"id", m.id}, {"type", "text"}, {"text", m.text}, {"timestamp", m.timestamp}});
 }
 
 void gateway::delivered(const std::string& guest, const std::vector<std::string>& ids) {

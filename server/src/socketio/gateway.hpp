@@ -38,7 +38,7 @@ class gateway final : public app::chat_outbox {
 
   // app::chat_outbox (called on the app strand)
   void matched(const std::string& guest, const app::matched_event& e) override;
-  void message(const std::string& guest, const app::chat_message& m) override;
+  bool message(const std::string& guest, const app::chat_message& m) override;
   void delivered(const std::string& guest, const std::vector<std::string>& ids) override;
   void read(const std::string& guest, const std::string& up_to) override;
   void typing(const std::string& guest, bool start) override;
@@ -51,9 +51,12 @@ class gateway final : public app::chat_outbox {
  private:
   using call = std::function<boost::json::value(const std::string& guest, event_args& args)>;
   void on(const std::string& event, call fn);
+  /// Runs `fn` for socket `s`'s event on the app strand and answers its ack.
+  void dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, const call& fn);
   void run(std::function<void()> f);  ///< on the app strand, then re-arm the timer
   void reschedule();
-  void emit(const std::string& guest, std::string_view event, boost::json::value payload,
+  /// False when the guest has no live socket or its connection refused the event.
+  bool emit(const std::string& guest, std::string_view event, boost::json::value payload,
             bool is_volatile = false);
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;

@@ -152,9 +152,20 @@ bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
   if (!conn) {
     // Waiting for recovery: what it buffers counts toward the global recovery budget.
     if (grew != 0) nsp_.srv_.recovery_grew(this, grew);
-    return offset != 0;  // buffered for recovery, or lost
+    // Not handed to a live transport: false even when buffered for recovery, since the client
+    // may come back without recovering (the caller then keeps what matters itself).
+    return false;
   }
   return conn->send(msg) == net::send_result::queued;
+}
+
+engineio::input_hold socket::hold_input() {
+  std::shared_ptr<engineio::session> conn;
+  {
+    std::lock_guard lock(mutex_);
+    conn = conn_;
+  }
+  return conn ? conn->hold_input() : engineio::input_hold{};
 }
 
 bool socket::replay_after(std::uint64_t offset) {

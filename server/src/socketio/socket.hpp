@@ -34,9 +34,13 @@ class socket : public std::enable_shared_from_this<socket> {
   boost::json::object& data() { return data_; }
   namespace_& nsp() { return nsp_; }
 
-  /// Sends an event to this client (thread-safe). False when a volatile event was dropped
-  /// (congested connection) or the socket is gone.
+  /// Sends an event to this client (thread-safe). True when it was handed to a live transport;
+  /// false when a volatile event was dropped (congested connection), the connection is closing,
+  /// or the socket has none (a recoverable event is still buffered for recovery then).
   bool emit(std::string_view event, const event_args& args, emit_options opts = {});
+  /// Counts one received event as still being handled (thread-safe): while too many are, the
+  /// connection is not read. Released when the token is destroyed; empty when disconnected.
+  engineio::input_hold hold_input();
   void join(const std::string& room);
   void leave(const std::string& room);
   [[nodiscard]] std::vector<std::string> rooms() const;

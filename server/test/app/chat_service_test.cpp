@@ -62,10 +62,11 @@ class recording_outbox final : public chat_outbox {
     c.match = e;
     calls.push_back(std::move(c));
   }
-  void message(const std::string& guest, const chat_message& m) override {
+  bool message(const std::string& guest, const chat_message& m) override {
     call c = make_call(kind::message, guest);
     c.msg = m;
     calls.push_back(std::move(c));
+    return refusing.count(guest) == 0;
   }
   void delivered(const std::string& guest, const std::vector<std::string>& ids) override {
     call c = make_call(kind::delivered, guest);
@@ -129,6 +130,8 @@ class recording_outbox final : public chat_outbox {
   void clear() { calls.clear(); }
 
   std::vector<call> calls;
+  /// Guests whose connection refuses messages (closing before the domain heard of it).
+  std::set<std::string> refusing;
 };
 
 // ---- helpers -----------------------------------------------------------------------------------
@@ -1239,6 +1242,160 @@ TEST_F(AppChat, RateLimitsAreConfigurable) {
   EXPECT_EQ(out.count(kind::disconnect), 1U);
 }
 
+TEST_F(AppChat, ReceiptsAreRateLimitedAndTheirRefusalsCountTowardFlooding) {
+  pair("A", "B");
+  // Receipt floods are what would push the partner off as a slow reader: bounded here.
+  for (unsigned i = 0; i < 20; ++i) {
+    ASSERT_TRUE(svc->delivered("A", {uuid(i)}).value.has_value()) << i;
+    ASSERT_TRUE(svc->read("A", uuid(i)).value.has_value()) << i;
+  }
+  auto r = svc->delivered("A", {uuid(99)});
+  EXPECT_EQ(r.error.code, "rate_limited");
+  EXPECT_GT(r.error.retry_after_ms, 0);
+  EXPECT_LE(r.error.retry_after_ms, 50);  // 20 tokens/s
+  EXPECT_EQ(svc->read("A", uuid(99)).error.code, "rate_limited");
+  EXPECT_EQ(out.to("B", kind::delivered).size(), 20U);
+  EXPECT_EQ(out.to("B", kind::read).size(), 20U);
+  for (int i = 0; i < 28; ++i)
+    svc->read("A", uuid(99));
+  EXPECT_EQ(out.count(kind::disconnect), 0U);  // 30 refusals are tolerated
+  svc->read("A", uuid(99));                    // the 31st refusal
+  ASSERT_EQ(out.to("A", kind::disconnect).size(), 1U);
+  EXPECT_EQ(out.to("A", kind::disconnect)[0].text, "flooding");
+  EXPECT_TRUE(out.to("B", kind::disconnect).empty());
+}
+
+TEST_F(AppChat, ControlEventsShareOneBucketAndCountTowardFlooding) {
+  connect("A", {"x"});
+  for (int i = 0; i < 50; ++i) {
+    switch (i % 3) {
+      case 0:
+        ASSERT_TRUE(svc->query_stats("A").value.has_value()) << i;
+        break;
+      case 1:
+        ASSERT_TRUE(svc->cancel("A").value.has_value()) << i;
+        break;
+      default:
+        ASSERT_TRUE(svc->leave("A").value.has_value()) << i;
+        break;
+    }
+  }
+  EXPECT_EQ(svc->query_stats("A").error.code, "rate_limited");
+  EXPECT_EQ(svc->cancel("A").error.code, "rate_limited");
+  EXPECT_EQ(svc->leave("A").error.code, "rate_limited");
+  for (int i = 0; i < 27; ++i)
+    svc->query_stats("A");
+  EXPECT_EQ(out.count(kind::disconnect), 0U);
+  svc->query_stats("A");
+  EXPECT_EQ(out.to("A", kind::disconnect).size(), 1U);
+  clk.advance(milliseconds(100));  // 10 tokens/s: one more after 100 ms
+  EXPECT_TRUE(svc->query_stats("A").value.has_value());
+}
+
+TEST_F(AppChat, ARateLimitedLeaveKeepsTheChat) {
+  chat_config cfg;
+  cfg.control_limit = {1.0, 1.0};
+  rebuild(cfg);
+  pair("A", "B");
+  ASSERT_TRUE(svc->query_stats("A").value.has_value());
+  EXPECT_EQ(svc->leave("A").error.code, "rate_limited");
+  EXPECT_TRUE(out.to("B", kind::ended).empty());
+  EXPECT_EQ(svc->stats().chatting, 2U);
+}
+
+TEST_F(AppChat, UnknownEventsAreRefusedAndCountTowardFlooding) {
+  connect("A");
+  for (int i = 0; i < 30; ++i)
+    EXPECT_EQ(svc->unknown_event("A").code, "unknown_event");
+  EXPECT_EQ(out.count(kind::disconnect), 0U);
+  EXPECT_EQ(svc->unknown_event("A").code, "unknown_event");
+  EXPECT_EQ(out.to("A", kind::disconnect).size(), 1U);
+  EXPECT_EQ(svc->unknown_event("ghost").code, "unknown_event");  // nothing to count for
+}
+
+TEST_F(AppChat, ReceiptAndControlLimitsAreConfigurable) {
+  chat_config cfg;
+  cfg.receipt_limit = {1.0, 2.0};
+  cfg.control_limit = {1.0, 3.0};
+  rebuild(cfg);
+  pair("A", "B");
+  EXPECT_TRUE(svc->read("A", uuid(1)).value.has_value());
+  EXPECT_TRUE(svc->delivered("A", {uuid(1)}).value.has_value());
+  EXPECT_EQ(svc->read("A", uuid(1)).error.retry_after_ms, 1000);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(svc->query_stats("A").value.has_value()) << i;
+  EXPECT_EQ(svc->query_stats("A").error.code, "rate_limited");
+}
+
+// ---- a relay refused by a closing connection ---------------------------------------------------
+
+TEST_F(AppChat, AnAckedMessageRefusedByAClosingConnectionIsKeptForThePartnersReturn) {
+  pair("A", "B");
+  out.refusing.insert("B");  // B's transport is closing; the domain has not heard of it yet
+  const auto r = send("A", 1, "kept");
+  ASSERT_TRUE(r.value.has_value());  // acked: the domain answers for its delivery now
+  svc->disconnected("B");
+  out.refusing.clear();
+  out.clear();
+  connect("B", {}, "", /*recovered=*/false);
+  const auto got = out.to("B", kind::message);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].msg.id, uuid(1));
+  EXPECT_EQ(got[0].msg.text, "kept");
+  // Exactly once: a later return has nothing left to deliver.
+  svc->disconnected("B");
+  out.clear();
+  connect("B");
+  EXPECT_TRUE(out.to("B", kind::message).empty());
+}
+
+TEST_F(AppChat, ARefusedMessageIsNotSentAgainAfterARecoveredReturn) {
+  pair("A", "B");
+  out.refusing.insert("B");
+  ASSERT_TRUE(send("A", 1).value.has_value());
+  svc->disconnected("B");
+  out.refusing.clear();
+  out.clear();
+  connect("B", {}, "", /*recovered=*/true);  // the transport replayed it
+  EXPECT_TRUE(out.to("B", kind::message).empty());
+}
+
+TEST_F(AppChat, ARefusedMessageReachesANewerConnectionThatReplacedTheClosingOne) {
+  pair("A", "B");
+  out.refusing.insert("B");
+  ASSERT_TRUE(send("A", 1).value.has_value());
+  out.refusing.clear();
+  out.clear();
+  // A reload: the new connection arrives before the old one's drop was heard.
+  connect("B");
+  const auto got = out.to("B", kind::message);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].msg.id, uuid(1));
+}
+
+TEST_F(AppChat, AMessageRefusedAgainOnReturnIsStillKept) {
+  pair("A", "B");
+  out.refusing.insert("B");
+  ASSERT_TRUE(send("A", 1).value.has_value());
+  svc->disconnected("B");
+  out.clear();
+  connect("B");  // this connection refuses too (closing again at once)
+  svc->disconnected("B");
+  out.refusing.clear();
+  out.clear();
+  connect("B");
+  ASSERT_EQ(out.to("B", kind::message).size(), 1U);
+}
+
+TEST_F(AppChat, AcceptedRelaysAreNotKept) {
+  pair("A", "B");
+  ASSERT_TRUE(send("A", 1).value.has_value());
+  svc->disconnected("B");
+  out.clear();
+  connect("B");
+  EXPECT_TRUE(out.to("B", kind::message).empty());
+}
+
 // ---- stats -------------------------------------------------------------------------------------
 
 TEST_F(AppChat, StatsCountOnlineSearchingAndChatting) {
@@ -1606,6 +1763,10 @@ TEST_P(AppChatStress, RandomOperationsKeepTheInvariants) {
         if (!online) break;
         auto r = svc->cancel(id);
         apply(from);
+        if (!r.value) {
+          EXPECT_EQ(r.error.code, "rate_limited");
+          break;
+        }
         m[id].searching = false;
         EXPECT_EQ(r.value, m[id].room.empty() ? match_state::idle : match_state::matched);
         break;
@@ -1615,10 +1776,15 @@ TEST_P(AppChatStress, RandomOperationsKeepTheInvariants) {
         if (!online) break;
         const bool had_room = !m[id].room.empty();
         const std::string partner = m[id].partner;
+        auto r = svc->leave(id);
+        if (!r.value) {
+          apply(from);
+          EXPECT_EQ(r.error.code, "rate_limited");
+          break;
+        }
         m[id].room.clear();
         m[id].partner.clear();
         m[id].searching = false;
-        svc->leave(id);
         apply(from);
         if (had_room) {
           EXPECT_EQ(out.to(partner, kind::ended).size(), 1U);

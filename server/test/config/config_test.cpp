@@ -142,6 +142,24 @@ TEST(Config, RatesAreRatePerSecondSlashBurst) {
   }
 }
 
+TEST(Config, ReceiptAndControlRatesHaveDefaultsAndAreSet) {
+  auto d = run({});
+  ASSERT_TRUE(d.cfg) << d.output;
+  EXPECT_EQ(d.cfg->receipt_rate.per_second, 20);
+  EXPECT_EQ(d.cfg->receipt_rate.burst, 40);
+  EXPECT_EQ(d.cfg->control_rate.per_second, 10);
+  EXPECT_EQ(d.cfg->control_rate.burst, 50);
+  auto r = run({"--receipt-rate", "2/3", "--control-rate=1/4"});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_EQ(r.cfg->receipt_rate.per_second, 2);
+  EXPECT_EQ(r.cfg->receipt_rate.burst, 3);
+  EXPECT_EQ(r.cfg->control_rate.per_second, 1);
+  EXPECT_EQ(r.cfg->control_rate.burst, 4);
+  auto b = run({"--control-rate", "0/1"});
+  EXPECT_FALSE(b.cfg);
+  EXPECT_NE(b.output.find("'control-rate'"), std::string::npos) << b.output;
+}
+
 TEST(Config, SocketIoMemoryBounds) {
   auto d = run({});
   ASSERT_TRUE(d.cfg);
