@@ -20,6 +20,7 @@ class fake_ws final : public net::ws_connection {
   }
   void close(std::uint16_t code, std::string_view /*reason*/) override { closed_with = code; }
   [[nodiscard]] std::size_t queued_bytes() const override { return 0; }
+  net::input_hold hold_input() override { return std::make_shared<int>(0); }  // never pauses
 
   std::vector<std::string> sent;
   std::uint16_t closed_with = 0;
