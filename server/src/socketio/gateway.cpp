@@ -141,8 +141,14 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
     hello.args.push_back(json::object{{"userId", g.id}, {"username", g.username}});
     s->emit("connection:established", hello);
     run([this, s, g = std::move(g)] {
+      // One connection per guest, the newest: an older one still live, or one waiting for
+      // recovery (a reloaded page), is ended, so the guest holds one socket at a time.
+      if (auto it = left_.find(g.id); it != left_.end()) {
+        if (auto old = it->second.lock(); old && old != s) old->disconnect();
+        left_.erase(it);
+      }
       auto& slot = live_[g.id];
-      if (slot && slot != s) slot->disconnect();  // one live connection per guest: newest wins
+      if (slot && slot != s) slot->disconnect();
       slot = s;
       chat_->connected(g, s->recovered());
     });
@@ -156,6 +162,7 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       if (it == live_.end() || it->second != s) return;  // replaced by a newer connection
       chat_->disconnected(id);
       if (!chat_->away(id)) {
+        if (!s->pid().empty()) left_[id] = s;  // may still be recovered, or replaced
         live_.erase(id);
         touched_.erase(id);
       }
@@ -363,6 +370,7 @@ void gateway::disconnect(const std::string& guest, std::string_view /*reason*/) 
 
 void gateway::gone(const std::string& guest) {
   touched_.erase(guest);
+  left_.erase(guest);
   auto it = live_.find(guest);
   if (it != live_.end() && !it->second->connected()) live_.erase(it);
 }

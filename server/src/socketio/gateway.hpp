@@ -68,6 +68,9 @@ class gateway final : public app::chat_outbox {
   std::unique_ptr<app::chat_service> chat_;
   boost::asio::steady_timer timer_;
   std::unordered_map<std::string, socket_ptr> live_;  ///< guest id → its live socket
+  /// Guest id → its last socket, dropped while unpaired and perhaps waiting for recovery: a
+  /// newer connection ends it. Forgotten with the guest (gone()).
+  std::unordered_map<std::string, std::weak_ptr<socket>> left_;
   /// Realtime activity keeps the guest session alive: touched at most once per interval.
   std::chrono::milliseconds touch_interval_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> touched_;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  assertAckOk, closeAllGuests, connectGuest, emitAck, pairUp, startChatServer, uuid,
+  assertAckOk, closeAllGuests, connectGuest, emitAck, guest, pairUp, startChatServer, uuid,
   waitFor,
 } from './lib/chat.mjs';
 import { findSamples, parsePrometheusText } from './lib/prometheus.mjs';
@@ -155,6 +155,21 @@ describe('replaced connections (chat)', { timeout: 120000 }, () => {
     'the replaced socket still waits for recovery');
     assertAckOk(await emitAck(fresh, 'stats:get'));
     assertAckOk(await emitAck(b.socket, 'stats:get'));
+  });
+
+  test('an unpaired guest reloads the page: its old socket leaves recovery when the new one '
+    + 'connects', async () => {
+    const g = await guest(server);
+    const base = await metric(server, 'hallway_socketio_recoverable_sockets');
+    g.socket.io.engine.close();  // the old page's transport goes away without a DISCONNECT
+    assert.ok(await pollUntil(async () => await metric(server,
+      'hallway_socketio_recoverable_sockets') === base + 1, 5000), 'the dropped socket is kept');
+    const fresh = await connectGuest(server, g.token);  // the new page: no pid
+    await waitFor(fresh, 'connection:established');
+    assert.ok(await pollUntil(async () => await metric(server,
+      'hallway_socketio_recoverable_sockets') === base, 5000),
+    'the replaced socket still waits for recovery');
+    assertAckOk(await emitAck(fresh, 'stats:get'));
   });
 });
 
