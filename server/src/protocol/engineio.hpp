@@ -26,10 +26,10 @@ enum class packet_type : std::uint8_t {
 
 enum class decode_error : std::uint8_t {
   none,
-  empty,        ///< zero-length packet
-  bad_type,     ///< first character is not '0'..'6'
-  bad_base64,   ///< "b..." polling packet whose data is not valid base64
-  too_many,     ///< more packets in one payload than allowed
+  empty,       ///< zero-length packet
+  bad_type,    ///< first character is not '0'..'6'
+  bad_base64,  ///< "b..." polling packet whose data is not valid base64
+  too_many,    ///< more packets in one payload than allowed
 };
 
 /// A decoded packet whose data points into the decoded input (or into `storage` for base64).
@@ -63,8 +63,7 @@ decode_error decode_payload(std::string_view body, std::vector<packet>& out,
                             std::size_t max_packets = 10'000);
 
 /// Appends one packet to a polling response body, with the separator when `out` is not empty.
-void encode_payload_append(std::string& out, packet_type type, std::string_view data,
-                           bool binary);
+void encode_payload_append(std::string& out, packet_type type, std::string_view data, bool binary);
 
 /// Standard base64 (RFC 4648, with padding).
 void base64_encode_append(std::string& out, std::string_view data);

@@ -31,14 +31,14 @@ enum class packet_type : std::uint8_t {
 enum class decode_error : std::uint8_t {
   none,
   empty,
-  bad_type,            ///< not '0'..'6'
-  bad_attachments,     ///< binary type without "<n>-", a non-number, or more than the limit
-  bad_namespace,       ///< namespace not starting with '/' or not terminated by ','
-  bad_id,              ///< ack id too long (more than 15 digits) or missing for ACK
-  bad_json,            ///< payload is not valid JSON (or nested too deeply)
-  invalid_payload,     ///< valid JSON of the wrong shape for the type (see decode())
-  reserved_event,      ///< EVENT named connect, connect_error, disconnect, disconnecting,
-                       ///< newListener or removeListener
+  bad_type,         ///< not '0'..'6'
+  bad_attachments,  ///< binary type without "<n>-", a non-number, or more than the limit
+  bad_namespace,    ///< namespace not starting with '/' or not terminated by ','
+  bad_id,           ///< ack id too long (more than 15 digits) or missing for ACK
+  bad_json,         ///< payload is not valid JSON (or nested too deeply)
+  invalid_payload,  ///< valid JSON of the wrong shape for the type (see decode())
+  reserved_event,   ///< EVENT named connect, connect_error, disconnect, disconnecting,
+                    ///< newListener or removeListener
 };
 
 struct packet {

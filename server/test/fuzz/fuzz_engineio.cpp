@@ -47,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (eio::decode_payload(in, packets, 64) == eio::decode_error::none) {
     check(!packets.empty() && packets.size() <= 64);
     std::string body;
-    for (const auto& p : packets) eio::encode_payload_append(body, p.type, p.data, p.binary);
+    for (const auto& p : packets)
+      eio::encode_payload_append(body, p.type, p.data, p.binary);
     std::vector<eio::packet> again;
     check(eio::decode_payload(body, again, 64) == eio::decode_error::none);
     check(same(packets, again));
