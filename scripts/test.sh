@@ -29,19 +29,28 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
   [ "$rc" != 0 ] && suites_failed+=(unit)
 fi
 
-if [ "$only" = all ] || [ "$only" = integration ]; then
-  echo "== integration tests (node --test, real binary)"
+# Runs node --test in server/test/integration on the given files (globs are expanded there; all
+# test files when none is given) and counts it as suite $1. Environment set by the caller applies.
+node_suite() {
+  local name=$1 rc np nf
+  shift
+  # shellcheck disable=SC2068 # the globs are meant to expand inside the test directory
   (cd server/test/integration && node --test --test-concurrency=2 \
       --test-reporter=spec --test-reporter-destination=stdout \
-      --test-reporter=tap --test-reporter-destination="$logs/integration.tap" \
-      2>&1) | tee "$logs/integration.log"
+      --test-reporter=tap --test-reporter-destination="$logs/$name.tap" $@ 2>&1) \
+    | tee "$logs/$name.log"
   rc=${PIPESTATUS[0]}
-  np=$(grep -E '^# pass ' "$logs/integration.tap" | tail -1 | awk '{print $3}')
-  nf=$(grep -E '^# fail ' "$logs/integration.tap" | tail -1 | awk '{print $3}')
+  np=$(grep -E '^# pass ' "$logs/$name.tap" | tail -1 | awk '{print $3}')
+  nf=$(grep -E '^# fail ' "$logs/$name.tap" | tail -1 | awk '{print $3}')
   np=${np:-0}; nf=${nf:-0}
   [ "$rc" != 0 ] && [ "$nf" = 0 ] && nf=1
-  count integration "$np" "$nf"
-  [ "$rc" != 0 ] && suites_failed+=(integration)
+  count "$name" "$np" "$nf"
+  [ "$rc" != 0 ] && suites_failed+=("$name")
+}
+
+if [ "$only" = all ] || [ "$only" = integration ]; then
+  echo "== integration tests (node --test, real binary)"
+  node_suite integration
 fi
 
 # The realtime and chat suites again, against the ThreadSanitizer build with 4 I/O threads: a
@@ -51,28 +60,17 @@ if [ "$only" = all ] || [ "$only" = tsan ]; then
   tsan=${HALLWAY_TSAN_BUILD:-build/tsan} root=$PWD
   tstart=$(date +%s)
   if [ ! -x "$tsan/server/hallway" ] || [ ! -x "$tsan/server/test/hallway-test-server" ]; then
-    echo "no TSan build in $tsan: run 'make build-tsan' first" | tee "$logs/tsan.log"
-    : >"$logs/tsan.tap"
-    rc=1
+    echo "no TSan build in $tsan: run 'make build-tsan' first"
+    count tsan 0 1
+    suites_failed+=(tsan)
   else
-    (cd server/test/integration && \
     HALLWAY_BIN="$root/$tsan/server/hallway" \
     HALLWAY_TEST_SERVER_BIN="$root/$tsan/server/test/hallway-test-server" \
     HALLWAY_TEST_THREADS=${HALLWAY_TEST_THREADS:-4} \
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/server/test/tsan.supp" \
-    node --test --test-concurrency=2 \
-      --test-reporter=spec --test-reporter-destination=stdout \
-      --test-reporter=tap --test-reporter-destination="$logs/tsan.tap" \
-      realtime_*.test.mjs chat_*.test.mjs 2>&1) | tee "$logs/tsan.log"
-    rc=${PIPESTATUS[0]}
+      node_suite tsan 'realtime_*.test.mjs' 'chat_*.test.mjs'
   fi
-  np=$(grep -E '^# pass ' "$logs/tsan.tap" | tail -1 | awk '{print $3}')
-  nf=$(grep -E '^# fail ' "$logs/tsan.tap" | tail -1 | awk '{print $3}')
-  np=${np:-0}; nf=${nf:-0}
-  [ "$rc" != 0 ] && [ "$nf" = 0 ] && nf=1
-  count tsan "$np" "$nf"
   echo "tsan stage: $(( $(date +%s) - tstart )) s" >>"$logs/summary"
-  [ "$rc" != 0 ] && suites_failed+=(tsan)
 fi
 
 if [ "$only" = all ] || [ "$only" = fuzz ]; then

@@ -335,7 +335,7 @@ void session::on_probe_open(const std::shared_ptr<net::ws_connection>& ws) {
   arm_probe_timer(ws, opts_.ping_timeout);
 }
 
-void session::arm_probe_timer(std::shared_ptr<net::ws_connection> ws, millis after) {
+void session::arm_probe_timer(const std::shared_ptr<net::ws_connection>& ws, millis after) {
   probe_timer_.expires_after(after);
   probe_timer_.async_wait([w = weak_from_this(), c = std::weak_ptr<net::ws_connection>(ws)](
                               boost::system::error_code ec) {

@@ -116,7 +116,7 @@ class session : public std::enable_shared_from_this<session> {
   /// yet: a request arriving after the deadline never finds the session alive.
   [[nodiscard]] bool pong_overdue() const;
   void time_out();
-  void arm_probe_timer(std::shared_ptr<net::ws_connection> ws, millis after);
+  void arm_probe_timer(const std::shared_ptr<net::ws_connection>& ws, millis after);
   /// Forgets the probe (the session can be probed again at once) and closes it.
   void drop_probe(std::uint16_t code, std::string_view reason);
   void hold_poll_for_upgrade();

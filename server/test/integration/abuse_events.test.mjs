@@ -126,6 +126,28 @@ describe('event floods are limited and end in a flood disconnect', { timeout: 60
  * guard never ends them; only backpressure (and the slow-reader bound on their unread acks)
  * holds them. Resolves their WsConns.
  */
+/**
+ * Samples the server's RSS every 100 ms from now on; `stop()` resolves the largest value seen
+ * (including one last sample taken after stopping).
+ */
+function sampleRss(srv, baseline) {
+  let max = baseline;
+  let sampling = true;
+  const loop = (async () => {
+    while (sampling) {
+      try { max = Math.max(max, await residentBytes(srv)); } catch { /* busy */ }
+      await sleep(100);
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await loop;
+      return Math.max(max, await residentBytes(srv));
+    },
+  };
+}
+
 async function startFlooders(srv, count, perFlooder) {
   const flooders = [];
   for (let f = 0; f < count; f += 1) {
@@ -157,14 +179,8 @@ describe('backpressure to the app strand', { timeout: 90000 }, () => {
     // Several flooders, so that the I/O threads (reading, decoding) outrun the one app strand.
     const flooders = await startFlooders(srv, FLOODERS, PER_FLOODER);
 
+    const rss = sampleRss(srv, baseline);
     let maxRss = baseline;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        try { maxRss = Math.max(maxRss, await residentBytes(srv)); } catch { /* busy */ }
-        await sleep(100);
-      }
-    })();
     const latencies = [];
     try {
       for (let i = 0; i < 8; i += 1) {
@@ -174,10 +190,8 @@ describe('backpressure to the app strand', { timeout: 90000 }, () => {
         await sleep(100);
       }
     } finally {
-      sampling = false;
-      await sampler;
+      maxRss = await rss.stop();
     }
-    maxRss = Math.max(maxRss, await residentBytes(srv));
     t.diagnostic(`RSS ${(baseline / MB).toFixed(1)} → max ${(maxRss / MB).toFixed(1)} MB; `
       + `relay latencies ${latencies.join(', ')} ms; flooders still buffering `
       + `${flooders.map((c) => c.ws.bufferedAmount).join(', ')} bytes`);
@@ -225,14 +239,8 @@ describe('backpressure on the polling transport', { timeout: 90000 }, () => {
           if (r.status !== 200) return;
         }
       }));
+      const rss = sampleRss(srv, baseline);
       let maxRss = baseline;
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          try { maxRss = Math.max(maxRss, await residentBytes(srv)); } catch { /* busy */ }
-          await sleep(100);
-        }
-      })();
       const latencies = [];
       try {
         for (let i = 0; i < 8; i += 1) {
@@ -248,10 +256,8 @@ describe('backpressure on the polling transport', { timeout: 90000 }, () => {
         }
         await posting;
       } finally {
-        sampling = false;
-        await sampler;
+        maxRss = await rss.stop();
       }
-      maxRss = Math.max(maxRss, await residentBytes(srv));
       t.diagnostic(`RSS ${(baseline / MB).toFixed(1)} → max ${(maxRss / MB).toFixed(1)} MB; `
         + `relay latencies ${latencies.join(', ')} ms; POST statuses ${statuses.join(',')}`);
       assert.ok(latencies.every((x) => typeof x === 'number' && x < 1000),
