@@ -10,12 +10,13 @@ SOURCES = $(shell git ls-files 'server/*.cpp' 'server/*.hpp' 2>/dev/null || find
 # CI builds with -Werror; a developer's build only warns.
 export HALLWAY_WERROR ?= $(if $(CI),ON,OFF)
 
-.PHONY: run test build build-asan build-tsan web bootstrap unit integration fuzz fmt fmt-check lint clean help
+.PHONY: run test bench build build-asan build-tsan web bootstrap unit integration fuzz fmt fmt-check lint clean help
 
 help:
 	@echo "make run    - install what is missing, build, serve http://localhost:$(PORT)"
 	@echo "make test   - install what is missing, build, run every test suite"
 	@echo "make build  - release build of the server (and the web app if present)"
+	@echo "make bench  - long measurements (churn soak with default windows, ~25 min)"
 	@echo "make unit | integration | fuzz (libFuzzer, 300 s per target)"
 	@echo "make fmt | fmt-check | lint | clean"
 
@@ -52,6 +53,12 @@ test:
 	@scripts/bootstrap.sh --test
 	@$(MAKE) --no-print-directory build-asan build-tsan web
 	@scripts/test.sh
+
+# Long measurements (minutes; not part of make test): the churn soak with default windows.
+# SOAK_MINUTES (default 12) of churn, then 11 min idle while every window passes.
+bench: build
+	@scripts/bootstrap.sh --bench
+	node bench/churn_soak.mjs $(RELEASE)/server/hallway $${SOAK_MINUTES:-12} $${SOAK_PAIRS:-100}
 
 unit: build-asan
 	@scripts/test.sh unit

@@ -73,4 +73,5 @@ npm_install() {
 }
 npm_install "$here/server/test/integration"
 npm_install "$here/web"
+if [ "${1:-}" = "--bench" ]; then npm_install "$here/bench"; fi
 say "ok"

@@ -1,0 +1,120 @@
+// Churn soak, long variant (issue 8): starts a release `hallway` with its default windows (2 min
+// recovery, 15 s reconnect grace, 10 min offline-guest memory) and runs rounds of guests that
+// connect, match, chat and leave (chat:leave, dropped transport, page reload) for `minutes`,
+// then idles until every window has passed. Samples RSS and the population gauges every 10 s
+// from the ops listener and prints them as CSV plus a text plot (for docs/benchmarks.md).
+//   node churn_soak.mjs [binary=../build/release/server/hallway] [minutes=12] [pairs=100]
+// Loopback only; bounded in time; exits by itself (and stops the server it started).
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import { io } from 'socket.io-client';
+
+const [bin = new URL('../build/release/server/hallway', import.meta.url).pathname,
+  minutesArg = '12', pairsArg = '100'] = process.argv.slice(2);
+const minutes = Number(minutesArg);
+const pairs = Number(pairsArg);
+const MESSAGES = 20; // each way per pair and round
+const IDLE_AFTER_MS = 11 * 60 * 1000; // every default window (10 min the longest) plus slack
+
+const server = spawn(bin, ['--port', '0', '--ops-listen', '127.0.0.1:0', '--threads', '1',
+  '--log-format', 'json', '--data-dir', `/tmp/hallway-soak-${process.pid}`,
+  '--message-rate', '100000/100000', '--match-rate', '100000/100000',
+  '--guest-create-rate', '100000', '--max-guests-per-ip', '100000',
+  '--max-sessions-per-ip', '0', '--handshake-rate', '100000/100000'],
+{ stdio: ['ignore', 'pipe', 'inherit'] });
+process.on('exit', () => server.kill('SIGKILL'));
+const ports = await new Promise((resolve, reject) => {
+  const found = {};
+  readline.createInterface({ input: server.stdout }).on('line', (line) => {
+    try {
+      const o = JSON.parse(line);
+      if (o.event === 'ops_listening' || o.msg === 'ops_listening') found.ops = o.port;
+      if (o.event === 'listening' || o.msg === 'listening') found.main = o.port;
+      if (found.ops && found.main) resolve(found);
+    } catch { /* not JSON */ }
+  });
+  server.on('exit', () => reject(new Error('hallway exited')));
+});
+const url = `http://127.0.0.1:${ports.main}`;
+
+async function metrics() {
+  const text = await (await fetch(`http://127.0.0.1:${ports.ops}/metrics`)).text();
+  const out = {};
+  for (const line of text.split('\n')) {
+    const m = /^(hallway_[a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
+async function guest() {
+  const r = await fetch(`${url}/api/guest`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  return (await r.json()).token;
+}
+
+function connect(token) {
+  return new Promise((resolve, reject) => {
+    const s = io(url, { transports: ['websocket'], auth: { token }, reconnection: false,
+      forceNew: true });
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
+}
+
+async function pairLife(i) {
+  const tag = `soak${process.pid}x${i}x${Date.now()}`;
+  const [ta, tb] = [await guest(), await guest()];
+  const [a, b] = [await connect(ta), await connect(tb)];
+  const matched = Promise.all([a, b].map((s) => new Promise((r) => s.once('user:matched', r))));
+  await a.timeout(5000).emitWithAck('user:match', { mode: 'text', interests: [tag] });
+  await b.timeout(5000).emitWithAck('user:match', { mode: 'text', interests: [tag] });
+  await matched;
+  for (let k = 0; k < MESSAGES; k += 1) {
+    await a.timeout(5000).emitWithAck('chat:message', { id: crypto.randomUUID(), text: `a${k}` });
+    await b.timeout(5000).emitWithAck('chat:message', { id: crypto.randomUUID(), text: `b${k}` });
+  }
+  if (i % 3 === 0) {
+    await a.timeout(5000).emitWithAck('chat:leave');
+    a.close();
+  } else if (i % 3 === 1) {
+    a.io.engine.close(); // dropped transport
+  } else {
+    a.io.engine.close(); // page reload: a fresh connection with the same token
+    (await connect(ta)).close();
+  }
+  b.close();
+}
+
+const samples = [];
+const start = Date.now();
+const sample = async (phase) => {
+  const m = await metrics();
+  samples.push({ t: Math.round((Date.now() - start) / 1000), phase, ...m });
+};
+const sampler = setInterval(() => { sample('').catch(() => {}); }, 10000);
+let rounds = 0;
+while (Date.now() - start < minutes * 60 * 1000) {
+  await Promise.all(Array.from({ length: pairs }, (_, i) => pairLife(i)));
+  rounds += 1;
+}
+const churnEnd = Date.now();
+while (Date.now() - churnEnd < IDLE_AFTER_MS) await new Promise((r) => { setTimeout(r, 5000); });
+clearInterval(sampler);
+await sample('end');
+server.kill('SIGTERM');
+
+const cols = ['hallway_process_resident_memory_bytes', 'hallway_socketio_sockets',
+  'hallway_socketio_recoverable_sockets', 'hallway_socketio_recovery_bytes',
+  'hallway_chat_guests_remembered', 'hallway_chat_dedupe_entries', 'hallway_guest_sessions'];
+console.log(`rounds=${rounds} pairs=${pairs} messages_per_pair_round=${2 * MESSAGES}`);
+console.log(['t_s', ...cols].join(','));
+for (const s of samples) console.log([s.t, ...cols.map((c) => s[c] ?? '')].join(','));
+// Text plot of RSS over time (one row per sample, 60 columns = the run's maximum).
+const max = Math.max(...samples.map((s) => s[cols[0]] ?? 0));
+for (const s of samples) {
+  const mb = (s[cols[0]] ?? 0) / 1048576;
+  const bar = '#'.repeat(Math.round(((s[cols[0]] ?? 0) / max) * 60));
+  console.log(`${String(s.t).padStart(5)} s ${mb.toFixed(1).padStart(7)} MB ${bar}`);
+}
+process.exit(0);
