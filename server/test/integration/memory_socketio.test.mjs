@@ -60,16 +60,23 @@ async function flood(conn, count, size) {
   assert.equal(r.queued, count);
 }
 
-describe('Socket.IO memory', { timeout: 60000 }, () => {
-  let server;
+/** A test server of its own for each describe: a failed test leaves nothing to the next. */
+function serverFor() {
+  const holder = {};
   before(async () => {
-    server = await startServer({ bin: testServerBinaryPath(), logLevel: 'info',
+    holder.server = await startServer({ bin: testServerBinaryPath(), logLevel: 'info',
       args: ['--recovery-window', `${WINDOW_MS}ms`] });
   });
-  after(() => server?.stop());
+  after(() => holder.server?.stop());
+  return holder;
+}
+
+describe('recovery sockets the app still holds', { timeout: 30000 }, () => {
+  const h = serverFor();
 
   test('a client drops with 200 kB buffered while the app keeps its socket: after the window '
     + 'the socket holds no packet, and it goes away once the app lets go', async () => {
+    const { server } = h;
     const base = await gauges(server);
     const guest = await connect(server);
     assert.equal(await call(guest, 'keep-me'), true);
@@ -105,8 +112,14 @@ describe('Socket.IO memory', { timeout: 60000 }, () => {
       `gauges: ${JSON.stringify(await gauges(server))}`);
   });
 
+});
+
+describe('connected sockets', { timeout: 30000 }, () => {
+  const h = serverFor();
+
   test('a connected client receives 300 kB, then more after the window: only the last '
     + "window's packets stay buffered", async () => {
+    const { server } = h;
     const guest = await connect(server);
     await flood(guest, 300, 1000);
     const full = (await gauges(server)).hallway_socketio_live_buffer_bytes;
@@ -123,8 +136,14 @@ describe('Socket.IO memory', { timeout: 60000 }, () => {
       `gauges: ${JSON.stringify(await gauges(server))}`);
   });
 
+});
+
+describe('every way of leaving', { timeout: 30000 }, () => {
+  const h = serverFor();
+
   test('12 clients with buffered packets leave in every way (transport lost, namespace '
     + 'DISCONNECT, server disconnect, clean close): every gauge returns to 0', async () => {
+    const { server } = h;
     const clients = [];
     for (let i = 0; i < 12; i += 1) {
       const c = await connect(server);
