@@ -222,12 +222,17 @@ void client::connect(sio::packet& p) {
         }
         // Too much was missed to replay: this is a new session after all.
         sockets_.erase(p.nsp);
-        old->detach();
         nsp->adapter_->remove(old->id());
+        old->finish();
         fail("recovery failed");
         return;
       }
-      if (old) nsp->adapter_->remove(old->id());
+      if (old) {
+        // Taken out of the recovery map but not resumed (disconnected meanwhile, or another
+        // namespace's pid): it ends here.
+        old->nsp().adapter_->remove(old->id());
+        old->finish();
+      }
     }
   }
   auth.erase("pid");
@@ -284,9 +289,10 @@ void client::drop(socket_ptr s,  // NOLINT(performance-unnecessary-value-param)
   auto it = sockets_.find(s->nsp().name());
   if (it == sockets_.end() || it->second != s) return;
   sockets_.erase(it);
-  s->fail_acks();
-  s->detach();
+  // Gone for good: not kept for recovery, its buffer and acks released now (the app may still
+  // hold the socket object for a while).
   srv_.forget_recoverable(s->pid());
+  s->finish();
   s->nsp().adapter_->remove(s->id());
   if (s->nsp().on_disconnect_) s->nsp().on_disconnect_(s, reason);
 }
@@ -307,10 +313,14 @@ void client::on_close(std::string_view reason) {
       s->arm_expiry([srv = &srv_, w = std::weak_ptr(s), pid = s->pid()] {
         auto sock = w.lock();
         if (!sock || sock->connected()) return;
-        if (srv->take_recoverable(pid) == sock) sock->nsp().rooms().remove(sock->id());
+        // Only if still in the map: a recovering connection may have taken it meanwhile.
+        if (srv->take_recoverable(pid) != sock) return;
+        sock->nsp().rooms().remove(sock->id());
+        sock->finish();  // whoever still holds the object holds no buffer
       });
     } else {
       s->nsp().adapter_->remove(s->id());
+      s->finish();
     }
     if (s->nsp().on_disconnect_) s->nsp().on_disconnect_(s, reason);
   }

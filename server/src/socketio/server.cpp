@@ -27,6 +27,11 @@ server::server(boost::asio::io_context& ioc, engineio::options eio, options opts
                                       "Sockets waiting for connection state recovery");
     away_bytes_gauge_ = &metrics->get_gauge("hallway_socketio_recovery_bytes",
                                             "Bytes held by sockets waiting for recovery");
+    live_bytes_gauge_ =
+        &metrics->get_gauge("hallway_socketio_live_buffer_bytes",
+                            "Replay buffer bytes held by sockets that have a transport");
+    sockets_gauge_ = &metrics->get_gauge(
+        "hallway_socketio_sockets", "Socket objects alive (connected, recoverable or referenced)");
   }
   engine_ = std::make_unique<engineio::server>(
       ioc_, std::move(eio),
@@ -98,9 +103,11 @@ void server::evict_over_budget(std::vector<socket_ptr>& evicted) {
 }
 
 void server::end_evicted(const std::vector<socket_ptr>& evicted) {
-  // Outside the recovery lock: the adapter has its own.
-  for (const auto& s : evicted)
+  // Outside the recovery lock: the adapter and the socket have their own.
+  for (const auto& s : evicted) {
     s->nsp().rooms().remove(s->id());
+    s->finish();
+  }
 }
 
 socket_ptr server::take_recoverable(const std::string& pid) {

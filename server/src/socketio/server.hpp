@@ -118,6 +118,11 @@ class server {
   void recovery_grew(const socket* s, std::int64_t delta);
   [[nodiscard]] std::size_t recoverable_count() const;
   [[nodiscard]] std::size_t recovery_bytes() const;
+  /// hallway_socketio_sockets (socket objects alive) and hallway_socketio_live_buffer_bytes
+  /// (replay bytes of sockets that have a transport); null without a registry. Updated by the
+  /// sockets themselves.
+  [[nodiscard]] core::gauge* sockets_gauge() const { return sockets_gauge_; }
+  [[nodiscard]] core::gauge* live_bytes_gauge() const { return live_bytes_gauge_; }
 
  private:
   struct away_entry {
@@ -126,7 +131,7 @@ class server {
     std::uint64_t order = 0;  ///< insertion sequence: the oldest is evicted first
   };
   /// Removes entries, oldest first, while over the budget. Under recovery_mutex_; the evicted
-  /// sockets are cleaned up by the caller outside the lock.
+  /// sockets are ended (end_evicted) by the caller outside the lock.
   void evict_over_budget(std::vector<socket_ptr>& evicted);
   void erase_away(std::unordered_map<std::string, away_entry>::iterator it);
   void update_gauges();
@@ -144,6 +149,8 @@ class server {
   std::size_t away_bytes_ = 0;
   core::gauge* away_gauge_ = nullptr;
   core::gauge* away_bytes_gauge_ = nullptr;
+  core::gauge* sockets_gauge_ = nullptr;
+  core::gauge* live_bytes_gauge_ = nullptr;
 };
 
 }  // namespace hw::socketio

@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include <boost/asio/dispatch.hpp>
+#include <limits>
 
 #include "protocol/socketio.hpp"
 #include "socketio/client.hpp"
@@ -38,9 +39,30 @@ engineio::outgoing encode_event(std::string_view nsp, std::string_view event,
 }
 
 socket::socket(namespace_& nsp, std::string id, std::string pid, boost::json::object auth)
-    : nsp_(nsp), id_(std::move(id)), pid_(std::move(pid)), auth_(std::move(auth)) {}
+    : nsp_(nsp),
+      id_(std::move(id)),
+      pid_(std::move(pid)),
+      auth_(std::move(auth)),
+      sockets_gauge_(nsp.srv_.sockets_gauge()),
+      live_bytes_gauge_(nsp.srv_.live_bytes_gauge()) {
+  if (sockets_gauge_ != nullptr) sockets_gauge_->add(1);
+}
 
-socket::~socket() = default;
+socket::~socket() {
+  if (sockets_gauge_ != nullptr) sockets_gauge_->add(-1);
+  if (live_bytes_gauge_ != nullptr)
+    live_bytes_gauge_->add(-static_cast<std::int64_t>(live_counted_));
+}
+
+void socket::sync_live_bytes_locked() {
+  const std::size_t now = conn_ ? buffer_bytes_ : 0;
+  if (now == live_counted_) return;
+  if (live_bytes_gauge_ != nullptr) {
+    live_bytes_gauge_->add(static_cast<std::int64_t>(now) -
+                           static_cast<std::int64_t>(live_counted_));
+  }
+  live_counted_ = now;
+}
 
 bool socket::connected() const {
   std::lock_guard lock(mutex_);
@@ -60,15 +82,45 @@ bool socket::attach(const std::shared_ptr<engineio::session>& conn,
   client_ = owner;
   recovered_ = recovered;
   if (expiry_) expiry_->cancel();
+  sync_live_bytes_locked();
   return true;
 }
 
 bool socket::detach() {
   std::lock_guard lock(mutex_);
-  if (conn_ && !expiry_) expiry_ = std::make_unique<boost::asio::steady_timer>(conn_->executor());
+  if (conn_) {
+    trim_locked(clock::now());  // still connected: what is older than a window goes now
+    if (!expiry_ && !ended_) {
+      expiry_ = std::make_unique<boost::asio::steady_timer>(conn_->executor());
+    }
+  }
   conn_.reset();
   client_.reset();
+  sync_live_bytes_locked();
   return !pid_.empty() && !ended_;
+}
+
+void socket::finish() {
+  // Taken out under the lock, freed outside it (ack callbacks run app code).
+  std::optional<std::deque<buffered>> buffer;
+  std::map<std::uint64_t, pending_ack> acks;
+  std::unique_ptr<boost::asio::steady_timer> expiry;
+  {
+    std::lock_guard lock(mutex_);
+    ended_ = true;
+    conn_.reset();
+    client_.reset();
+    buffer.swap(buffer_);
+    buffer_bytes_ = 0;
+    evicted_upto_ = std::numeric_limits<std::uint64_t>::max();  // nothing can be replayed
+    acks.swap(acks_);
+    expiry = std::move(expiry_);  // destroyed below: a pending wait completes as aborted
+    sync_live_bytes_locked();
+  }
+  for (auto& [id, a] : acks) {
+    a.timer->cancel();
+    a.fn(std::nullopt);
+  }
 }
 
 bool socket::recoverable() const {
@@ -82,6 +134,11 @@ std::size_t socket::recovery_bytes() const {
   constexpr std::size_t fixed_estimate = 1024;
   std::lock_guard lock(mutex_);
   return buffer_bytes_ + fixed_estimate;
+}
+
+std::size_t socket::buffered_packets() const {
+  std::lock_guard lock(mutex_);
+  return buffer_ ? buffer_->size() : 0;
 }
 
 bool socket::emit(std::string_view event, const event_args& args, emit_options opts) {
@@ -129,6 +186,20 @@ std::size_t message_bytes(const engineio::outgoing& m) {
 }
 }  // namespace
 
+void socket::trim_locked(clock::time_point now) {
+  if (!buffer_) return;
+  const auto& lim = nsp_.srv_.opts();
+  // Sent before this instant, a packet can no longer be missed by a client that may recover.
+  const auto oldest_useful = now - lim.recovery_window;
+  auto& buf = *buffer_;
+  while (!buf.empty() && (buf.size() > lim.recovery_packets || buffer_bytes_ > lim.recovery_bytes ||
+                          (conn_ && buf.front().at < oldest_useful))) {
+    buffer_bytes_ -= message_bytes(buf.front().msg);
+    evicted_upto_ = buf.front().offset;
+    buf.pop_front();
+  }
+}
+
 bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
   std::shared_ptr<engineio::session> conn;
   std::int64_t grew = 0;
@@ -136,16 +207,13 @@ bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
     std::lock_guard lock(mutex_);
     if (offset != 0 && !pid_.empty() && !ended_) {
       const std::size_t before = buffer_bytes_;
-      buffer_.emplace_back(offset, msg);
+      const auto now = clock::now();
+      if (!buffer_) buffer_.emplace();
+      buffer_->push_back(buffered{offset, now, msg});
       buffer_bytes_ += message_bytes(msg);
-      const auto& lim = nsp_.srv_.opts();
-      while (!buffer_.empty() &&
-             (buffer_.size() > lim.recovery_packets || buffer_bytes_ > lim.recovery_bytes)) {
-        buffer_bytes_ -= message_bytes(buffer_.front().second);
-        evicted_upto_ = buffer_.front().first;
-        buffer_.pop_front();
-      }
+      trim_locked(now);  // each packet is popped once: O(1) amortised
       grew = static_cast<std::int64_t>(buffer_bytes_) - static_cast<std::int64_t>(before);
+      sync_live_bytes_locked();
     }
     conn = conn_;
   }
@@ -174,8 +242,10 @@ bool socket::replay_after(std::uint64_t offset) {
   {
     std::lock_guard lock(mutex_);
     if (offset < evicted_upto_) return false;  // some of what it missed is gone
-    for (const auto& [o, m] : buffer_) {
-      if (o > offset) missed.push_back(m);
+    if (buffer_) {
+      for (const auto& b : *buffer_) {
+        if (b.offset > offset) missed.push_back(b.msg);
+      }
     }
     conn = conn_;
   }
@@ -245,10 +315,9 @@ void socket::disconnect() {
   }
   if (!conn) {
     // Detached: waiting for recovery (or already gone). It ends here, not when the window
-    // expires, so a replaced connection's socket does not linger.
+    // expires, so a replaced connection's socket does not linger, nor its buffer.
     if (nsp_.srv_.drop_recoverable(this)) nsp_.adapter_->remove(id_);
-    std::lock_guard lock(mutex_);
-    if (expiry_) expiry_->cancel();
+    finish();
     return;
   }
   sio::packet p;

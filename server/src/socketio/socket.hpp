@@ -1,9 +1,12 @@
 #pragma once
 // One Socket.IO socket: a client's connection to one namespace. Survives a transport drop for
 // the recovery window (it keeps its id, rooms and a bounded replay buffer) so a client that
-// comes back gets every packet it missed.
+// comes back gets every packet it missed. The replay buffer is bounded in packets, bytes and
+// age (one recovery window); when the socket ends for good (finish()) it is freed, whoever still
+// holds the object.
 
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -54,13 +57,21 @@ class socket : public std::enable_shared_from_this<socket> {
   bool attach(const std::shared_ptr<engineio::session>& conn, const std::shared_ptr<client>& owner,
               bool recovered);
   /// Transport lost. Returns true when the socket waits for recovery (not after disconnect()).
+  /// Packets older than one recovery window are dropped from the replay buffer here.
   bool detach();
+  /// Ends the socket for good (dropped, disconnected, recovery expired, evicted or failed):
+  /// never attached or buffered again; its replay buffer, pending acks (answered with nullopt)
+  /// and expiry timer are freed now, so a socket_ptr kept elsewhere holds only its ids and
+  /// data(). Idempotent. Call it once the socket has left the recovery map.
+  void finish();
   /// Has a recovery pid and was not disconnected by the server.
   [[nodiscard]] bool recoverable() const;
   /// Drops the CONNECT payload once the connection handler has read it.
   void release_auth() { boost::json::object().swap(auth_); }
   /// Bytes this socket holds for recovery (replay buffer plus a fixed estimate of its own size).
   [[nodiscard]] std::size_t recovery_bytes() const;
+  /// Packets held in the replay buffer (tests and diagnostics).
+  [[nodiscard]] std::size_t buffered_packets() const;
   bool deliver(const engineio::outgoing& msg, std::uint64_t offset);
   /// Resends what the client missed after `offset` (0: from the start). False if impossible.
   bool replay_after(std::uint64_t offset);
@@ -69,10 +80,24 @@ class socket : public std::enable_shared_from_this<socket> {
   void arm_expiry(std::function<void()> on_expired);
 
  private:
+  using clock = std::chrono::steady_clock;
   struct pending_ack {
     std::function<void(std::optional<event_args>)> fn;
     std::shared_ptr<boost::asio::steady_timer> timer;
   };
+  /// One packet kept for recovery, with the time it was sent (the age bound).
+  struct buffered {
+    std::uint64_t offset = 0;
+    clock::time_point at;
+    engineio::outgoing msg;
+  };
+  /// Drops the oldest packets beyond the count and byte bounds and, while connected, those
+  /// older than one recovery window (a detached socket keeps what it has: it ends within a
+  /// window anyway, and its newest packets may be the ones its client missed). Under mutex_.
+  void trim_locked(clock::time_point now);
+  /// Brings hallway_socketio_live_buffer_bytes in step with this socket (its buffer counts
+  /// there while it has a transport). Under mutex_, after conn_ or buffer_bytes_ changed.
+  void sync_live_bytes_locked();
 
   namespace_& nsp_;
   std::string id_;
@@ -84,12 +109,18 @@ class socket : public std::enable_shared_from_this<socket> {
   bool ended_ = false;  // disconnect() ran: never attached or kept for recovery again
   std::shared_ptr<engineio::session> conn_;
   std::weak_ptr<client> client_;
-  std::deque<std::pair<std::uint64_t, engineio::outgoing>> buffer_;
+  // Created with the first buffered packet and freed by finish(): an empty std::deque still
+  // allocates ~600 bytes, more than the rest of an ended socket.
+  std::optional<std::deque<buffered>> buffer_;
   std::size_t buffer_bytes_ = 0;
+  std::size_t live_counted_ = 0;  // buffer bytes currently counted in the live gauge
   std::uint64_t evicted_upto_ = 0;
   std::uint64_t next_ack_ = 0;
   std::map<std::uint64_t, pending_ack> acks_;
   std::unique_ptr<boost::asio::steady_timer> expiry_;
+  // Copied from the server: the registry outlives every socket, the server may not.
+  core::gauge* sockets_gauge_ = nullptr;
+  core::gauge* live_bytes_gauge_ = nullptr;
 };
 
 /// Encodes an EVENT (or BINARY_EVENT) for namespace `nsp` as an Engine.IO message.

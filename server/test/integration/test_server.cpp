@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,13 @@ using hw::socketio::ack_fn;
 using hw::socketio::event_args;
 using hw::socketio::socket_ptr;
 namespace json = boost::json;
+
+/// Sockets the "keep-me" event holds. Owned by the handlers (so by the namespace): released
+/// with the Socket.IO server, before the metrics registry their gauges live in.
+struct kept_sockets {
+  std::mutex mutex;
+  std::vector<socket_ptr> sockets;
+};
 
 event_args one(json::value v) {
   event_args a;
@@ -91,6 +99,36 @@ void setup(hw::socketio::server& io) {
   });
   nsp.on("disconnect-me",
          [](const socket_ptr& s, event_args& /*a*/, const ack_fn& /*ack*/) { s->disconnect(); });
+  // The app keeping its own references to sockets (as the chat gateway keeps its guests' for
+  // minutes): what such a socket still holds once it left recovery (memory_socketio.test.mjs).
+  auto kept = std::make_shared<kept_sockets>();
+  nsp.on("keep-me", [kept](const socket_ptr& s, event_args& /*a*/, const ack_fn& ack) {
+    std::lock_guard lock(kept->mutex);
+    kept->sockets.push_back(s);
+    if (ack) ack(one(true));
+  });
+  nsp.on("kept-stats", [kept](const socket_ptr& /*s*/, event_args& /*a*/, const ack_fn& ack) {
+    std::lock_guard lock(kept->mutex);
+    std::size_t packets = 0;
+    std::size_t recoverable = 0;
+    for (const auto& k : kept->sockets) {
+      packets += k->buffered_packets();
+      recoverable += k->recoverable() ? 1 : 0;
+    }
+    if (ack) {
+      ack(one(json::object{
+          {"count", kept->sockets.size()}, {"packets", packets}, {"recoverable", recoverable}}));
+    }
+  });
+  nsp.on("release-kept", [kept](const socket_ptr& /*s*/, event_args& /*a*/, const ack_fn& ack) {
+    std::vector<socket_ptr> released;
+    {
+      std::lock_guard lock(kept->mutex);
+      released.swap(kept->sockets);
+    }
+    released.clear();  // outside the lock: a socket's destructor may run here
+    if (ack) ack(one(true));
+  });
 }
 
 }  // namespace
