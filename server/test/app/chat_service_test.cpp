@@ -33,6 +33,7 @@ enum class kind {
   partner_connection,
   stats,
   disconnect,
+  offline,
   gone
 };
 
@@ -102,6 +103,9 @@ class recording_outbox final : public chat_outbox {
     call c = make_call(kind::disconnect, guest);
     c.text = std::string(reason);
     calls.push_back(std::move(c));
+  }
+  void offline(const std::string& guest) override {
+    calls.push_back(make_call(kind::offline, guest));
   }
   void gone(const std::string& guest) override { calls.push_back(make_call(kind::gone, guest)); }
 
@@ -1599,6 +1603,11 @@ class AppChatStress : public ::testing::TestWithParam<std::uint64_t> {
           if (!g.online) g.ended_while_away = c.text;
           g.room.clear();
           g.partner.clear();
+          break;
+        case kind::offline:
+          EXPECT_FALSE(g.online) << "offline for an online guest " << c.guest;
+          // Its own grace may have ended its chat (it is not told): the domain holds no room.
+          EXPECT_FALSE(svc->away(c.guest)) << "offline for a guest in its grace " << c.guest;
           break;
         case kind::gone:
           EXPECT_FALSE(g.online) << "gone for an online guest " << c.guest;
