@@ -16,7 +16,7 @@ import { pollUntil } from './lib/realtime.mjs';
 import { getMetrics } from './lib/server.mjs';
 
 const GRACE_MS = 1000;
-const RETAIN_MS = 8000;
+const RETAIN_MS = 12000;
 const RECOVERY_MS = 3000;
 const SESSION_TTL_MS = 3000;
 
