@@ -282,11 +282,12 @@ chat_result<chat_message> chat_service::send(const std::string& guest_id, std::s
 
 void chat_service::remember_sent(active_state& a, const chat_message& m) {
   if (cfg_.dedupe_window == 0) return;
-  a.sent.emplace(m.id, m.timestamp);
-  a.sent_order.push_back(m.id);
+  const auto [it, added] = a.sent.emplace(m.id, m.timestamp);
+  if (!added) return;
+  a.sent_order.push_back(&it->first);
   ++mem_.dedupe_entries;
   if (a.sent_order.size() > cfg_.dedupe_window) {
-    a.sent.erase(a.sent_order.front());
+    a.sent.erase(a.sent.find(*a.sent_order.front()));
     a.sent_order.pop_front();
     --mem_.dedupe_entries;
   }
