@@ -153,17 +153,19 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       chat_->connected(g, s->recovered());
     });
   });
-  nsp.on_disconnect([this](const socket_ptr& s, std::string_view /*reason*/) {
+  nsp.on_disconnect([this](const socket_ptr& s, std::string_view reason) {
     const auto* g = s->data().if_contains("guest");
     if (g == nullptr) return;
     std::string id(g->as_object().at("id").as_string());
-    run([this, s, id = std::move(id)] {
+    // A namespace DISCONNECT (either side) is final: only a lost transport can be recovered.
+    const bool ended = reason.find("namespace disconnect") != std::string_view::npos;
+    run([this, s, id = std::move(id), ended] {
       auto it = live_.find(id);
       if (it == live_.end() || it->second != s) return;  // replaced by a newer connection
       // Outside a room the domain calls offline() at once, which releases the socket; inside
       // one it is held through the grace period, until the guest is back or offline().
       chat_->disconnected(id);
-      if (!chat_->away(id)) release(id);
+      if (!chat_->away(id)) release(id, !ended);
     });
   });
 
@@ -330,11 +332,11 @@ memory_snapshot gateway::memory() const {
   return m;
 }
 
-void gateway::release(const std::string& guest) {
+void gateway::release(const std::string& guest, bool may_recover) {
   auto it = live_.find(guest);
   if (it == live_.end() || it->second->connected()) return;
   const auto window = io_.opts().recovery_window;
-  if (!it->second->pid().empty() && window.count() > 0) {
+  if (may_recover && it->second->recoverable() && window.count() > 0) {
     // May still be recovered, or replaced by a newer connection (which ends it) until then.
     const auto until = std::chrono::steady_clock::now() + window;
     left_[guest] = left_socket{it->second, until};

@@ -68,7 +68,7 @@ class gateway final : public app::chat_outbox {
   void reschedule();
   /// Ends the guest's live_ entry once its socket is disconnected: a recoverable one is
   /// remembered weakly in left_ for the recovery window (a newer connection ends it).
-  void release(const std::string& guest);
+  void release(const std::string& guest, bool may_recover = true);
   /// Drops the left_ entries whose recovery window has passed.
   void expire_left(std::chrono::steady_clock::time_point now);
   /// False when the guest has no live socket or its connection refused the event.
