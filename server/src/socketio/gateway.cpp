@@ -163,9 +163,11 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       auto it = live_.find(id);
       if (it == live_.end() || it->second != s) return;  // replaced by a newer connection
       // Outside a room the domain calls offline() at once, which releases the socket; inside
-      // one it is held through the grace period, until the guest is back or offline().
+      // one a recoverable socket is held through the grace, until the guest is back or offline().
       chat_->disconnected(id);
-      if (!chat_->away(id)) release(id, !ended);
+      // A socket that cannot be recovered is not held even in the grace: nothing it would
+      // buffer can be replayed (the domain keeps the messages for the guest's return).
+      if (!chat_->away(id) || ended) release(id, !ended);
     });
   });
 
