@@ -61,6 +61,33 @@ class echo_listener final : public engineio::listener {
   std::shared_ptr<engineio::session> session_;
 };
 
+/// What the chat holds, per population (issue 8): computed when scraped from counts the gateway
+/// and the session store keep up to date, so a scrape never walks the guests.
+void register_memory_gauges(core::registry& metrics, const std::unique_ptr<socketio::gateway>& chat,
+                            state::memory::session_store& sessions) {
+  const auto add = [&](const char* name, const char* help, auto field) {
+    metrics.add_computed_gauge(name, help, [&chat, field] {
+      return chat ? static_cast<double>(field(chat->memory())) : 0.0;
+    });
+  };
+  using snap = socketio::memory_snapshot;
+  add("hallway_chat_guests_online", "Guests with a live connection",
+      [](const snap& m) { return m.chat.online; });
+  add("hallway_chat_guests_away", "Offline guests inside their reconnect grace",
+      [](const snap& m) { return m.chat.away; });
+  add("hallway_chat_guests_remembered",
+      "Offline guests whose recent partners and limits are kept (retain-offline)",
+      [](const snap& m) { return m.chat.remembered; });
+  add("hallway_chat_dedupe_entries", "Message ids remembered for retries, all guests",
+      [](const snap& m) { return m.chat.dedupe_entries; });
+  add("hallway_chat_pending_messages", "Messages kept for partners that are away",
+      [](const snap& m) { return m.chat.pending_messages; });
+  add("hallway_gateway_sockets_held", "Sockets the chat gateway holds (live and left)",
+      [](const snap& m) { return m.sockets_held; });
+  metrics.add_computed_gauge("hallway_guest_sessions", "Guest sessions in the session store",
+                             [&sessions] { return static_cast<double>(sessions.live()); });
+}
+
 }  // namespace
 
 void setup_conformance(socketio::server& io) {
@@ -129,6 +156,7 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   app::chat_config chat_cfg;
   chat_cfg.matching.fallback = cfg.match_fallback;
   chat_cfg.reconnect_grace = cfg.reconnect_grace;
+  chat_cfg.retain_offline = cfg.retain_offline;
   chat_cfg.message_limit = {cfg.message_rate.per_second, cfg.message_rate.burst};
   chat_cfg.typing_limit = {cfg.typing_rate.per_second, cfg.typing_rate.burst};
   chat_cfg.match_limit = {cfg.match_rate.per_second, cfg.match_rate.burst};
@@ -238,6 +266,8 @@ int run_server(const config::config& given, const std::function<void(socketio::s
         chat_cfg,
         std::min<std::chrono::milliseconds>(cfg.session_ttl / 4, std::chrono::seconds(60)));
   }
+
+  register_memory_gauges(metrics, chat, sessions);
 
   if (!std::filesystem::exists(std::filesystem::path(cfg.web_root) / "index.html")) {
     core::log::info("web_root_missing",

@@ -20,33 +20,42 @@ chat_service::state* chat_service::find(const std::string& id) {
   return it == guests_.end() ? nullptr : &it->second;
 }
 
+chat_service::state* chat_service::find_active(const std::string& id) {
+  state* s = find(id);
+  return s != nullptr && s->active ? s : nullptr;
+}
+
 void chat_service::connected(const guest& g, bool recovered) {
   auto it = guests_.find(g.id);
   if (it == guests_.end()) {
     it = guests_.emplace(g.id, state(g, cfg_)).first;
   }
   state& s = it->second;
-  if (!s.online) ++online_;
+  if (!s.online) ++mem_.online;
   s.online = true;
-  s.forget_at.reset();
+  set_forget_at(s, std::nullopt);
+  if (!s.active) s.active = std::make_unique<active_state>();
+  active_state& a = *s.active;
   if (s.ended_while_away) {
     // The partner left while this guest was away: it learns that now (a recovered transport
     // has replayed the event already).
     if (!recovered) out_.ended(g.id, *s.ended_while_away);
     s.ended_while_away.reset();
   }
-  if (s.away_until) {
+  if (a.away_until) {
     // Back within the grace period: the chat continues.
-    s.away_until.reset();
+    a.away_until.reset();
+    --mem_.away;
     if (auto partner = pairs_.partner_of(g.id)) out_.partner_connection(*partner, "back");
-    if (s.room) out_.matched(g.id, *s.room);  // a new page needs the room again
+    if (a.room) out_.matched(g.id, *a.room);  // a new page needs the room again
   }
   // Kept while it was away, or refused by a connection that was closing: a recovered transport
   // has replayed them; a new one gets them now (and keeps what it refuses in turn).
-  auto kept = std::exchange(s.pending, {});
+  auto kept = std::exchange(a.pending, {});
+  mem_.pending_messages -= kept.size();
   if (!recovered) {
     for (auto& m : kept) {
-      if (!out_.message(g.id, m)) s.pending.push_back(std::move(m));
+      if (!out_.message(g.id, m)) keep_for_return(a, m);
     }
   }
   changed();
@@ -56,11 +65,13 @@ void chat_service::disconnected(const std::string& guest_id) {
   state* s = find(guest_id);
   if (s == nullptr || !s->online) return;
   s->online = false;
-  --online_;
+  --mem_.online;
   matchmaker_.cancel(guest_id);
-  if (auto partner = pairs_.partner_of(guest_id)) {
-    s->away_until = clock_.now() + cfg_.reconnect_grace;
-    arm(*s->away_until, timer_kind::grace, guest_id);
+  auto partner = pairs_.partner_of(guest_id);
+  if (partner && s->active) {
+    s->active->away_until = clock_.now() + cfg_.reconnect_grace;
+    ++mem_.away;
+    arm(*s->active->away_until, timer_kind::grace, guest_id);
     out_.partner_connection(*partner, "reconnecting");
   } else {
     drop_if_gone(guest_id);
@@ -69,16 +80,44 @@ void chat_service::disconnected(const std::string& guest_id) {
 }
 
 void chat_service::drop_if_gone(const std::string& guest_id) {
-  auto it = guests_.find(guest_id);
-  if (it == guests_.end() || it->second.online || it->second.away_until) return;
+  state* s = find(guest_id);
+  if (s == nullptr || s->online || is_away(*s)) return;
+  // Offline and in no room: nothing is sent to it any more, so what served its connection
+  // (dedupe ids, kept messages, room, typing) goes now.
+  deactivate(*s);
   if (cfg_.retain_offline.count() == 0) return forget(guest_id);
-  // Offline and in no room: keep its memory for a while (a reload must not reset recent
-  // partners or rate limits), then forget it.
-  it->second.forget_at = clock_.now() + cfg_.retain_offline;
-  arm(*it->second.forget_at, timer_kind::forget, guest_id);
+  // Keep its small memory for a while (a reload must not reset recent partners or rate
+  // limits), then forget it.
+  set_forget_at(*s, clock_.now() + cfg_.retain_offline);
+  arm(*s->forget_at, timer_kind::forget, guest_id);
+}
+
+void chat_service::deactivate(state& s) {
+  if (!s.active) return;
+  const active_state& a = *s.active;
+  if (a.away_until) --mem_.away;
+  mem_.dedupe_entries -= a.sent.size();
+  mem_.pending_messages -= a.pending.size();
+  s.active.reset();
+  out_.offline(s.profile.id);
+}
+
+void chat_service::set_forget_at(state& s, std::optional<time_point> at) {
+  if (s.forget_at.has_value() != at.has_value()) {
+    if (at) {
+      ++mem_.remembered;
+    } else {
+      --mem_.remembered;
+    }
+  }
+  s.forget_at = at;
 }
 
 void chat_service::forget(const std::string& guest_id) {
+  if (state* s = find(guest_id)) {
+    deactivate(*s);
+    set_forget_at(*s, std::nullopt);
+  }
   pairs_.forget(guest_id);
   guests_.erase(guest_id);
   out_.gone(guest_id);
@@ -86,7 +125,7 @@ void chat_service::forget(const std::string& guest_id) {
 
 bool chat_service::away(const std::string& guest_id) const {
   auto it = guests_.find(guest_id);
-  return it != guests_.end() && it->second.away_until.has_value();
+  return it != guests_.end() && is_away(it->second);
 }
 
 chat_error chat_service::limited(state& s, token_bucket& b, bool counts_for_flood) {
@@ -101,12 +140,12 @@ void chat_service::count_refusal(state& s) {
 }
 
 chat_error chat_service::unknown_event(const std::string& guest_id) {
-  if (state* s = find(guest_id)) count_refusal(*s);
+  if (state* s = find_active(guest_id)) count_refusal(*s);
   return {"unknown_event", "no such event", {}, -1};
 }
 
 chat_result<stats_snapshot> chat_service::query_stats(const std::string& guest_id) {
-  state* s = find(guest_id);
+  state* s = find_active(guest_id);
   if (s == nullptr) return chat_result<stats_snapshot>::fail("not_connected", "not connected");
   if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
   return chat_result<stats_snapshot>::ok(stats());
@@ -115,7 +154,7 @@ chat_result<stats_snapshot> chat_service::query_stats(const std::string& guest_i
 chat_result<match_state> chat_service::match(const std::string& guest_id, match_mode mode,
                                              std::optional<std::vector<std::string>> interests,
                                              std::optional<std::string> language) {
-  state* s = find(guest_id);
+  state* s = find_active(guest_id);
   if (s == nullptr) return chat_result<match_state>::fail("not_connected", "not connected");
   if (auto e = limited(*s, s->matching, true); !e.code.empty()) return {std::nullopt, e};
   if (pairs_.room_of(guest_id)) {
@@ -149,15 +188,15 @@ void chat_service::run_matching() {
   for (const auto& p : matchmaker_.match(clock_.now())) {
     const auto created = pairs_.create(p.a, p.b, p.mode);
     if (created.error != pair_error::none) continue;  // cannot happen: the matchmaker dequeued both
-    state* a = find(p.a);
-    state* b = find(p.b);
+    state* a = find_active(p.a);
+    state* b = find_active(p.b);
     if (a == nullptr || b == nullptr) continue;
     matched_event ea{created.room_id,    p.mode,    b->profile.username, b->profile.language,
                      p.common_interests, p.polite_a};
     matched_event eb{created.room_id,    p.mode,     a->profile.username, a->profile.language,
                      p.common_interests, !p.polite_a};
-    a->room = ea;
-    b->room = eb;
+    a->active->room = ea;
+    b->active->room = eb;
     out_.matched(p.a, ea);
     out_.matched(p.b, eb);
     changed();
@@ -165,7 +204,7 @@ void chat_service::run_matching() {
 }
 
 chat_result<match_state> chat_service::cancel(const std::string& guest_id) {
-  if (state* s = find(guest_id)) {
+  if (state* s = find_active(guest_id)) {
     if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
   }
   if (matchmaker_.cancel(guest_id)) changed();
@@ -185,13 +224,13 @@ void chat_service::end_room(const std::string& guest_id, std::string_view partne
   if (!room) return;
   const std::string& partner = room->a == guest_id ? room->b : room->a;
   for (const auto& id : {guest_id, partner}) {
-    if (state* s = find(id)) {
-      s->room.reset();
-      s->pending.clear();
-      s->partner_typing_until.reset();
+    if (state* s = find_active(id)) {
+      s->active->room.reset();
+      clear_pending(*s->active);
+      s->active->partner_typing_until.reset();
     }
   }
-  if (state* p = find(partner); p != nullptr && p->away_until) {
+  if (state* p = find(partner); p != nullptr && is_away(*p)) {
     // Away: keep the news for its return; its grace timer still cleans up if it never comes.
     p->ended_while_away = std::string(partner_reason);
   }
@@ -200,7 +239,7 @@ void chat_service::end_room(const std::string& guest_id, std::string_view partne
 }
 
 chat_result<none> chat_service::leave(const std::string& guest_id) {
-  if (state* s = find(guest_id)) {
+  if (state* s = find_active(guest_id)) {
     if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
   }
   matchmaker_.cancel(guest_id);
@@ -211,11 +250,12 @@ chat_result<none> chat_service::leave(const std::string& guest_id) {
 
 chat_result<chat_message> chat_service::send(const std::string& guest_id, std::string_view id,
                                              std::string_view text) {
-  state* s = find(guest_id);
+  state* s = find_active(guest_id);
   if (s == nullptr) return chat_result<chat_message>::fail("not_connected", "not connected");
   auto vid = validate_message_id(id);
   if (!vid) return chat_result<chat_message>::fail(vid.code, vid.message, vid.field);
-  if (auto dup = s->sent.find(vid.value); dup != s->sent.end()) {
+  active_state& mine = *s->active;
+  if (auto dup = mine.sent.find(vid.value); dup != mine.sent.end()) {
     // A retry: acknowledged again, relayed once.
     return chat_result<chat_message>::ok({vid.value, {}, dup->second});
   }
@@ -226,34 +266,52 @@ chat_result<chat_message> chat_service::send(const std::string& guest_id, std::s
   if (auto e = limited(*s, s->messages, true); !e.code.empty()) return {std::nullopt, e};
 
   chat_message m{vid.value, std::move(vtext.value), clock_.unix_ms()};
-  s->sent.emplace(m.id, m.timestamp);
-  s->sent_order.push_back(m.id);
-  if (s->sent_order.size() > cfg_.dedupe_window) {
-    s->sent.erase(s->sent_order.front());
-    s->sent_order.pop_front();
-  }
-  state* p = find(*partner);
-  const bool away = p != nullptr && p->away_until.has_value();
-  if (away) keep_for_return(*p, m);
+  remember_sent(mine, m);
+  state* p = find_active(*partner);
+  const bool away = p != nullptr && is_away(*p);
+  if (away) keep_for_return(*p->active, m);
   // Sent to the partner's connection even while it is away: a transport-level recovery
   // replays it; otherwise `pending` is delivered when the partner is back. A connection that
   // refuses it is closing before we heard of it: the partner is away in fact, so the acked
   // message is kept for its return the same way.
-  if (!out_.message(*partner, m) && !away && p != nullptr) keep_for_return(*p, m);
-  if (p != nullptr) p->partner_typing_until.reset();
+  if (!out_.message(*partner, m) && !away && p != nullptr) keep_for_return(*p->active, m);
+  if (p != nullptr) p->active->partner_typing_until.reset();
   m.text.clear();  // the ack carries id and timestamp only
   return chat_result<chat_message>::ok(std::move(m));
 }
 
-void chat_service::keep_for_return(state& s, const chat_message& m) {
-  if (s.pending.size() >= cfg_.max_pending_while_away) s.pending.erase(s.pending.begin());
-  s.pending.push_back(m);
+void chat_service::remember_sent(active_state& a, const chat_message& m) {
+  if (cfg_.dedupe_window == 0) return;
+  const auto [it, added] = a.sent.emplace(m.id, m.timestamp);
+  if (!added) return;
+  a.sent_order.push_back(&it->first);
+  ++mem_.dedupe_entries;
+  if (a.sent_order.size() > cfg_.dedupe_window) {
+    a.sent.erase(a.sent.find(*a.sent_order.front()));
+    a.sent_order.pop_front();
+    --mem_.dedupe_entries;
+  }
+}
+
+void chat_service::keep_for_return(active_state& a, const chat_message& m) {
+  if (cfg_.max_pending_while_away == 0) return;
+  if (a.pending.size() >= cfg_.max_pending_while_away) {
+    a.pending.erase(a.pending.begin());
+    --mem_.pending_messages;
+  }
+  a.pending.push_back(m);
+  ++mem_.pending_messages;
+}
+
+void chat_service::clear_pending(active_state& a) {
+  mem_.pending_messages -= a.pending.size();
+  std::vector<chat_message>().swap(a.pending);  // the capacity goes too
 }
 
 chat_result<none> chat_service::delivered(const std::string& guest_id,
                                           const std::vector<std::string>& ids) {
   // Receipts are relayed to the partner: unbounded, they would flood it off as a slow reader.
-  if (state* s = find(guest_id)) {
+  if (state* s = find_active(guest_id)) {
     if (auto e = limited(*s, s->receipts, true); !e.code.empty()) return {std::nullopt, e};
   }
   if (ids.empty() || ids.size() > cfg_.max_receipt_ids) {
@@ -273,7 +331,7 @@ chat_result<none> chat_service::delivered(const std::string& guest_id,
 }
 
 chat_result<none> chat_service::read(const std::string& guest_id, std::string_view up_to) {
-  if (state* s = find(guest_id)) {
+  if (state* s = find_active(guest_id)) {
     if (auto e = limited(*s, s->receipts, true); !e.code.empty()) return {std::nullopt, e};
   }
   auto v = validate_message_id(up_to, "upTo");
@@ -285,19 +343,19 @@ chat_result<none> chat_service::read(const std::string& guest_id, std::string_vi
 }
 
 chat_result<none> chat_service::typing(const std::string& guest_id, bool start) {
-  state* s = find(guest_id);
+  state* s = find_active(guest_id);
   if (s == nullptr) return chat_result<none>::fail("not_connected", "not connected");
   auto partner = pairs_.partner_of(guest_id);
   if (!partner) return chat_result<none>::fail("not_in_chat", "you are not in a chat");
   // Typing refusals do not count toward flooding: clients send them on every key press.
   if (auto e = limited(*s, s->typing, false); !e.code.empty()) return {std::nullopt, e};
-  state* p = find(*partner);
-  if (p != nullptr) {
+  if (state* p = find_active(*partner)) {
+    auto& until = p->active->partner_typing_until;
     if (start) {
-      p->partner_typing_until = clock_.now() + cfg_.typing_timeout;
-      arm(*p->partner_typing_until, timer_kind::typing, *partner);
+      until = clock_.now() + cfg_.typing_timeout;
+      arm(*until, timer_kind::typing, *partner);
     } else {
-      p->partner_typing_until.reset();
+      until.reset();
     }
   }
   out_.typing(*partner, start);
@@ -305,7 +363,7 @@ chat_result<none> chat_service::typing(const std::string& guest_id, bool start) 
 }
 
 stats_snapshot chat_service::stats() const {
-  return {online_, matchmaker_.size(match_mode::text) + matchmaker_.size(match_mode::video),
+  return {mem_.online, matchmaker_.size(match_mode::text) + matchmaker_.size(match_mode::video),
           2 * pairs_.rooms()};
 }
 
@@ -317,11 +375,13 @@ void chat_service::tick() {
     timers_.erase(timers_.begin());
     state* s = find(id);
     if (s == nullptr) continue;
-    if (kind == timer_kind::typing && s->partner_typing_until == at) {
-      s->partner_typing_until.reset();
+    active_state* a = s->active.get();
+    if (kind == timer_kind::typing && a != nullptr && a->partner_typing_until == at) {
+      a->partner_typing_until.reset();
       out_.typing(id, false);  // the partner went quiet: stop the indicator
-    } else if (kind == timer_kind::grace && s->away_until == at) {
-      s->away_until.reset();
+    } else if (kind == timer_kind::grace && a != nullptr && a->away_until == at) {
+      a->away_until.reset();
+      --mem_.away;
       end_room(id, "partner_disconnected");
       drop_if_gone(id);
     } else if (kind == timer_kind::forget && s->forget_at == at && !s->online) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -85,6 +86,16 @@ struct stats_snapshot {
 };
 enum class match_state { searching, matched, idle };
 
+/// What the domain holds, as counts for gauges. Kept up to date as entries are added and
+/// removed (O(1) per change), so reading them never scans the guests.
+struct memory_counts {
+  std::size_t online = 0;      ///< guests with a live connection
+  std::size_t away = 0;        ///< offline guests inside their reconnect grace (still in a room)
+  std::size_t remembered = 0;  ///< offline, roomless guests kept for `retain_offline`
+  std::size_t dedupe_entries = 0;    ///< message ids remembered for retries, all guests
+  std::size_t pending_messages = 0;  ///< messages kept for partners that are away
+};
+
 /// Events toward guests, implemented by the gateway. Calls happen on the app strand.
 class chat_outbox {
  public:
@@ -101,6 +112,10 @@ class chat_outbox {
   virtual void partner_connection(const std::string& guest, std::string_view state) = 0;
   virtual void stats(const stats_snapshot& s) = 0;
   virtual void disconnect(const std::string& guest, std::string_view reason) = 0;
+  /// The guest is offline and in no room (it disconnected while idle, or its reconnect grace
+  /// ran out): nothing is sent to it any more until it connects again, so its connection need
+  /// not be held. Its small remembered state may live on until gone().
+  virtual void offline(const std::string& guest) = 0;
   /// The domain holds nothing more for this guest (offline, no room): drop what maps to it.
   virtual void gone(const std::string& guest) = 0;
 };
@@ -136,6 +151,7 @@ class chat_service {
   chat_error unknown_event(const std::string& guest_id);
 
   [[nodiscard]] stats_snapshot stats() const;
+  [[nodiscard]] const memory_counts& memory() const { return mem_; }
   /// True while the guest is offline but inside its reconnect grace period.
   [[nodiscard]] bool away(const std::string& guest_id) const;
   /// Runs what is due (matching fallbacks, typing auto-stop, grace expiry, stats push).
@@ -144,6 +160,22 @@ class chat_service {
   [[nodiscard]] std::optional<time_point> next_wakeup() const;
 
  private:
+  /// What a guest holds only while it is online or inside its reconnect grace. Dropped whole
+  /// (with its heap memory) the moment the guest is offline and in no room: message-id dedupe
+  /// protects retries within a connection's life and the grace period, not across an absence.
+  struct active_state {
+    std::optional<time_point> away_until;  ///< in a room, connection lost: grace deadline
+    std::unordered_map<std::string, std::int64_t> sent;  ///< message id → timestamp
+    /// Oldest first; points at the keys of `sent` (stable: the map is node-based), so an id
+    /// is stored once (~100 bytes less per remembered id than a copy).
+    std::deque<const std::string*> sent_order;
+    std::vector<chat_message> pending;  ///< for this guest while it is away
+    std::optional<matched_event> room;  ///< what it was told when matched
+    std::optional<time_point> partner_typing_until;
+  };
+  /// A known guest. Offline and roomless, only what the product needs stays (profile, rate
+  /// limits, flood guard, the news of an end it missed; its recent partners are in pairs_):
+  /// a few hundred bytes, until `forget_at`.
   struct state {
     state(guest g, const chat_config& c)
         : profile(std::move(g)),
@@ -155,27 +187,30 @@ class chat_service {
           flood(c.flood) {}
     guest profile;
     bool online = false;
-    std::optional<time_point> away_until;  ///< in a room, connection lost: grace deadline
     token_bucket messages;
     token_bucket typing;
     token_bucket matching;
     token_bucket receipts;
     token_bucket control;
     flood_guard flood;
-    std::unordered_map<std::string, std::int64_t> sent;  ///< message id → timestamp
-    std::deque<std::string> sent_order;
-    std::vector<chat_message> pending;  ///< for this guest while it is away
-    std::optional<matched_event> room;  ///< what it was told when matched
-    std::optional<time_point> partner_typing_until;
     std::optional<std::string> ended_while_away;  ///< told on return
     std::optional<time_point> forget_at;          ///< offline and idle: forgotten then
+    std::unique_ptr<active_state> active;         ///< online or in grace; null otherwise
   };
 
   state* find(const std::string& id);
+  /// The guest, when it is online or inside its grace (what calls and relays need).
+  state* find_active(const std::string& id);
   chat_error limited(state& s, token_bucket& b, bool counts_for_flood);
   /// A refusal that is not a rate limit but still counts toward the flood guard.
   void count_refusal(state& s);
-  void keep_for_return(state& s, const chat_message& m);
+  void keep_for_return(active_state& a, const chat_message& m);
+  void remember_sent(active_state& a, const chat_message& m);
+  void clear_pending(active_state& a);
+  /// Ends the active part (counters follow) and tells the gateway the guest is offline.
+  void deactivate(state& s);
+  void set_forget_at(state& s, std::optional<time_point> at);
+  [[nodiscard]] bool is_away(const state& s) const { return s.active && s.active->away_until; }
   void run_matching();
   void end_room(const std::string& guest_id, std::string_view partner_reason);
   void drop_if_gone(const std::string& guest_id);
@@ -196,7 +231,7 @@ class chat_service {
   // Deadlines (typing auto-stop, grace expiry) ordered by time; an entry whose guest state no
   // longer holds that deadline is stale and skipped, so nothing scans every guest.
   std::set<std::tuple<time_point, timer_kind, std::string>> timers_;
-  std::size_t online_ = 0;
+  memory_counts mem_;
   bool stats_dirty_ = false;
   std::optional<stats_snapshot> last_pushed_;
   time_point last_stats_{};

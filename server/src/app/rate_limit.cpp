@@ -103,16 +103,21 @@ std::size_t keyed_buckets::size(time_point now) {
 }
 
 void flood_guard::expire(time_point now) {
-  while (!hits_.empty() && now - hits_.front() >= cfg_.window)
-    hits_.pop_front();
+  auto first = hits_.begin();
+  while (first != hits_.end() && now - *first >= cfg_.window)
+    ++first;
+  hits_.erase(hits_.begin(), first);
+  // A guest that stopped being refused holds no heap memory (it may be remembered for minutes).
+  if (hits_.empty()) std::vector<time_point>().swap(hits_);
 }
 
 bool flood_guard::refuse(time_point now) {
   expire(now);
   hits_.push_back(now);
   // Only whether the count exceeds the limit matters, so older hits beyond limit + 1 can go.
-  while (hits_.size() > cfg_.max_refusals + 1)
-    hits_.pop_front();
+  if (hits_.size() > cfg_.max_refusals + 1) {
+    hits_.erase(hits_.begin(), hits_.end() - static_cast<std::ptrdiff_t>(cfg_.max_refusals + 1));
+  }
   return hits_.size() > cfg_.max_refusals;
 }
 

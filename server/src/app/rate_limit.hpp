@@ -6,11 +6,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <list>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "app/ports.hpp"
 
@@ -117,7 +117,8 @@ class flood_guard {
   void expire(time_point now);
 
   flood_config cfg_;
-  std::deque<time_point> hits_;
+  /// At most max_refusals + 1 entries, oldest first; a vector, so an idle guard holds no heap.
+  std::vector<time_point> hits_;
 };
 
 }  // namespace hw::app

@@ -187,6 +187,10 @@ const std::vector<option>& options() {
        duration(&config::match_fallback, millis{0}, millis{3'600'000})},
       {"reconnect-grace", "15s", "Time a paired guest has to come back after a drop",
        duration(&config::reconnect_grace, millis{0}, millis{3'600'000})},
+      {"retain-offline", "10m",
+       "Time an offline guest's recent partners and rate limits are remembered (0 = forget at "
+       "once)",
+       duration(&config::retain_offline, millis{0}, millis{86'400'000})},
       {"guest-create-rate", "10", "Guests created per minute per client address",
        [](config& c, std::string_view v) -> std::string {
          auto n = parse_uint<std::uint32_t>(v);

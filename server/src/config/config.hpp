@@ -58,6 +58,8 @@ struct config {
   // Chat
   millis match_fallback{5'000};
   millis reconnect_grace{15'000};
+  /// Issue 8: how long an offline guest's small memory (recent partners, limits) is kept.
+  millis retain_offline{600'000};
   double guest_create_rate = 10;  ///< guests per minute per client address
   /// Per-guest token buckets: events per second and burst.
   struct rate {

@@ -144,7 +144,7 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       // One connection per guest, the newest: an older one still live, or one waiting for
       // recovery (a reloaded page), is ended, so the guest holds one socket at a time.
       if (auto it = left_.find(g.id); it != left_.end()) {
-        if (auto old = it->second.lock(); old && old != s) old->disconnect();
+        if (auto old = it->second.s.lock(); old && old != s) old->disconnect();
         left_.erase(it);
       }
       auto& slot = live_[g.id];
@@ -153,19 +153,21 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       chat_->connected(g, s->recovered());
     });
   });
-  nsp.on_disconnect([this](const socket_ptr& s, std::string_view /*reason*/) {
+  nsp.on_disconnect([this](const socket_ptr& s, std::string_view reason) {
     const auto* g = s->data().if_contains("guest");
     if (g == nullptr) return;
     std::string id(g->as_object().at("id").as_string());
-    run([this, s, id = std::move(id)] {
+    // A namespace DISCONNECT (either side) is final: only a lost transport can be recovered.
+    const bool ended = reason.find("namespace disconnect") != std::string_view::npos;
+    run([this, s, id = std::move(id), ended] {
       auto it = live_.find(id);
       if (it == live_.end() || it->second != s) return;  // replaced by a newer connection
+      // Outside a room the domain calls offline() at once, which releases the socket; inside
+      // one a recoverable socket is held through the grace, until the guest is back or offline().
       chat_->disconnected(id);
-      if (!chat_->away(id)) {
-        if (!s->pid().empty()) left_[id] = s;  // may still be recovered, or replaced
-        live_.erase(id);
-        touched_.erase(id);
-      }
+      // A socket that cannot be recovered is not held even in the grace: nothing it would
+      // buffer can be replayed (the domain keeps the messages for the guest's return).
+      if (!chat_->away(id) || ended) release(id, !ended);
     });
   });
 
@@ -263,16 +265,19 @@ void gateway::dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, co
   // (backpressure to TCP), so no client can queue unbounded work on the one app strand.
   auto hold = s->hold_input();
   run([this, s, id = std::move(id), a = std::move(a), ack, fn, hold]() mutable {
-    const auto now = std::chrono::steady_clock::now();
-    auto& last = touched_[id];
-    if (now - last >= touch_interval_) {
-      last = now;
-      sessions_.touch(id, [](const std::optional<app::guest>&) {});
-    }
     auto it = live_.find(id);
-    json::value result = it != live_.end() && it->second == s
-                             ? fn(id, a)
-                             : fail({"not_connected", "this connection was replaced", {}, -1});
+    const bool is_live = it != live_.end() && it->second == s;
+    if (is_live) {
+      // Only a live guest gets a touched_ entry, so it ends with the live_ one.
+      const auto now = std::chrono::steady_clock::now();
+      auto& last = touched_[id];
+      if (now - last >= touch_interval_) {
+        last = now;
+        sessions_.touch(id, [](const std::optional<app::guest>&) {});
+      }
+    }
+    json::value result =
+        is_live ? fn(id, a) : fail({"not_connected", "this connection was replaced", {}, -1});
     if (ack) {
       event_args r;
       r.args.push_back(std::move(result));
@@ -289,11 +294,22 @@ void gateway::run(std::function<void()> f) {
 }
 
 void gateway::reschedule() {
+  expire_left(std::chrono::steady_clock::now());
   const auto s = chat_->stats();
   online_ = s.online;
   searching_ = s.searching;
   chatting_ = s.chatting;
-  const auto at = chat_->next_wakeup();
+  const auto& m = chat_->memory();
+  mem_online_ = m.online;
+  mem_away_ = m.away;
+  mem_remembered_ = m.remembered;
+  mem_dedupe_ = m.dedupe_entries;
+  mem_pending_ = m.pending_messages;
+  sockets_held_ = live_.size() + left_.size();
+  auto at = chat_->next_wakeup();
+  if (!left_expiry_.empty() && (!at || left_expiry_.front().first < *at)) {
+    at = left_expiry_.front().first;
+  }
   if (!at) return;
   timer_.expires_at(*at);
   timer_.async_wait([this](boost::system::error_code ec) {
@@ -305,6 +321,39 @@ void gateway::reschedule() {
 
 app::stats_snapshot gateway::stats() const {
   return {online_, searching_, chatting_};
+}
+
+memory_snapshot gateway::memory() const {
+  memory_snapshot m;
+  m.chat.online = mem_online_;
+  m.chat.away = mem_away_;
+  m.chat.remembered = mem_remembered_;
+  m.chat.dedupe_entries = mem_dedupe_;
+  m.chat.pending_messages = mem_pending_;
+  m.sockets_held = sockets_held_;
+  return m;
+}
+
+void gateway::release(const std::string& guest, bool may_recover) {
+  auto it = live_.find(guest);
+  if (it == live_.end() || it->second->connected()) return;
+  const auto window = io_.opts().recovery_window;
+  if (may_recover && it->second->recoverable() && window.count() > 0) {
+    // May still be recovered, or replaced by a newer connection (which ends it) until then.
+    const auto until = std::chrono::steady_clock::now() + window;
+    left_[guest] = left_socket{it->second, until};
+    left_expiry_.emplace_back(until, guest);
+  }
+  live_.erase(it);
+  touched_.erase(guest);
+}
+
+void gateway::expire_left(std::chrono::steady_clock::time_point now) {
+  while (!left_expiry_.empty() && left_expiry_.front().first <= now) {
+    const auto& [at, guest] = left_expiry_.front();
+    if (auto it = left_.find(guest); it != left_.end() && it->second.until == at) left_.erase(it);
+    left_expiry_.pop_front();
+  }
 }
 
 bool gateway::emit(const std::string& guest, std::string_view event, json::value payload,
@@ -366,6 +415,10 @@ void gateway::stats(const app::stats_snapshot& s) {
 void gateway::disconnect(const std::string& guest, std::string_view /*reason*/) {
   auto it = live_.find(guest);
   if (it != live_.end()) it->second->disconnect();
+}
+
+void gateway::offline(const std::string& guest) {
+  release(guest);
 }
 
 void gateway::gone(const std::string& guest) {

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,6 +27,13 @@ struct token_result {
 };
 using token_verifier = std::function<token_result(std::string_view token)>;
 
+/// What the gateway and the domain hold, for gauges (thread-safe copies refreshed after every
+/// call on the app strand; reading them is O(1)).
+struct memory_snapshot {
+  app::memory_counts chat;
+  std::size_t sockets_held = 0;  ///< live_ + left_ entries
+};
+
 class gateway final : public app::chat_outbox {
  public:
   gateway(boost::asio::io_context& ioc, server& io, app::session_store& sessions,
@@ -35,6 +43,8 @@ class gateway final : public app::chat_outbox {
 
   /// Presence counts for GET /api/stats (thread-safe, refreshed after every domain call).
   [[nodiscard]] app::stats_snapshot stats() const;
+  /// What the chat holds (thread-safe, refreshed like stats()).
+  [[nodiscard]] memory_snapshot memory() const;
 
   // app::chat_outbox (called on the app strand)
   void matched(const std::string& guest, const app::matched_event& e) override;
@@ -46,6 +56,7 @@ class gateway final : public app::chat_outbox {
   void partner_connection(const std::string& guest, std::string_view state) override;
   void stats(const app::stats_snapshot& s) override;
   void disconnect(const std::string& guest, std::string_view reason) override;
+  void offline(const std::string& guest) override;
   void gone(const std::string& guest) override;
 
  private:
@@ -55,6 +66,11 @@ class gateway final : public app::chat_outbox {
   void dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, const call& fn);
   void run(std::function<void()> f);  ///< on the app strand, then re-arm the timer
   void reschedule();
+  /// Ends the guest's live_ entry once its socket is disconnected: a recoverable one is
+  /// remembered weakly in left_ for the recovery window (a newer connection ends it).
+  void release(const std::string& guest, bool may_recover = true);
+  /// Drops the left_ entries whose recovery window has passed.
+  void expire_left(std::chrono::steady_clock::time_point now);
   /// False when the guest has no live socket or its connection refused the event.
   bool emit(const std::string& guest, std::string_view event, boost::json::value payload,
             bool is_volatile = false);
@@ -67,16 +83,32 @@ class gateway final : public app::chat_outbox {
   std::unique_ptr<app::random> random_;
   std::unique_ptr<app::chat_service> chat_;
   boost::asio::steady_timer timer_;
-  std::unordered_map<std::string, socket_ptr> live_;  ///< guest id → its live socket
+  /// Guest id → its socket while the guest is online or inside its reconnect grace (emits to
+  /// an away guest reach the socket's recovery buffer). Ended by offline()/gone() or by a
+  /// disconnect outside a room.
+  std::unordered_map<std::string, socket_ptr> live_;
   /// Guest id → its last socket, dropped while unpaired and perhaps waiting for recovery: a
-  /// newer connection ends it. Forgotten with the guest (gone()).
-  std::unordered_map<std::string, std::weak_ptr<socket>> left_;
+  /// newer connection ends it. Ends with the recovery window (left_expiry_), or gone().
+  struct left_socket {
+    std::weak_ptr<socket> s;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::unordered_map<std::string, left_socket> left_;
+  /// left_ deadlines in insertion order, which is deadline order (one window for all); an
+  /// entry whose left_ deadline differs is stale and skipped.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> left_expiry_;
   /// Realtime activity keeps the guest session alive: touched at most once per interval.
   std::chrono::milliseconds touch_interval_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> touched_;
   std::atomic<std::size_t> online_{0};
   std::atomic<std::size_t> searching_{0};
   std::atomic<std::size_t> chatting_{0};
+  std::atomic<std::size_t> mem_online_{0};
+  std::atomic<std::size_t> mem_away_{0};
+  std::atomic<std::size_t> mem_remembered_{0};
+  std::atomic<std::size_t> mem_dedupe_{0};
+  std::atomic<std::size_t> mem_pending_{0};
+  std::atomic<std::size_t> sockets_held_{0};
 };
 
 }  // namespace hw::socketio

@@ -33,6 +33,7 @@ enum class kind {
   partner_connection,
   stats,
   disconnect,
+  offline,
   gone
 };
 
@@ -102,6 +103,9 @@ class recording_outbox final : public chat_outbox {
     call c = make_call(kind::disconnect, guest);
     c.text = std::string(reason);
     calls.push_back(std::move(c));
+  }
+  void offline(const std::string& guest) override {
+    calls.push_back(make_call(kind::offline, guest));
   }
   void gone(const std::string& guest) override { calls.push_back(make_call(kind::gone, guest)); }
 
@@ -1547,6 +1551,170 @@ TEST_F(AppChat, AnOfflineGuestIsForgottenAfterTheRetention) {
   EXPECT_EQ(out.to("B", kind::gone).size(), 0U);
 }
 
+// ---- memory: every population has an end --------------------------------------------------------
+
+bool all_zero(const memory_counts& m) {
+  return m.online == 0 && m.away == 0 && m.remembered == 0 && m.dedupe_entries == 0 &&
+         m.pending_messages == 0;
+}
+
+TEST_F(AppChat, ADepartedGuestsDedupeIdsAndKeptMessagesEndWithItsGrace) {
+  rebuild({}, true);  // default retention: 10 minutes
+  pair("A", "B");
+  for (unsigned i = 1; i <= 3; ++i)
+    ASSERT_TRUE(send("A", i).value.has_value());
+  for (unsigned i = 11; i <= 12; ++i)
+    ASSERT_TRUE(send("B", i).value.has_value());
+  EXPECT_EQ(svc->memory().dedupe_entries, 5U);
+  svc->disconnected("A");
+  ASSERT_TRUE(send("B", 13).value.has_value());  // kept for A's return
+  auto m = svc->memory();
+  EXPECT_EQ(m.online, 1U);
+  EXPECT_EQ(m.away, 1U);
+  EXPECT_EQ(m.dedupe_entries, 6U);  // A's retries within its grace are still recognised
+  EXPECT_EQ(m.pending_messages, 1U);
+  EXPECT_TRUE(out.to("A", kind::offline).empty());  // the gateway keeps A's socket meanwhile
+
+  clk.advance(seconds(15));
+  svc->tick();
+  // Grace over: A is offline and in no room. Only its small memory is left.
+  EXPECT_EQ(out.to("A", kind::offline).size(), 1U);
+  EXPECT_TRUE(out.to("A", kind::gone).empty());
+  m = svc->memory();
+  EXPECT_EQ(m.online, 1U);
+  EXPECT_EQ(m.away, 0U);
+  EXPECT_EQ(m.remembered, 1U);
+  EXPECT_EQ(m.dedupe_entries, 3U);  // B's, while B is online
+  EXPECT_EQ(m.pending_messages, 0U);
+
+  svc->disconnected("B");  // idle now: its active state goes at once
+  EXPECT_EQ(out.to("B", kind::offline).size(), 1U);
+  m = svc->memory();
+  EXPECT_EQ(m.online, 0U);
+  EXPECT_EQ(m.remembered, 2U);
+  EXPECT_EQ(m.dedupe_entries, 0U);
+
+  clk.advance(std::chrono::minutes(10));
+  svc->tick();
+  EXPECT_EQ(out.to("A", kind::gone).size(), 1U);
+  EXPECT_EQ(out.to("B", kind::gone).size(), 1U);
+  EXPECT_TRUE(all_zero(svc->memory()));
+  EXPECT_EQ(svc->next_wakeup(), std::nullopt);
+}
+
+TEST_F(AppChat, KeptMessagesOfAnAwayGuestEndWhenThePartnerLeaves) {
+  pair("A", "B");
+  svc->disconnected("A");
+  send("B", 1);
+  send("B", 2);
+  EXPECT_EQ(svc->memory().pending_messages, 2U);
+  svc->leave("B");
+  EXPECT_EQ(svc->memory().pending_messages, 0U);
+  clk.advance(seconds(15));
+  svc->tick();
+  svc->disconnected("B");
+  EXPECT_TRUE(all_zero(svc->memory()));  // retain_offline 0 here: forgotten at once
+}
+
+TEST_F(AppChat, ADrainedConnectionsKeptMessagesAreCountedOnce) {
+  pair("A", "B");
+  out.refusing.insert("A");  // A's connection is closing before the domain heard of it
+  send("B", 1);
+  EXPECT_EQ(svc->memory().pending_messages, 1U);
+  svc->disconnected("A");
+  connect("A");  // still refusing: kept again, not twice
+  EXPECT_EQ(svc->memory().pending_messages, 1U);
+  out.refusing.clear();
+  svc->disconnected("A");
+  connect("A");
+  EXPECT_EQ(svc->memory().pending_messages, 0U);
+  EXPECT_EQ(out.to("A", kind::message).back().msg.id, uuid(1));
+}
+
+TEST_F(AppChat, TheDedupeCountFollowsTheBoundedWindow) {
+  chat_config cfg;
+  cfg.dedupe_window = 2;
+  rebuild(cfg);
+  pair("A", "B");
+  for (unsigned i = 1; i <= 5; ++i)
+    send("A", i);
+  EXPECT_EQ(svc->memory().dedupe_entries, 2U);
+  svc->leave("A");
+  svc->disconnected("A");
+  EXPECT_EQ(svc->memory().dedupe_entries, 0U);
+}
+
+TEST_F(AppChat, AGuestReturningWithinTheRetentionKeepsPartnersAndLimitsButNotItsDedupeIds) {
+  rebuild({}, true);
+  pair("A", "B");
+  for (unsigned i = 1; i <= 10; ++i)
+    ASSERT_TRUE(send("A", i).value.has_value());
+  EXPECT_EQ(send("A", 11).error.code, "rate_limited");  // the burst is spent
+  svc->leave("A");
+  svc->disconnected("A");
+  svc->disconnected("B");
+  EXPECT_EQ(svc->memory().remembered, 2U);
+  EXPECT_EQ(svc->memory().dedupe_entries, 0U);
+
+  clk.advance(std::chrono::minutes(5));
+  connect("A");
+  connect("B");
+  EXPECT_EQ(svc->memory().remembered, 0U);
+  // Recent partners are remembered: A and B are not paired again.
+  EXPECT_EQ(match("A").value, match_state::searching);
+  EXPECT_EQ(match("B").value, match_state::searching);
+  svc->cancel("B");
+  connect("C");
+  EXPECT_EQ(match("C").value, match_state::matched);
+  ASSERT_EQ(out.to("C", kind::matched).at(0).match.partner_username, "u_A");
+  // The dedupe window starts empty: an id A used before its absence is a new message now.
+  out.clear();
+  const auto again = send("A", 1);
+  ASSERT_TRUE(again.value.has_value()) << again.error.code;
+  EXPECT_EQ(out.to("C", kind::message).size(), 1U);
+}
+
+TEST_F(AppChat, RateLimitsSurviveADisconnectWithinTheRetention) {
+  rebuild({}, true);
+  connect("A");
+  for (int i = 0; i < 5; ++i)
+    match("A");  // spends the match burst (5)
+  svc->cancel("A");
+  EXPECT_EQ(match("A").error.code, "rate_limited");
+  svc->disconnected("A");
+  connect("A");
+  EXPECT_EQ(match("A").error.code, "rate_limited");  // a reload does not refill the bucket
+}
+
+TEST_F(AppChat, AfterTheRetentionEveryCountIsZero) {
+  rebuild({}, true);
+  for (int round = 0; round < 3; ++round) {
+    const std::string a = "a" + std::to_string(round);
+    const std::string b = "b" + std::to_string(round);
+    pair(a, b);
+    send(a, 1);
+    send(b, 2);
+    if (round == 0) svc->leave(a);  // by leave
+    svc->disconnected(a);           // round 1 and 2: by dropping the transport
+    if (round == 2) send(b, 3);     // kept for a while a is away
+    svc->disconnected(b);
+  }
+  EXPECT_GT(svc->memory().away, 0U);
+  clk.advance(seconds(15));
+  svc->tick();
+  auto m = svc->memory();
+  EXPECT_EQ(m.online, 0U);
+  EXPECT_EQ(m.away, 0U);
+  EXPECT_EQ(m.remembered, 6U);
+  EXPECT_EQ(m.dedupe_entries, 0U);
+  EXPECT_EQ(m.pending_messages, 0U);
+  clk.advance(std::chrono::minutes(10));
+  svc->tick();
+  EXPECT_TRUE(all_zero(svc->memory()));
+  EXPECT_EQ(out.count(kind::gone), 6U);
+  EXPECT_EQ(svc->next_wakeup(), std::nullopt);
+}
+
 // ---- randomized stress -------------------------------------------------------------------------
 
 /// Drives the service with random operations and checks, after each one, a model built only
@@ -1600,6 +1768,11 @@ class AppChatStress : public ::testing::TestWithParam<std::uint64_t> {
           g.room.clear();
           g.partner.clear();
           break;
+        case kind::offline:
+          EXPECT_FALSE(g.online) << "offline for an online guest " << c.guest;
+          // Its own grace may have ended its chat (it is not told): the domain holds no room.
+          EXPECT_FALSE(svc->away(c.guest)) << "offline for a guest in its grace " << c.guest;
+          break;
         case kind::gone:
           EXPECT_FALSE(g.online) << "gone for an online guest " << c.guest;
           m.erase(it);
@@ -1641,6 +1814,10 @@ class AppChatStress : public ::testing::TestWithParam<std::uint64_t> {
     const auto s = svc->stats();
     EXPECT_EQ(s.online, online);
     EXPECT_EQ(s.searching, searching);
+    // retain_offline 0: every guest the model holds offline is away in its grace.
+    EXPECT_EQ(svc->memory().online, online);
+    EXPECT_EQ(svc->memory().away, m.size() - online);
+    EXPECT_EQ(svc->memory().remembered, 0U);
     EXPECT_EQ(s.chatting % 2, 0U);
     EXPECT_EQ(s.chatting, 2 * rooms.size());
   }
@@ -1876,6 +2053,8 @@ TEST_P(AppChatStress, RandomOperationsKeepTheInvariants) {
   clk.advance(seconds(2));
   svc->tick();
   EXPECT_EQ(svc->next_wakeup(), std::nullopt);
+  const auto mem = svc->memory();
+  EXPECT_EQ(mem.online + mem.away + mem.remembered + mem.dedupe_entries + mem.pending_messages, 0U);
 }
 
 INSTANTIATE_TEST_SUITE_P(AppChatSeeds, AppChatStress, ::testing::Values(1U, 2U, 3U, 42U));

@@ -172,6 +172,19 @@ TEST(Config, SocketIoMemoryBounds) {
   EXPECT_FALSE(run({"--max-connect-bytes", "10"}).cfg);
 }
 
+TEST(Config, RetainOfflineHasADefaultAndIsSet) {
+  auto d = run({});
+  ASSERT_TRUE(d.cfg);
+  EXPECT_EQ(d.cfg->retain_offline, millis(600'000));
+  auto r = run({"--retain-offline", "3s"});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_EQ(r.cfg->retain_offline, millis(3'000));
+  auto z = run({}, {{"HALLWAY_RETAIN_OFFLINE", "0"}});
+  ASSERT_TRUE(z.cfg) << z.output;
+  EXPECT_EQ(z.cfg->retain_offline, millis(0));
+  EXPECT_FALSE(run({"--retain-offline", "-1s"}).cfg);
+}
+
 TEST(Config, Durations) {
   EXPECT_EQ(parse_duration("250ms"), millis(250));
   EXPECT_EQ(parse_duration("10s"), millis(10'000));

@@ -78,6 +78,12 @@ std::size_t session_store::owned_by(const std::string& owner) const {
   return it == per_owner_.end() ? 0 : it->second;
 }
 
+std::size_t session_store::live() {
+  std::lock_guard lock(mutex_);
+  expire(now_());
+  return sessions_.size();
+}
+
 std::size_t session_store::size() const {
   std::lock_guard lock(mutex_);
   return sessions_.size();
