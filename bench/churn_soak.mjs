@@ -20,7 +20,8 @@ const server = spawn(bin, ['--port', '0', '--ops-listen', '127.0.0.1:0', '--thre
   '--log-format', 'json', '--data-dir', `/tmp/hallway-soak-${process.pid}`,
   '--message-rate', '100000/100000', '--match-rate', '100000/100000',
   '--guest-create-rate', '100000', '--max-guests-per-ip', '100000',
-  '--max-sessions-per-ip', '0', '--handshake-rate', '100000/100000'],
+  '--max-sessions-per-ip', '0', '--handshake-rate', '100000/100000',
+  '--max-connections-per-ip', '100000'],
 { stdio: ['ignore', 'pipe', 'inherit'] });
 process.on('exit', () => server.kill('SIGKILL'));
 const ports = await new Promise((resolve, reject) => {
