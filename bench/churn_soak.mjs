@@ -51,6 +51,7 @@ async function metrics() {
 async function guest() {
   const r = await fetch(`${url}/api/guest`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  if (r.status !== 201) throw new Error(`POST /api/guest: ${r.status} ${await r.text()}`);
   return (await r.json()).token;
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <limits>
 
+#include "core/log.hpp"
 #include "protocol/socketio.hpp"
 #include "socketio/client.hpp"
 
@@ -249,6 +250,7 @@ bool socket::replay_after(std::uint64_t offset) {
     }
     conn = conn_;
   }
+  core::log::debug("socket_recovered", {{"offset", offset}, {"replayed", missed.size()}});
   if (conn) {
     for (auto& m : missed)
       conn->send(std::move(m));
