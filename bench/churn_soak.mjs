@@ -19,7 +19,7 @@ const IDLE_AFTER_MS = 11 * 60 * 1000; // every default window (10 min the longes
 const server = spawn(bin, ['--port', '0', '--ops-listen', '127.0.0.1:0', '--threads', '1',
   '--log-format', 'json', '--data-dir', `/tmp/hallway-soak-${process.pid}`,
   '--message-rate', '100000/100000', '--match-rate', '100000/100000',
-  '--guest-create-rate', '100000', '--max-guests-per-ip', '100000',
+  '--guest-create-rate', '100000', '--max-guests-per-ip', '10000000',
   '--max-sessions-per-ip', '0', '--handshake-rate', '100000/100000',
   '--max-connections-per-ip', '100000'],
 { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -96,9 +96,14 @@ const sample = async (phase) => {
 };
 const sampler = setInterval(() => { sample('').catch(() => {}); }, 10000);
 let rounds = 0;
+// A round every ROUND_MS at most: guest sessions live 2 h by design (a token's validity), so the
+// pace sets how many the store holds; ~200 guests every 5 s is 2 400 a minute.
+const ROUND_MS = 5000;
 while (Date.now() - start < minutes * 60 * 1000) {
+  const t = Date.now();
   await Promise.all(Array.from({ length: pairs }, (_, i) => pairLife(i)));
   rounds += 1;
+  await new Promise((r) => { setTimeout(r, Math.max(0, ROUND_MS - (Date.now() - t))); });
 }
 const churnEnd = Date.now();
 while (Date.now() - churnEnd < IDLE_AFTER_MS) await new Promise((r) => { setTimeout(r, 5000); });

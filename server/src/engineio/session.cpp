@@ -15,6 +15,10 @@ namespace {
 // A poll held while an upgrade is probed is answered with a noop this soon (the reference
 // server's "fast upgrade" check interval).
 constexpr millis upgrade_noop_delay{100};
+// How long a client's close packet waits for a poll that raced it on another connection. Long
+// enough for any loaded machine; it delays only the end of a session whose client closed with no
+// poll waiting (a closing client normally has one waiting, and that one ends it at once).
+constexpr auto close_poll_wait = std::chrono::seconds(1);
 
 http::response bad_request() {
   return http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})");
@@ -175,6 +179,12 @@ void session::on_poll(http::respond_fn respond, http::response base) {
     respond(bad_request());
     return;
   }
+  if (close_requested_) {  // the poll that raced the client's close packet
+    noop_timer_.cancel();
+    respond(text_response(std::move(base), "6"));
+    end("transport close");
+    return;
+  }
   if (pending_get_) {
     // Two concurrent polls: the client is broken or hostile (engine.io closes the session).
     respond(bad_request());
@@ -185,6 +195,18 @@ void session::on_poll(http::respond_fn respond, http::response base) {
   pending_base_ = std::move(base);
   if (upgrading_ && outbox_.empty()) return hold_poll_for_upgrade();
   flush_poll();
+}
+
+void session::await_last_poll() {
+  close_requested_ = true;
+  closing_.store(true, std::memory_order_release);  // nothing more is sent
+  if (probe_) drop_probe(1000, {});                 // nothing can upgrade a closing session
+  ws_claimed_.store(true);
+  noop_timer_.expires_after(close_poll_wait);
+  noop_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+    auto self = w.lock();
+    if (!ec && self) self->end("transport close");
+  });
 }
 
 void session::hold_poll_for_upgrade() {
@@ -204,7 +226,7 @@ void session::respond_pending(std::string body) {
 
 void session::on_post(std::string_view body, const http::respond_fn& respond, http::response base) {
   if (!closed_ && pong_overdue()) time_out();
-  if (closed_ || transport_ != transport::polling) {
+  if (closed_ || close_requested_ || transport_ != transport::polling) {
     respond(bad_request());
     return;
   }
@@ -235,7 +257,7 @@ void session::on_post(std::string_view body, const http::respond_fn& respond, ht
 
 // Handles the held POST's packets while the layer above keeps up; answers it when all are done.
 void session::run_post() {
-  while (post_ && !closed_ && post_->next < post_->packets.size()) {
+  while (post_ && !closed_ && !close_requested_ && post_->next < post_->packets.size()) {
     if (post_input_full()) return;  // resumed by release_post_input()
     // Moved out: the packet may end the session, which answers the POST and drops post_.
     auto p = std::move(post_->packets[post_->next++]);
@@ -303,6 +325,10 @@ void session::handle_packet(char type, std::string_view data, bool binary) {
       break;
     case '1':
       // Client-initiated close: a pending poll ends with a noop, as the reference server does.
+      // A poll sent before the close but arriving after it on another connection (I/O threads
+      // do not keep the order of two connections) gets the same noop: the end waits for it
+      // briefly instead of answering it "Session ID unknown".
+      if (transport_ == transport::polling && !pending_get_) return await_last_poll();
       respond_pending("6");
       end("transport close");
       break;

@@ -120,6 +120,7 @@ class session : public std::enable_shared_from_this<session> {
   /// Forgets the probe (the session can be probed again at once) and closes it.
   void drop_probe(std::uint16_t code, std::string_view reason);
   void hold_poll_for_upgrade();
+  void await_last_poll();
   void respond_pending(std::string body);
   void end(std::string_view reason);
   // Polling input backpressure: a POST's packets are handled until too many are held; the rest
@@ -149,7 +150,8 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::steady_timer noop_timer_;   // a poll held during an upgrade gets a noop
   std::chrono::steady_clock::time_point pong_due_ = std::chrono::steady_clock::time_point::max();
   bool started_ = false;
-  bool timed_out_ = false;  // ended by the heartbeat: later polls get "Session ID unknown"
+  bool timed_out_ = false;        // ended by the heartbeat: later polls get "Session ID unknown"
+  bool close_requested_ = false;  // the client sent "1" with no poll waiting (polling)
   struct held_post {
     std::vector<protocol::eio::packet> packets;
     std::size_t next = 0;
