@@ -163,6 +163,12 @@ void session::flush_poll() {
 }
 
 void session::on_poll(http::respond_fn respond, http::response base) {
+  if (close_requested_) {  // the poll that raced the client's close packet: its noop, then gone
+    noop_timer_.cancel();
+    respond(text_response(std::move(base), "6"));
+    release_sid();
+    return;
+  }
   if (!closed_ && pong_overdue()) time_out();
   if (closed_) {
     // A client that missed its pong is gone, as for a request that no longer finds the sid in
@@ -179,12 +185,6 @@ void session::on_poll(http::respond_fn respond, http::response base) {
     respond(bad_request());
     return;
   }
-  if (close_requested_) {  // the poll that raced the client's close packet
-    noop_timer_.cancel();
-    respond(text_response(std::move(base), "6"));
-    end("transport close");
-    return;
-  }
   if (pending_get_) {
     // Two concurrent polls: the client is broken or hostile (engine.io closes the session).
     respond(bad_request());
@@ -199,14 +199,14 @@ void session::on_poll(http::respond_fn respond, http::response base) {
 
 void session::await_last_poll() {
   close_requested_ = true;
-  closing_.store(true, std::memory_order_release);  // nothing more is sent
-  if (probe_) drop_probe(1000, {});                 // nothing can upgrade a closing session
-  ws_claimed_.store(true);
-  noop_timer_.expires_after(close_poll_wait);
-  noop_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
-    auto self = w.lock();
-    if (!ec && self) self->end("transport close");
-  });
+  ws_claimed_.store(true);  // nothing can upgrade a closing session
+  end("transport close");   // the layers above learn at once (recovery, the partner)
+}
+
+void session::release_sid() {
+  if (sid_released_) return;
+  sid_released_ = true;
+  on_gone_(id_);
 }
 
 void session::hold_poll_for_upgrade() {
@@ -504,7 +504,15 @@ void session::end(std::string_view reason) {
   if (probe_) probe_->close(1000, {});
   auto l = std::exchange(listener_, nullptr);
   if (l) l->on_close(reason);
-  on_gone_(id_);
+  if (close_requested_) {
+    // The sid stays known a little longer, for a poll that raced the close (on_poll).
+    noop_timer_.expires_after(close_poll_wait);
+    noop_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+      if (auto self = w.lock(); self && !ec) self->release_sid();
+    });
+    return;
+  }
+  release_sid();
 }
 
 }  // namespace hw::engineio

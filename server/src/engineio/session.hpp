@@ -121,6 +121,7 @@ class session : public std::enable_shared_from_this<session> {
   void drop_probe(std::uint16_t code, std::string_view reason);
   void hold_poll_for_upgrade();
   void await_last_poll();
+  void release_sid();  ///< the table forgets the sid (once)
   void respond_pending(std::string body);
   void end(std::string_view reason);
   // Polling input backpressure: a POST's packets are handled until too many are held; the rest
@@ -152,6 +153,7 @@ class session : public std::enable_shared_from_this<session> {
   bool started_ = false;
   bool timed_out_ = false;        // ended by the heartbeat: later polls get "Session ID unknown"
   bool close_requested_ = false;  // the client sent "1" with no poll waiting (polling)
+  bool sid_released_ = false;
   struct held_post {
     std::vector<protocol::eio::packet> packets;
     std::size_t next = 0;
