@@ -5,9 +5,9 @@
 // from the ops listener and prints them as CSV plus a text plot (for docs/benchmarks.md).
 //   node churn_soak.mjs [binary=../build/release/server/hallway] [minutes=12] [pairs=100]
 // Loopback only; bounded in time; exits by itself (and stops the server it started).
-import { spawn } from 'node:child_process';
-import readline from 'node:readline';
 import { io } from 'socket.io-client';
+
+import { metrics, startHallway } from './hallway.mjs';
 
 const [bin = new URL('../build/release/server/hallway', import.meta.url).pathname,
   minutesArg = '12', pairsArg = '100'] = process.argv.slice(2);
@@ -16,37 +16,8 @@ const pairs = Number(pairsArg);
 const MESSAGES = 20; // each way per pair and round
 const IDLE_AFTER_MS = 11 * 60 * 1000; // every default window (10 min the longest) plus slack
 
-const server = spawn(bin, ['--port', '0', '--ops-listen', '127.0.0.1:0', '--threads', '1',
-  '--log-format', 'json', '--data-dir', `/tmp/hallway-soak-${process.pid}`,
-  '--message-rate', '100000/100000', '--match-rate', '100000/100000',
-  '--guest-create-rate', '100000', '--max-guests-per-ip', '10000000',
-  '--max-sessions-per-ip', '0', '--handshake-rate', '100000/100000',
-  '--max-connections-per-ip', '100000'],
-{ stdio: ['ignore', 'pipe', 'inherit'] });
-process.on('exit', () => server.kill('SIGKILL'));
-const ports = await new Promise((resolve, reject) => {
-  const found = {};
-  readline.createInterface({ input: server.stdout }).on('line', (line) => {
-    try {
-      const o = JSON.parse(line);
-      if (o.event === 'ops_listening' || o.msg === 'ops_listening') found.ops = o.port;
-      if (o.event === 'listening' || o.msg === 'listening') found.main = o.port;
-      if (found.ops && found.main) resolve(found);
-    } catch { /* not JSON */ }
-  });
-  server.on('exit', () => reject(new Error('hallway exited')));
-});
-const url = `http://127.0.0.1:${ports.main}`;
-
-async function metrics() {
-  const text = await (await fetch(`http://127.0.0.1:${ports.ops}/metrics`)).text();
-  const out = {};
-  for (const line of text.split('\n')) {
-    const m = /^(hallway_[a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
-  }
-  return out;
-}
+const server = await startHallway(bin, ['--threads', '1']);
+const { url } = server;
 
 async function guest() {
   const r = await fetch(`${url}/api/guest`, {
@@ -91,7 +62,7 @@ async function pairLife(i) {
 const samples = [];
 const start = Date.now();
 const sample = async (phase) => {
-  const m = await metrics();
+  const m = await metrics(server.opsPort);
   samples.push({ t: Math.round((Date.now() - start) / 1000), phase, ...m });
 };
 const sampler = setInterval(() => { sample('').catch(() => {}); }, 10000);
@@ -109,7 +80,7 @@ const churnEnd = Date.now();
 while (Date.now() - churnEnd < IDLE_AFTER_MS) await new Promise((r) => { setTimeout(r, 5000); });
 clearInterval(sampler);
 await sample('end');
-server.kill('SIGTERM');
+server.proc.kill('SIGTERM');
 
 const cols = ['hallway_process_resident_memory_bytes', 'hallway_socketio_sockets',
   'hallway_socketio_recoverable_sockets', 'hallway_socketio_recovery_bytes',

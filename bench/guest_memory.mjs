@@ -5,49 +5,23 @@
 // recovery window and after the offline memory. Per-guest figures are RSS deltas / N.
 //   node guest_memory.mjs [binary=../build/release/server/hallway] [guests=400]
 // Loopback only; bounded in time (~2 min); exits by itself.
-import { spawn } from 'node:child_process';
-import readline from 'node:readline';
 import { io } from 'socket.io-client';
+
+import { metrics, startHallway } from './hallway.mjs';
 
 const [bin = new URL('../build/release/server/hallway', import.meta.url).pathname,
   guestsArg = '400'] = process.argv.slice(2);
 const n = Number(guestsArg) & ~1;
-const server = spawn(bin, ['--port', '0', '--ops-listen', '127.0.0.1:0', '--threads', '1',
-  '--log-format', 'json', '--data-dir', `/tmp/hallway-mem-${process.pid}`,
-  '--reconnect-grace', '10s', '--recovery-window', '30s', '--retain-offline', '60s',
-  '--message-rate', '100000/100000', '--match-rate', '100000/100000',
-  '--guest-create-rate', '100000', '--max-guests-per-ip', '100000', '--max-sessions-per-ip', '0',
-  '--handshake-rate', '100000/100000', '--max-connections-per-ip', '100000'],
-{ stdio: ['ignore', 'pipe', 'inherit'] });
-process.on('exit', () => server.kill('SIGKILL'));
-const ports = await new Promise((resolve) => {
-  const found = {};
-  readline.createInterface({ input: server.stdout }).on('line', (line) => {
-    try {
-      const o = JSON.parse(line);
-      if (o.msg === 'ops_listening') found.ops = o.port;
-      if (o.msg === 'listening') found.main = o.port;
-      if (found.ops && found.main) resolve(found);
-    } catch { /* not JSON */ }
-  });
-});
-const url = `http://127.0.0.1:${ports.main}`;
+const server = await startHallway(bin, ['--threads', '1', '--reconnect-grace', '10s',
+  '--recovery-window', '30s', '--retain-offline', '60s']);
+const { url } = server;
 const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
-async function metrics() {
-  const text = await (await fetch(`http://127.0.0.1:${ports.ops}/metrics`)).text();
-  const out = {};
-  for (const line of text.split('\n')) {
-    const m = /^(hallway_[a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
-  }
-  return out;
-}
 const rows = [];
 let base = 0;
 async function phase(name) {
   await sleep(500);
-  const m = await metrics();
+  const m = await metrics(server.opsPort);
   const rss = m.hallway_process_resident_memory_bytes;
   if (!base) base = rss;
   rows.push({ phase: name, rss_mb: (rss / 1048576).toFixed(1),
@@ -93,5 +67,5 @@ await phase('after the recovery window, offline memory kept (60 s)');
 await sleep(45000); // the offline memory ends 60 s after the grace did
 await phase('after the offline memory');
 console.table(rows);
-server.kill('SIGTERM');
+server.proc.kill('SIGTERM');
 process.exit(0);
