@@ -11,9 +11,7 @@ import {
   assertAckOk, cleanupChat, connectGuest, emitAck, pairUp, sendAndReceive, startChatServer,
   uuid, waitFor, waitPayload,
 } from './lib/chat.mjs';
-import { findSamples, parsePrometheusText } from './lib/prometheus.mjs';
-import { pollUntil } from './lib/realtime.mjs';
-import { getMetrics } from './lib/server.mjs';
+import { pollUntil, readGauges } from './lib/realtime.mjs';
 
 const GRACE_MS = 1000;
 const RETAIN_MS = 12000;
@@ -45,18 +43,7 @@ before(async () => {
 });
 after(cleanupChat);
 
-async function gauges() {
-  const r = await getMetrics(server);
-  assert.equal(r.status, 200);
-  const parsed = parsePrometheusText(r.text);
-  const out = {};
-  for (const name of GAUGES) {
-    const s = findSamples(parsed, name);
-    assert.equal(s.length, 1, `${name} in /metrics`);
-    out[name] = s[0].value;
-  }
-  return out;
-}
+const gauges = () => readGauges(server, GAUGES);
 
 /** `n` messages from `from` to `to`, sent together; resolves once the last has arrived. */
 async function burst(from, to, n) {

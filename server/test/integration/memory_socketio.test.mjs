@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { findSamples, parsePrometheusText } from './lib/prometheus.mjs';
 import {
-  WsConn, cleanupRealtime, parseOpenPacket, parseSioPacket, pollUntil, sleep, websocketUrl,
+  WsConn, cleanupRealtime, parseOpenPacket, parseSioPacket, pollUntil, readGauges, sleep,
+  websocketUrl,
 } from './lib/realtime.mjs';
-import { getMetrics, startServer, testServerBinaryPath } from './lib/server.mjs';
+import { startServer, testServerBinaryPath } from './lib/server.mjs';
 
 after(cleanupRealtime);
 
@@ -18,18 +18,7 @@ const WINDOW_MS = 1000;
 const GAUGES = ['hallway_socketio_sockets', 'hallway_socketio_recoverable_sockets',
   'hallway_socketio_recovery_bytes', 'hallway_socketio_live_buffer_bytes'];
 
-async function gauges(server) {
-  const r = await getMetrics(server);
-  assert.equal(r.status, 200);
-  const parsed = parsePrometheusText(r.text);
-  const out = {};
-  for (const name of GAUGES) {
-    const s = findSamples(parsed, name);
-    assert.ok(s.length > 0, `no ${name} in /metrics`);
-    out[name] = s[0].value;
-  }
-  return out;
-}
+const gauges = (server) => readGauges(server, GAUGES);
 
 const allZero = (g) => GAUGES.every((n) => g[n] === 0);
 

@@ -11,9 +11,7 @@ import {
   closeAllGuests, connectGuest, emitAck, pairUp, startChatServer, uniqueTag, uuid, waitFor,
   waitPayload,
 } from './lib/chat.mjs';
-import { findSamples, parsePrometheusText } from './lib/prometheus.mjs';
-import { pollUntil, residentBytes } from './lib/realtime.mjs';
-import { getMetrics } from './lib/server.mjs';
+import { pollUntil, readGauges, residentBytes } from './lib/realtime.mjs';
 
 const MB = 1024 * 1024;
 const ROUNDS = 4;
@@ -45,14 +43,7 @@ const ASAN_ENV = {
   ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'quarantine_size_mb=0'].filter(Boolean).join(':'),
 };
 
-async function gauges(server) {
-  const r = await getMetrics(server);
-  const parsed = parsePrometheusText(r.text);
-  return Object.fromEntries(GAUGES.map((g) => {
-    const s = findSamples(parsed, g);
-    return [g, s.length ? s.reduce((n, x) => n + x.value, 0) : NaN];
-  }));
-}
+const gauges = (server) => readGauges(server, GAUGES);
 
 // One pair's life: match, chat both ways, then leave in one of three ways.
 async function pairLife(server, i) {

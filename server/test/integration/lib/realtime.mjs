@@ -559,6 +559,21 @@ export async function residentBytes(server) {
   return s[0].value;
 }
 
+/**
+ * The named metrics from /metrics: {name: value}, the samples of one name summed over their
+ * labels. A name missing from /metrics is an error.
+ */
+export async function readGauges(server, names) {
+  const r = await getMetrics(server);
+  if (r.status !== 200) throw new Error(`/metrics: HTTP ${r.status}`);
+  const parsed = parsePrometheusText(r.text);
+  return Object.fromEntries(names.map((name) => {
+    const s = findSamples(parsed, name);
+    if (!s.length) throw new Error(`no ${name} in /metrics`);
+    return [name, s.reduce((n, x) => n + x.value, 0)];
+  }));
+}
+
 /** The status of GET /healthz. */
 export async function healthStatus(server) {
   return (await get(server, '/healthz')).status;
