@@ -42,8 +42,20 @@ $(TSAN)/build.ninja:
 build-tsan: $(TSAN)/build.ninja
 	cmake --build $(TSAN) --target hallway hallway-test-server -j $(JOBS)
 
-web:
-	@if [ -f web/package.json ]; then cd web && NEXT_TELEMETRY_DISABLED=1 npm run --silent build; fi
+# The web app's static export (web/out). Rebuilt only when a source changed since the last build
+# (the stamp), or when web/out is gone; `make run` with nothing changed does not run next at all.
+WEB_STAMP := build/web.stamp
+WEB_SOURCES = $(shell find web/src web/public -type f 2>/dev/null) \
+  $(wildcard web/package.json web/package-lock.json web/next.config.* web/tsconfig.json \
+    web/postcss.config.* web/tailwind.config.* web/next-env.d.ts)
+web: $(if $(wildcard web/package.json),$(WEB_STAMP))
+
+$(WEB_STAMP): $(WEB_SOURCES) $(if $(wildcard web/out/index.html),,web-force)
+	cd web && NEXT_TELEMETRY_DISABLED=1 npm run --silent build
+	@mkdir -p $(dir $@) && touch $@
+
+.PHONY: web-force
+web-force:
 
 run: build
 	$(RELEASE)/server/hallway --host $(HOST) --port $(PORT) --web-root web/out --data-dir data \

@@ -18,8 +18,11 @@ packages=(
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format clang-tidy openssl ccache
 )
-# Services the test suites start themselves on 127.0.0.1 (they are never enabled as daemons).
-test_packages=(redis-server nginx stress-ng)
+# Services the test suites start themselves on 127.0.0.1 (they are never enabled as daemons), and
+# the browser the web app's end-to-end tests drive (Debian's Chromium through playwright-core: no
+# browser download) with a colour emoji font for the screenshots. Only with --test: `make run`
+# needs none of them.
+test_packages=(redis-server nginx stress-ng chromium fonts-noto-color-emoji)
 
 want=("${packages[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${test_packages[@]}"); fi
