@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite against the ASan/UBSan build and prints one summary line
-# `N passed, N failed` (the line CI reads). `scripts/test.sh unit|integration|tsan|fuzz` runs
-# one suite (tsan needs build/tsan: `make build-tsan`); FUZZ_SECONDS sets the fuzzing time per target (default 10).
+# `N passed, N failed` (the line CI reads). `scripts/test.sh unit|integration|web|tsan|fuzz` runs
+# one suite (tsan needs build/tsan: `make build-tsan`; web needs the export: `make web`);
+# FUZZ_SECONDS sets the fuzzing time per target (default 10).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${HALLWAY_BUILD:-build/asan}
@@ -31,11 +32,12 @@ fi
 
 # Runs node --test in server/test/integration on the given files (globs are expanded there; all
 # test files when none is given) and counts it as suite $1. Environment set by the caller applies.
+# NODE_SUITE_DIR runs it in another directory instead.
 node_suite() {
   local name=$1 rc np nf
   shift
   # shellcheck disable=SC2068 # the globs are meant to expand inside the test directory
-  (cd server/test/integration && node --test --test-concurrency=2 \
+  (cd "${NODE_SUITE_DIR:-server/test/integration}" && node --test --test-concurrency=2 \
       --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=tap --test-reporter-destination="$logs/$name.tap" $@ 2>&1) \
     | tee "$logs/$name.log"
@@ -51,6 +53,33 @@ node_suite() {
 if [ "$only" = all ] || [ "$only" = integration ]; then
   echo "== integration tests (node --test, real binary)"
   node_suite integration
+fi
+
+# The web app: its unit tests (Vitest), the event-name check (docs/protocol.md, hallway
+# --list-events and the client's event map name the same events) and the end-to-end suite (Debian's
+# Chromium through playwright-core against $HALLWAY_BIN serving the real export web/out).
+if [ "$only" = all ] || [ "$only" = web ]; then
+  echo "== web (unit tests, event names, end-to-end in Chromium)"
+  wstart=$(date +%s)
+  if [ ! -f web/package.json ] || [ ! -f web/out/index.html ]; then
+    echo "no web app or no export in web/out: run 'make web' first"
+    count web 0 1
+    suites_failed+=(web)
+  else
+    (cd web && npm run --silent test:unit 2>&1) | tee "$logs/web-unit.log"
+    rc=${PIPESTATUS[0]}
+    # Vitest's summary: "Tests  2 failed | 40 passed (42)" (colour codes removed first).
+    summary=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/web-unit.log" | grep -E '^ *Tests +[0-9]' | tail -1)
+    np=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
+    nf=$(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
+    [ "$rc" != 0 ] && [ "$nf" = 0 ] && nf=1
+    count web-unit "$np" "$nf"
+    [ "$rc" != 0 ] && suites_failed+=(web-unit)
+    NODE_SUITE_DIR=web/e2e node_suite web-events events.test.mjs
+    # shellcheck disable=SC2046 # one argument per file
+    NODE_SUITE_DIR=web/e2e node_suite web-e2e $(cd web/e2e && ls ./*.test.mjs | grep -v '^./events.test.mjs$')
+  fi
+  echo "web stage: $(( $(date +%s) - wstart )) s" >>"$logs/summary"
 fi
 
 # The realtime and chat suites again, against the ThreadSanitizer build with 4 I/O threads: a

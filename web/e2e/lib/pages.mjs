@@ -1,0 +1,192 @@
+// Page objects for the web app's UI contract (issue 9): every control is found by its role and
+// accessible name, exactly as a screen-reader user finds it; data-testid only where the contract
+// names one (online count, countdown, chat status, typing, character counter).
+
+import { containsText, hasText, visible } from './expect.mjs';
+
+const exact = (name) => ({ name, exact: true });
+
+/** What every screen has: the connection indicator, the theme toggle and the online count. */
+class Screen {
+  constructor(page) {
+    this.page = page;
+    this.connection = page.getByRole('status', exact('Connection'));
+    this.themeToggle = page.getByRole('button', exact('Toggle theme'));
+    this.onlineCount = page.getByTestId('online-count');
+  }
+
+  /** Resolves once the count shows a number, i.e. the page is hydrated and its socket is up. */
+  async waitOnline() {
+    return hasText(this.onlineCount, /^\d+ online$/, { message: 'the online count ("N online")' });
+  }
+}
+
+export class LandingPage extends Screen {
+  constructor(page) {
+    super(page);
+    this.heading = page.getByRole('heading', { level: 1, ...exact('Hallway') });
+    this.modeGroup = page.getByRole('radiogroup', exact('Chat mode'));
+    this.textMode = page.getByRole('radio', exact('Text'));
+    this.videoMode = page.getByRole('radio', exact('Video'));
+    this.videoNote = page.getByText('Video calls are coming soon');
+    this.interests = page.getByRole('textbox', exact('Interests'));
+    this.language = page.getByRole('combobox', exact('Language'));
+    this.nickname = page.getByRole('textbox', exact('Nickname'));
+    this.rules = page.getByRole('checkbox', exact('I am 18 or older and accept the rules'));
+    this.rulesLink = page.getByRole('link', exact('rules'));
+    this.startButton = page.getByRole('button', exact('Start'));
+  }
+
+  /** Opens `/` and waits until it is live (hydrated, connected). */
+  async goto() {
+    await this.page.goto('/');
+    await visible(this.heading);
+    await this.waitOnline();
+    return this;
+  }
+
+  removeInterest(tag) {
+    return this.page.getByRole('button', exact(`Remove interest ${tag}`));
+  }
+
+  async addInterest(tag) {
+    await this.interests.fill(tag);
+    await this.interests.press('Enter');
+    await visible(this.removeInterest(tag));
+  }
+
+  /** Fills the form (interests, nickname, language), ticks the rules box and presses Start. */
+  async start({ interests = [], nickname, language } = {}) {
+    for (const tag of interests) await this.addInterest(tag);
+    if (nickname !== undefined) await this.nickname.fill(nickname);
+    if (language !== undefined) await this.language.selectOption(language);
+    await this.rules.check();
+    await this.startButton.click();
+    return new SearchingPage(this.page);
+  }
+}
+
+export class RulesPage extends Screen {
+  constructor(page) {
+    super(page);
+    this.back = page.getByRole('link', exact('Back'));
+  }
+}
+
+export class SearchingPage extends Screen {
+  constructor(page) {
+    super(page);
+    this.looking = page.getByText('Looking for someone…', { exact: true });
+    this.countdown = page.getByTestId('fallback-countdown');
+    this.interestsOnly = page.getByRole('switch', exact('Interests only'));
+    this.cancelButton = page.getByRole('button', exact('Cancel'));
+  }
+
+  async waitVisible() {
+    await visible(this.looking);
+    return this;
+  }
+
+  /** Waits for "Anyone in N s" and resolves N. */
+  async countdownSeconds() {
+    const t = await hasText(this.countdown, /^Anyone in \d+ s$/);
+    return Number(/\d+/.exec(t)[0]);
+  }
+}
+
+export const REASONS = {
+  spam: 'Spam or scam',
+  harassment: 'Harassment or hate',
+  sexual: 'Sexual content',
+  underage: 'Appears to be under 18',
+  violence: 'Violence or threats',
+  other: 'Something else',
+};
+
+export const STATUS = {
+  matched: "You're now chatting with a stranger. Say hi!",
+  partnerReconnecting: 'Stranger is reconnecting…',
+  partnerLeft: 'Stranger has left.',
+  youLeft: 'You left the chat.',
+  reported: "You reported the stranger. You won't be matched again.",
+};
+
+export class ChatPage extends Screen {
+  constructor(page) {
+    super(page);
+    this.status = page.getByTestId('chat-status');
+    this.log = page.getByRole('log', exact('Messages'));
+    this.items = this.log.getByRole('listitem');
+    this.mine = this.items.and(page.locator('[data-from="me"]'));
+    this.theirs = this.items.and(page.locator('[data-from="stranger"]'));
+    this.typing = page.getByTestId('typing');
+    this.composer = page.getByRole('textbox', exact('Message'));
+    this.charCount = page.getByTestId('char-count');
+    this.sendButton = page.getByRole('button', exact('Send'));
+    this.newButton = page.getByRole('button', exact('New'));
+    this.confirmNewButton = page.getByRole('button', exact('Really? (Esc)'));
+    this.newStrangerButton = page.getByRole('button', exact('New stranger'));
+    this.stopButton = page.getByRole('button', exact('Stop'));
+    this.reportButton = page.getByRole('button', exact('Report'));
+    this.saveLogButton = page.getByRole('button', exact('Save chat log'));
+    this.autoFind = page.getByRole('switch', exact('Auto-find a new stranger'));
+    this.reportDialog = page.getByRole('dialog', exact('Report this stranger'));
+  }
+
+  /** Waits for the "now chatting" status (and `commonInterests` in it when given). */
+  async waitMatched({ commonInterests } = {}) {
+    await containsText(this.status, STATUS.matched, { message: `${STATUS.matched} in the chat status` });
+    if (commonInterests) {
+      await containsText(this.status, `You both like: ${commonInterests.join(', ')}`);
+    }
+    await visible(this.composer);
+    return this;
+  }
+
+  async waitStatus(text) {
+    return containsText(this.status, text, { message: `"${text}" in the chat status` });
+  }
+
+  /** My message whose text contains `text` (a string or RegExp). */
+  myMessage(text) { return this.mine.filter({ hasText: text }); }
+
+  /** The stranger's message whose text contains `text`. */
+  theirMessage(text) { return this.theirs.filter({ hasText: text }); }
+
+  /** Types `text` into the composer and presses Enter; resolves the new own message's locator. */
+  async send(text) {
+    await this.composer.fill(text);
+    await this.composer.press('Enter');
+    const item = this.myMessage(text);
+    await visible(item);
+    return item;
+  }
+
+  /** Opens the report dialog, picks `reason` (a key of REASONS), adds `note`, sends. */
+  async report(reason, note) {
+    await this.reportButton.click();
+    await visible(this.reportDialog);
+    await this.reportDialog.getByRole('radiogroup', exact('Reason'))
+      .getByRole('radio', exact(REASONS[reason])).check();
+    if (note !== undefined) {
+      await this.reportDialog.getByRole('textbox', exact('Note (optional)')).fill(note);
+    }
+    await this.reportDialog.getByRole('button', exact('Send report')).click();
+  }
+
+  /** Clicks "Save chat log": resolves {name, text} of the downloaded file. */
+  async saveLog() {
+    const [download] = await Promise.all([this.page.waitForEvent('download'),
+      this.saveLogButton.click()]);
+    const stream = await download.createReadStream();
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+  }
+}
+
+/** The four screens of one page. */
+export function screens(page) {
+  return { landing: new LandingPage(page), searching: new SearchingPage(page),
+    chat: new ChatPage(page), rules: new RulesPage(page) };
+}
