@@ -45,7 +45,7 @@ test('the markdown parser reads both tables, two-name rows and aliases', () => {
   assert.ok(!doc.client.includes('connection:established'), 'the tables are kept apart');
 });
 
-test('the TypeScript parser reads arrays, string-keyed and identifier-keyed objects', () => {
+test('the TypeScript parser reads arrays, objects and Object.keys(object)', () => {
   const src = `
     // a comment with 'not:an-event'
     export const CLIENT_EVENTS = ['user:match', "chat:message", /* 'x:y' */ 'chat:leave'] as const;
@@ -54,11 +54,17 @@ test('the TypeScript parser reads arrays, string-keyed and identifier-keyed obje
       "chat:ended": z.object({ reason: z.enum(['partner_left', 'partner_disconnected']) }),
     } as const;
     export const OTHER = { MATCH: 'user:match', NESTED: { deep: 'no' } };
+    const keyed = {
+      'stats:get': true,
+      'user:next': true, // trailing comment
+    } as const satisfies Record<ClientEvent, true>;
+    export const KEYS: readonly ClientEvent[] = Object.keys(keyed) as ClientEvent[];
   `;
   assert.deepEqual(namesFromTsConst(src, 'CLIENT_EVENTS'), ['user:match', 'chat:message', 'chat:leave']);
   assert.deepEqual(namesFromTsConst(src, 'SERVER_EVENTS'), ['user:matched', 'chat:ended']);
   assert.deepEqual(namesFromTsConst(src, 'OTHER'), ['user:match']);
-  assert.throws(() => namesFromTsConst(src, 'MISSING'), /no "export const MISSING/);
+  assert.deepEqual(namesFromTsConst(src, 'KEYS'), ['stats:get', 'user:next']);
+  assert.throws(() => namesFromTsConst(src, 'MISSING'), /no "const MISSING/);
 });
 
 test('a difference is reported with the event and the sources it is missing from', () => {

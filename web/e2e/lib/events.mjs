@@ -95,17 +95,24 @@ function tokenize(src, start) {
   throw new Error('unbalanced brackets');
 }
 
-/** The names in `export const NAME = [...]` or `= {...}` of a TypeScript source. */
+/**
+ * The names in `[export] const NAME = [...]` or `= {...}` of a TypeScript source; `=
+ * Object.keys(OTHER)` (optionally cast) reads the keys of `const OTHER = {...}`.
+ */
 export function namesFromTsConst(src, name) {
-  const m = new RegExp(`export\\s+const\\s+${name}\\b[^=]*=\\s*`).exec(src);
-  if (!m) throw new Error(`no "export const ${name} = ..." in the client's events module`);
+  const m = new RegExp(`(?:^|\\n)\\s*(?:export\\s+)?const\\s+${name}\\b[^=]*=\\s*`).exec(src);
+  if (!m) throw new Error(`no "const ${name} = ..." in the client's events module`);
   let start = m.index + m[0].length;
-  // Allow a wrapping call such as Object.freeze( … ) or a cast prefix.
-  while (start < src.length && src[start] !== '[' && src[start] !== '{') {
-    if (src[start] === ';' || src[start] === '\n') {
-      throw new Error(`${name} is not an array or object literal: ${src.slice(m.index, m.index + 120)}`);
-    }
-    start += 1;
+  const keysOf = /^Object\.keys\(\s*([A-Za-z_$][\w$]*)\s*\)/.exec(src.slice(start));
+  if (keysOf) {
+    const inner = namesFromTsConst(src, keysOf[1]);
+    return inner;
+  }
+  // Allow a wrapping call such as Object.freeze( … ).
+  const wrap = /^(?:Object\.freeze\(\s*)?/.exec(src.slice(start));
+  start += wrap[0].length;
+  if (src[start] !== '[' && src[start] !== '{') {
+    throw new Error(`${name} is not an array or object literal: ${src.slice(m.index, m.index + 160).trim()}`);
   }
   const tokens = tokenize(src, start);
   const kind = tokens[0].v;
