@@ -190,3 +190,20 @@ export function screens(page) {
   return { landing: new LandingPage(page), searching: new SearchingPage(page),
     chat: new ChatPage(page), rules: new RulesPage(page) };
 }
+
+/**
+ * Makes the page report itself hidden (a background tab: document.hidden, visibilityState and a
+ * visibilitychange event) or visible again. Headless pages are always "visible" otherwise.
+ */
+export async function setPageHidden(page, hiddenNow) {
+  await page.evaluate((h) => {
+    if (h) {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    } else {
+      delete document.visibilityState;
+      delete document.hidden;
+    }
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hiddenNow);
+}
