@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { closeSessions, launchBrowser } from './lib/browser.mjs';
+import { launchBrowser, scene } from './lib/browser.mjs';
 import { count, enabled, hasText, hidden, poll, visible } from './lib/expect.mjs';
 import { matchedPair } from './lib/flows.mjs';
 import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
@@ -30,8 +30,8 @@ after(async () => {
 });
 
 test('messages are shown as text: no HTML injection, no javascript: link, safe http(s) links', async () => {
-  const { sa, sb, A, B } = await matchedPair(browser, server);
-  try {
+  await scene(browser, server, async (open) => {
+    const { sa, sb, A, B } = await matchedPair(open);
     const img = '<img src=x onerror=alert(1)>';
     const script = '<script>alert(2)</script><b>bold?</b>';
     const jsUrl = 'javascript:alert(document.domain)';
@@ -61,15 +61,13 @@ test('messages are shown as text: no HTML injection, no javascript: link, safe h
     }
     // No preview was fetched: the guard fails the test on any request to another origin, and on
     // any dialog (an alert from an injected handler) or console error.
-  } finally {
-    await closeSessions(sa, sb);
-  }
+  });
 });
 
 test('the composer: Enter sends, Shift+Enter breaks the line, the counter and the 1000 limit,'
   + ' paste and emoji', async () => {
-  const { sa, sb, A, B } = await matchedPair(browser, server);
-  try {
+  await scene(browser, server, async (open) => {
+    const { sa, sb, A, B } = await matchedPair(open);
     await A.chat.composer.click();
     await A.chat.composer.pressSequentially('first line');
     await A.chat.composer.press('Shift+Enter');
@@ -106,15 +104,13 @@ test('the composer: Enter sends, Shift+Enter breaks the line, the counter and th
       { message: 'the pasted text in the composer' });
     await A.chat.composer.press('Enter');
     await visible(B.chat.theirMessage('pasted 🎉👍🏽 𝄞'));
-  } finally {
-    await closeSessions(sa, sb);
-  }
+  });
 });
 
 test('Stop returns to the landing; "Auto-find a new stranger" searches again when left;'
   + ' storage holds no message', async () => {
-  const { sa, sb, A, B } = await matchedPair(browser, server);
-  try {
+  await scene(browser, server, async (open) => {
+    const { sa, sb, A, B } = await matchedPair(open);
     const secret = 'my secret message 4711';
     await A.chat.send(secret);
     await visible(B.chat.theirMessage(secret));
@@ -131,15 +127,13 @@ test('Stop returns to the landing; "Auto-find a new stranger" searches again whe
       assert.ok(!stored.includes('secret message'), `${s.name}'s storage holds no message: ${stored}`);
     }
     assert.ok((await B.searching.looking.isVisible()), 'B is searching');
-  } finally {
-    await closeSessions(sa, sb);
-  }
+  });
 });
 
 test('the chat ends for the one who stays: "Stranger has left.", composer disabled, "New stranger"',
   async () => {
-    const { sa, sb, A, B } = await matchedPair(browser, server);
-    try {
+    await scene(browser, server, async (open) => {
+      const { sa, sb, A, B } = await matchedPair(open);
       await B.chat.stopButton.click();
       await A.chat.waitStatus(STATUS.partnerLeft);
       await enabled(A.chat.composer, false);
@@ -148,7 +142,5 @@ test('the chat ends for the one who stays: "Stranger has left.", composer disabl
       await A.searching.waitVisible();
       await A.searching.cancelButton.click();
       await visible(A.landing.heading);
-    } finally {
-      await closeSessions(sa, sb);
-    }
+    });
   });

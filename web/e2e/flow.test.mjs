@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { botLeaves, botMatched, closeAllGuests, searchingBot } from './lib/bots.mjs';
-import { closeSessions, launchBrowser, openSession } from './lib/browser.mjs';
+import { closeSessions, launchBrowser, scene } from './lib/browser.mjs';
 import { containsText, count, enabled, hasAttribute, hasText, poll, visible } from './lib/expect.mjs';
 import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
 import { STATUS, screens, setPageHidden } from './lib/pages.mjs';
@@ -38,10 +38,9 @@ const logLines = (text) => text.split(/\r?\n/).filter((l) => /^\[\d{2}:\d{2}:\d{
 test('search with a countdown → chat with receipts and typing → New (Esc Esc) → Report → Save log;'
   + ' the reported pair never meets again', async () => {
   const tag = 'chess';
-  const sa = await openSession(browser, server, { name: 'A' });
-  const sb = await openSession(browser, server, { name: 'B' });
-  const sessions = [sa, sb];
-  try {
+  await scene(browser, server, async (open) => {
+    const sa = await open({ name: 'A' });
+    const sb = await open({ name: 'B' });
     const A = screens(sa.page);
     const B = screens(sb.page);
 
@@ -106,8 +105,7 @@ test('search with a countdown → chat with receipts and typing → New (Esc Esc
     await closeSessions(sb); // B is done (and can never be matched with C below by mistake)
 
     // A third stranger (C) with the same interest is matched with A at once.
-    const sc = await openSession(browser, server, { name: 'C' });
-    sessions.push(sc);
+    const sc = await open({ name: 'C' });
     const C = screens(sc.page);
     await C.landing.goto();
     await C.landing.start({ interests: [tag] });
@@ -156,8 +154,7 @@ test('search with a countdown → chat with receipts and typing → New (Esc Esc
     await visible(C.searching.looking);
 
     // A fourth stranger (D) is matched with one of them; the other keeps searching.
-    const sd = await openSession(browser, server, { name: 'D' });
-    sessions.push(sd);
+    const sd = await open({ name: 'D' });
     const D = screens(sd.page);
     await D.landing.goto();
     await D.landing.start({ interests: [tag] });
@@ -169,7 +166,5 @@ test('search with a countdown → chat with receipts and typing → New (Esc Esc
     const other = matched === 'A' ? C : A;
     await visible(other.searching.looking);
     assert.equal(await other.chat.status.isVisible(), false, `${matched === 'A' ? 'C' : 'A'} is not matched`);
-  } finally {
-    await closeSessions(...sessions);
-  }
+  });
 });

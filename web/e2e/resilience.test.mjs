@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { closeSessions, launchBrowser } from './lib/browser.mjs';
+import { launchBrowser, scene } from './lib/browser.mjs';
 import { containsText, count, hasText, poll, visible } from './lib/expect.mjs';
 import { matchedPair } from './lib/flows.mjs';
 import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
@@ -70,10 +70,12 @@ const texts = async (chat) => (await chat.items.allInnerTexts()).map((t) => t.re
 
 test('a network blip: the indicator shows, every message arrives exactly once on both sides', async () => {
   let net;
-  const { sa, sb, A, B } = await matchedPair(browser, server, {
-    setup: async ({ sa: s }) => { net = await networkSwitch(s.page); },
-  });
-  try {
+  await scene(browser, server, async (open) => {
+    // Routes see the page's requests only without a service worker in between.
+    const { sa, sb, A, B } = await matchedPair(open, {
+      a: { serviceWorkers: 'block' },
+      setup: async ({ sa: s }) => { net = await networkSwitch(s.page); },
+    });
     // Aborted polling requests are the blip itself, not a page error.
     sa.guard.allow(/Failed to load resource: net::ERR_INTERNET_DISCONNECTED/, 'the blip aborts polling');
     await A.chat.send('before the blip');
@@ -128,14 +130,12 @@ test('a network blip: the indicator shows, every message arrives exactly once on
     assert.deepEqual(aTexts.map((t) => fromA.find((m) => t.includes(m))), fromA);
     await poll(async () => !(await B.chat.status.innerText()).includes(STATUS.partnerReconnecting),
       { message: `B's status to leave "${STATUS.partnerReconnecting}"` });
-  } finally {
-    await closeSessions(sa, sb);
-  }
+  });
 });
 
 test('a reloaded page returns to its chat', async () => {
-  const { sa, sb, A, B } = await matchedPair(browser, server);
-  try {
+  await scene(browser, server, async (open) => {
+    const { sa, sb, A, B } = await matchedPair(open);
     await A.chat.send('before reload');
     await B.chat.theirMessage('before reload').waitFor();
     await sa.page.reload();
@@ -147,7 +147,5 @@ test('a reloaded page returns to its chat', async () => {
     await visible(A.chat.theirMessage('after reload from B'));
     await count(B.chat.theirMessage('after reload from A'), 1);
     assert.ok(!(await B.chat.status.innerText()).includes(STATUS.partnerLeft), 'B was not left');
-  } finally {
-    await closeSessions(sa, sb);
-  }
+  });
 });

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 
 import { AxeBuilder } from '@axe-core/playwright';
 
-import { DESKTOP, PHONE, closeSessions, launchBrowser, openSession, screenshot } from './lib/browser.mjs';
+import { DESKTOP, PHONE, launchBrowser, scene, screenshot } from './lib/browser.mjs';
 import { hasAttribute, poll, visible } from './lib/expect.mjs';
 import { uniqueTag } from './lib/flows.mjs';
 import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
@@ -71,9 +71,9 @@ for (const [form, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     + `${form === 'phone' ? ' (landing → chat → messages on a phone)' : ''}`, async () => {
     const tag = uniqueTag('music');
     const problems = [];
-    const sa = await openSession(browser, server, { name: `${form} A`, ...options, colorScheme: 'light' });
-    const sb = await openSession(browser, server, { name: `${form} B` });
-    try {
+    await scene(browser, server, async (open) => {
+      const sa = await open({ name: `${form} A`, ...options, colorScheme: 'light' });
+      const sb = await open({ name: `${form} B` });
       const A = screens(sa.page);
       const B = screens(sb.page);
       await A.landing.goto();
@@ -125,8 +125,6 @@ for (const [form, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       await capture(sa.page, { form, screen: '7-ended', problems });
 
       assert.deepEqual(problems, [], `${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-    } finally {
-      await closeSessions(sa, sb);
-    }
+    });
   });
 }

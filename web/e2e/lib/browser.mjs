@@ -99,14 +99,45 @@ export async function openSession(browser, server, { name = 'page', ...options }
   return { context, page, guard, name };
 }
 
-/** Closes the sessions' contexts and then checks each guard (every problem is reported). */
+/**
+ * Closes the sessions' contexts and then checks each guard (every problem is reported). A session
+ * already closed is skipped.
+ */
 export async function closeSessions(...sessions) {
   const errors = [];
-  for (const s of sessions.filter(Boolean)) {
+  for (const s of sessions.filter((x) => x && !x.closed)) {
+    s.closed = true;
     await s.context.close().catch(() => {});
     try { s.guard.check(); } catch (e) { errors.push(e.message); }
   }
   if (errors.length) throw new Error(errors.join('\n'));
+}
+
+/**
+ * Runs `body(open)`, where `open(options)` is openSession() on this browser and server; then
+ * closes every session opened and checks its guard. A failure of the body and the guards' findings
+ * are reported together (neither hides the other).
+ */
+export async function scene(browser, server, body) {
+  const sessions = [];
+  const open = async (options) => {
+    const s = await openSession(browser, server, options);
+    sessions.push(s);
+    return s;
+  };
+  let error;
+  try {
+    await body(open);
+  } catch (e) {
+    error = e;
+  }
+  try {
+    await closeSessions(...sessions);
+  } catch (e) {
+    if (error) error.message += `\n… and the browser guard: ${e.message}`;
+    else error = e;
+  }
+  if (error) throw error;
 }
 
 /** Saves a screenshot of the viewport as build/artifacts/screenshots/<name>.png. */

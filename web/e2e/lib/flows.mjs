@@ -2,21 +2,19 @@
 
 import crypto from 'node:crypto';
 
-import { openSession } from './browser.mjs';
 import { screens } from './pages.mjs';
 
 /** A unique interest tag, so that pairs of different tests never meet. */
 export const uniqueTag = (prefix = 't') => `${prefix}${crypto.randomBytes(4).toString('hex')}`;
 
 /**
- * Two guarded sessions that go landing → Start with a shared unique interest → chat.
- * Resolves {sa, sb, A, B, tag} (sessions and their screens); `a`/`b` are openSession() options;
- * `setup({sa, sb})` runs before the pages load (routes, init scripts).
+ * Two guarded sessions (from scene()'s `open`) that go landing → Start with a shared unique
+ * interest → chat. Resolves {sa, sb, A, B, tag} (sessions and their screens); `a`/`b` are
+ * openSession() options; `setup({sa, sb})` runs before the pages load (routes, init scripts).
  */
-export async function matchedPair(browser, server, { a = {}, b = {}, tag = uniqueTag(),
-  setup } = {}) {
-  const sa = await openSession(browser, server, { name: 'A', ...a });
-  const sb = await openSession(browser, server, { name: 'B', ...b });
+export async function matchedPair(open, { a = {}, b = {}, tag = uniqueTag(), setup } = {}) {
+  const sa = await open({ name: 'A', ...a });
+  const sb = await open({ name: 'B', ...b });
   if (setup) await setup({ sa, sb });
   const A = screens(sa.page);
   const B = screens(sb.page);
