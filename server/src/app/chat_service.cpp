@@ -151,9 +151,19 @@ chat_result<stats_snapshot> chat_service::query_stats(const std::string& guest_i
   return chat_result<stats_snapshot>::ok(stats());
 }
 
+namespace {
+
+chat_result<match_state> no_interests_for_interests_only() {
+  return chat_result<match_state>::fail(
+      "invalid_payload", "interestsOnly needs at least one interest", "interestsOnly");
+}
+
+}  // namespace
+
 chat_result<match_state> chat_service::match(const std::string& guest_id, match_mode mode,
                                              std::optional<std::vector<std::string>> interests,
-                                             std::optional<std::string> language) {
+                                             std::optional<std::string> language,
+                                             bool interests_only) {
   state* s = find_active(guest_id);
   if (s == nullptr) return chat_result<match_state>::fail("not_connected", "not connected");
   if (auto e = limited(*s, s->matching, true); !e.code.empty()) return {std::nullopt, e};
@@ -165,6 +175,8 @@ chat_result<match_state> chat_service::match(const std::string& guest_id, match_
   t.mode = mode;
   t.interests = interests ? *interests : s->profile.interests;
   t.language = language ? *language : s->profile.language;
+  if (interests_only && t.interests.empty()) return no_interests_for_interests_only();
+  t.interests_only = interests_only;
   t.enqueued_at = clock_.now();
   pairs_.fill_exclusions(t);
   switch (matchmaker_.enqueue(std::move(t))) {
@@ -214,9 +226,25 @@ chat_result<match_state> chat_service::cancel(const std::string& guest_id) {
 
 chat_result<match_state> chat_service::next(const std::string& guest_id, match_mode mode,
                                             std::optional<std::vector<std::string>> interests,
-                                            std::optional<std::string> language) {
+                                            std::optional<std::string> language,
+                                            bool interests_only) {
+  // A request match() would refuse for its payload leaves the chat as it is.
+  if (const state* s = find_active(guest_id);
+      s != nullptr && interests_only && (interests ? *interests : s->profile.interests).empty()) {
+    return no_interests_for_interests_only();
+  }
   if (pairs_.room_of(guest_id)) end_room(guest_id, "partner_left");
-  return match(guest_id, mode, std::move(interests), std::move(language));
+  return match(guest_id, mode, std::move(interests), std::move(language), interests_only);
+}
+
+std::optional<std::chrono::milliseconds> chat_service::fallback_in(
+    const std::string& guest_id) const {
+  const auto at = matchmaker_.fallback_at(guest_id);
+  if (!at) return std::nullopt;
+  const auto now = clock_.now();
+  if (*at <= now) return std::chrono::milliseconds(0);
+  // Rounded up: a client counting down never reaches 0 before the server's fallback.
+  return std::chrono::ceil<std::chrono::milliseconds>(*at - now);
 }
 
 void chat_service::end_room(const std::string& guest_id, std::string_view partner_reason) {

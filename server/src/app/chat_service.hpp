@@ -130,13 +130,20 @@ class chat_service {
   /// The guest's live connection dropped.
   void disconnected(const std::string& guest_id);
 
+  /// user:match. `interests`/`language` replace the profile's when given (and accepted).
+  /// `interests_only`: never paired without a shared interest; refused (invalid_payload, field
+  /// interestsOnly) when the guest has no interests (given, or else from its profile).
   chat_result<match_state> match(const std::string& guest_id, match_mode mode,
                                  std::optional<std::vector<std::string>> interests,
-                                 std::optional<std::string> language);
+                                 std::optional<std::string> language, bool interests_only = false);
   chat_result<match_state> cancel(const std::string& guest_id);
   chat_result<match_state> next(const std::string& guest_id, match_mode mode,
                                 std::optional<std::vector<std::string>> interests,
-                                std::optional<std::string> language);
+                                std::optional<std::string> language, bool interests_only = false);
+  /// For a searching guest: the time until it may be paired with anyone (its fallback; zero
+  /// once reached). nullopt when it is not searching or searches with interests_only.
+  [[nodiscard]] std::optional<std::chrono::milliseconds> fallback_in(
+      const std::string& guest_id) const;
   /// `id` and `text` are validated here (the gateway checks only JSON types).
   chat_result<chat_message> send(const std::string& guest_id, std::string_view id,
                                  std::string_view text);

@@ -1,7 +1,6 @@
 #include "app/matchmaker.hpp"
 
 #include <algorithm>
-#include <type_traits>
 
 namespace hw::app {
 
@@ -63,7 +62,8 @@ matchmaker::matchmaker(random& r, matchmaker_config cfg) : random_(r), cfg_(cfg)
 }
 
 enqueue_error matchmaker::enqueue(ticket t) {
-  if (t.guest_id.empty() || t.interests.size() > cfg_.max_interests)
+  if (t.guest_id.empty() || t.interests.size() > cfg_.max_interests ||
+      (t.interests_only && t.interests.empty()))
     return enqueue_error::invalid_ticket;
   const auto old = where_.find(t.guest_id);
   const bool same_queue = old != where_.end() && old->second.first == t.mode;
@@ -91,12 +91,15 @@ void matchmaker::insert(queue& q, entry e, match_mode m) {
   const key k = e.k;
   where_[e.t.guest_id] = {m, k};
   pending_.emplace(k, m);
-  unopened_.emplace(k, m);
   for (const auto& tag : e.t.interests) {
     index_add(q.by_tag, tag, k);
     if (!e.lang.empty()) index_add(q.by_tag_lang, tag_lang_key(tag, e.lang), k);
   }
-  if (!e.lang.empty()) index_add(q.by_lang, e.lang, k);
+  if (!e.t.interests_only) {
+    unopened_.emplace(k, m);
+    q.may_fall_back.insert(k);
+    if (!e.lang.empty()) index_add(q.may_fall_back_by_lang, e.lang, k);
+  }
   if (e.t.interests.empty()) {
     q.no_interests.insert(k);
     if (!e.lang.empty()) index_add(q.no_interests_by_lang, e.lang, k);
@@ -112,7 +115,10 @@ void matchmaker::remove(queue& q, const key& k) {
     index_remove(q.by_tag, tag, k);
     if (!e.lang.empty()) index_remove(q.by_tag_lang, tag_lang_key(tag, e.lang), k);
   }
-  if (!e.lang.empty()) index_remove(q.by_lang, e.lang, k);
+  if (!e.t.interests_only) {
+    q.may_fall_back.erase(k);
+    if (!e.lang.empty()) index_remove(q.may_fall_back_by_lang, e.lang, k);
+  }
   if (e.t.interests.empty()) {
     q.no_interests.erase(k);
     if (!e.lang.empty()) index_remove(q.no_interests_by_lang, e.lang, k);
@@ -141,6 +147,14 @@ std::optional<match_mode> matchmaker::mode_of(std::string_view guest_id) const {
   return it->second.first;
 }
 
+std::optional<time_point> matchmaker::fallback_at(std::string_view guest_id) const {
+  const auto it = where_.find(std::string(guest_id));
+  if (it == where_.end()) return std::nullopt;
+  const auto& [m, k] = it->second;
+  if (queues_.at(static_cast<std::size_t>(m)).entries.at(k).t.interests_only) return std::nullopt;
+  return k.at + cfg_.fallback;
+}
+
 std::size_t matchmaker::size(match_mode m) const {
   return queues_.at(static_cast<std::size_t>(m)).entries.size();
 }
@@ -149,19 +163,12 @@ bool matchmaker::open(const entry& e, time_point now) const {
   return now >= e.k.at && now - e.k.at >= cfg_.fallback;
 }
 
-// The oldest ticket in `r` (a key_set or the FIFO itself) that `a` may ever be paired with:
-// not `a`, and no exclusion either way. Excluded tickets are skipped, so the cost is the number
-// of excluded tickets ahead of the answer.
-template <class Range>
+// The oldest ticket in `r` (an index's key set) that `a` may ever be paired with: not `a`, and
+// no exclusion either way. Excluded tickets are skipped, so the cost is the number of excluded
+// tickets ahead of the answer.
 const matchmaker::entry* matchmaker::first_usable(const queue& q, const entry& a,
-                                                  const Range& r) const {
-  for (const auto& item : r) {
-    key k;
-    if constexpr (std::is_same_v<typename Range::value_type, key>) {
-      k = item;
-    } else {
-      k = item.first;
-    }
+                                                  const key_set& r) const {
+  for (const key& k : r) {
     if (k == a.k) continue;
     const entry& c = q.entries.at(k);
     if (excludes(a.t, c.t.guest_id) || excludes(c.t, a.t.guest_id)) continue;
@@ -193,26 +200,28 @@ const matchmaker::entry* matchmaker::best_for(const queue& q, const entry& a,
   }
   if (best != nullptr) return best;
 
-  // No usable ticket shares an interest with `a`. A non-sharing ticket c is eligible if `a` is
-  // open, or c is open, or neither has interests. Openness only depends on age, so the oldest
-  // usable ticket of a list is open iff any usable ticket of that list is.
+  // No usable ticket shares an interest with `a`. An interests_only `a` takes nobody else.
+  // A non-sharing ticket c (never interests_only: the lists below hold none) is eligible if `a`
+  // is open, or c is open, or neither has interests. Openness only depends on age, so the
+  // oldest usable ticket of a list is open iff any usable ticket of that list is.
+  if (a.t.interests_only) return nullptr;
   const bool a_open = open(a, now);
   const bool a_plain = a.t.interests.empty();
-  const auto pick = [&](const key_set* plain_list, const auto& all_list) -> const entry* {
+  const auto pick = [&](const key_set* plain_list, const key_set& all_list) -> const entry* {
     const entry* c = first_usable(q, a, all_list);
     if (c != nullptr && (a_open || open(*c, now))) return c;
     if (a_plain && plain_list != nullptr) return first_usable(q, a, *plain_list);
     return nullptr;
   };
   if (!a.lang.empty()) {  // Tier 3: same language.
-    const auto all = q.by_lang.find(a.lang);
-    if (all != q.by_lang.end()) {
+    const auto all = q.may_fall_back_by_lang.find(a.lang);
+    if (all != q.may_fall_back_by_lang.end()) {
       const auto plain = q.no_interests_by_lang.find(a.lang);
       const key_set* plain_list = plain == q.no_interests_by_lang.end() ? nullptr : &plain->second;
       if (const entry* c = pick(plain_list, all->second)) return c;
     }
   }
-  return pick(&q.no_interests, q.entries);  // Tier 4: anyone eligible.
+  return pick(&q.no_interests, q.may_fall_back);  // Tier 4: anyone eligible.
 }
 
 std::vector<match_pair> matchmaker::match(time_point now) {

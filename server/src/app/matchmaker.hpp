@@ -11,17 +11,19 @@
 //  * Otherwise A and B are eligible at time `now` when
 //      (a) they share at least one interest, or
 //      (b) neither has interests, or
-//      (c) A or B has waited at least `fallback` (default 5 s): now − enqueued_at ≥ fallback.
+//      (c) A or B has waited at least `fallback` (default 5 s): now − enqueued_at ≥ fallback,
+//          and neither A nor B is `interests_only`.
 //    So a guest with interests is, for its first `fallback`, paired only with someone sharing
 //    one (or with someone who has already waited `fallback`); a guest without interests pairs
-//    at once with others without interests.
+//    at once with others without interests. An `interests_only` ticket (it must have interests)
+//    is paired only through (a): never on its own fallback, never on the other side's.
 //  * "Same language": both gave a language and the primary subtags are equal ("en-US" and
 //    "en-GB" are the same language; a missing language matches nobody's).
 //  * Whose turn: match(now) gives a turn to each ticket that is new since the last call or whose
-//    fallback expired since the last call, oldest first (age = enqueued_at, then arrival order).
-//    Only such tickets can have gained a partner: after every match() no two waiting tickets are
-//    eligible for each other. The ticket whose turn it is takes, among the tickets eligible for
-//    it, the best of these tiers, oldest first within a tier:
+//    fallback expired since the last call (interests_only tickets have none), oldest first (age =
+//    enqueued_at, then arrival order). Only such tickets can have gained a partner: after every
+//    match() no two waiting tickets are eligible for each other. The ticket whose turn it is takes,
+//    among the tickets eligible for it, the best of these tiers, oldest first within a tier:
 //      1. shares an interest and the same language;
 //      2. shares an interest;
 //      3. same language;
@@ -64,11 +66,13 @@ std::string_view to_string(match_mode m);
 
 /// A guest waiting for a partner. `interests` should come from validate_interests and
 /// `language` from validate_language (or be empty); the exclusion sets are snapshots taken from
-/// the pair registry when the guest asks to be matched.
+/// the pair registry when the guest asks to be matched. `interests_only`: paired only with
+/// someone sharing an interest, however long it waits (needs at least one interest).
 struct ticket {
   std::string guest_id;
   match_mode mode = match_mode::text;
   std::vector<std::string> interests;
+  bool interests_only = false;
   std::string language;
   time_point enqueued_at{};
   std::unordered_set<std::string> recent_partners;
@@ -100,15 +104,18 @@ class matchmaker {
  public:
   explicit matchmaker(random& r, matchmaker_config cfg = {});
 
-  /// Adds (or replaces) the guest's ticket. Refused: empty guest id or too many interests
-  /// (invalid_ticket); the target mode's queue is full and the guest is not already waiting in
-  /// it (queue_full). A refused enqueue leaves any previous ticket of the guest untouched.
-  /// Duplicate interests are dropped. Call match() afterwards.
+  /// Adds (or replaces) the guest's ticket. Refused: empty guest id, too many interests, or
+  /// interests_only without interests (invalid_ticket); the target mode's queue is full and the
+  /// guest is not already waiting in it (queue_full). A refused enqueue leaves any previous ticket
+  /// of the guest untouched. Duplicate interests are dropped. Call match() afterwards.
   enqueue_error enqueue(ticket t);
   /// Removes the guest's ticket; false if it had none.
   bool cancel(std::string_view guest_id);
   [[nodiscard]] bool queued(std::string_view guest_id) const;
   [[nodiscard]] std::optional<match_mode> mode_of(std::string_view guest_id) const;
+  /// When the guest's waiting ticket reaches its fallback (enqueued_at + fallback), from which
+  /// it may be paired with anyone; nullopt when it is not waiting or is interests_only.
+  [[nodiscard]] std::optional<time_point> fallback_at(std::string_view guest_id) const;
 
   /// Forms every pair the policy allows at `now`, in turn order. `now` is clamped to be
   /// non-decreasing across calls.
@@ -140,9 +147,12 @@ class matchmaker {
     std::map<key, entry> entries;  // age order: the FIFO itself
     key_set no_interests;
     index by_tag;
-    index by_lang;
     index no_interests_by_lang;
     index by_tag_lang;  // key: tag_lang_key(tag, lang)
+    // Tickets that may ever pair without a shared interest (all but interests_only ones): the
+    // only candidates of tiers 3 and 4, so an interests_only ticket is never taken there.
+    key_set may_fall_back;
+    index may_fall_back_by_lang;
   };
 
   queue& queue_of(match_mode m) { return queues_.at(static_cast<std::size_t>(m)); }
@@ -150,15 +160,16 @@ class matchmaker {
   void remove(queue& q, const key& k);
   [[nodiscard]] bool open(const entry& e, time_point now) const;
   [[nodiscard]] const entry* best_for(const queue& q, const entry& a, time_point now) const;
-  template <class Range>
-  const entry* first_usable(const queue& q, const entry& a, const Range& r) const;
+  const entry* first_usable(const queue& q, const entry& a, const key_set& r) const;
 
   random& random_;
   matchmaker_config cfg_;
   std::array<queue, 2> queues_;
   std::unordered_map<std::string, std::pair<match_mode, key>> where_;
-  std::map<key, match_mode> pending_;   // tickets owed a turn
-  std::map<key, match_mode> unopened_;  // tickets whose fallback has not expired (yet)
+  std::map<key, match_mode> pending_;  // tickets owed a turn
+  // Tickets whose fallback has not expired (yet); interests_only ones never open, so they are
+  // never here.
+  std::map<key, match_mode> unopened_;
   std::uint64_t next_seq_ = 0;
   time_point last_now_{};
 };

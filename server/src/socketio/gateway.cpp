@@ -52,11 +52,12 @@ json::array strings(const std::vector<std::string>& v) {
   return out;
 }
 
-// user:match / user:next payload: {mode, interests?, language?}.
+// user:match / user:next payload: {mode, interests?, language?, interestsOnly?}.
 struct match_request {
   app::match_mode mode = app::match_mode::text;
   std::optional<std::vector<std::string>> interests;
   std::optional<std::string> language;
+  bool interests_only = false;
 };
 
 std::optional<json::value> parse_match(const event_args& a, match_request& out) {
@@ -83,6 +84,12 @@ std::optional<json::value> parse_match(const event_args& a, match_request& out) 
     auto v = app::validate_language(std::string_view(l->as_string()));
     if (!v) return invalid(v.field, v.message);
     out.language = std::move(v.value);
+  }
+  // Strictly a boolean when present (null too is refused): a client that means "interests only"
+  // must not silently get the fallback.
+  if (const auto* io = o->if_contains("interestsOnly"); io != nullptr) {
+    if (!io->is_bool()) return invalid("interestsOnly", "interestsOnly must be a boolean");
+    out.interests_only = io->as_bool();
   }
   return std::nullopt;
 }
@@ -175,11 +182,18 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
     return [this, next_chat](const std::string& guest, event_args& a) -> json::value {
       match_request r;
       if (auto err = parse_match(a, r)) return *err;
-      auto res = next_chat
-                     ? chat_->next(guest, r.mode, std::move(r.interests), std::move(r.language))
-                     : chat_->match(guest, r.mode, std::move(r.interests), std::move(r.language));
+      auto res = next_chat ? chat_->next(guest, r.mode, std::move(r.interests),
+                                         std::move(r.language), r.interests_only)
+                           : chat_->match(guest, r.mode, std::move(r.interests),
+                                          std::move(r.language), r.interests_only);
       if (!res.value) return fail(res.error);
-      return ok({{"state", state_name(*res.value)}});
+      json::object out{{"state", state_name(*res.value)}};
+      if (*res.value == app::match_state::searching) {
+        // When the client may show "anyone in N s"; null: it waits for a shared interest only.
+        const auto in = chat_->fallback_in(guest);
+        out["fallbackInMs"] = in ? json::value(in->count()) : json::value(nullptr);
+      }
+      return ok(std::move(out));
     };
   };
   on("user:match", match_like(false));

@@ -183,8 +183,8 @@ class AppChat : public ::testing::Test {
   chat_result<match_state> match(const std::string& id,
                                  std::optional<strings> interests = std::nullopt,
                                  std::optional<std::string> lang = std::nullopt,
-                                 match_mode mode = match_mode::text) {
-    return svc->match(id, mode, std::move(interests), std::move(lang));
+                                 match_mode mode = match_mode::text, bool interests_only = false) {
+    return svc->match(id, mode, std::move(interests), std::move(lang), interests_only);
   }
   chat_result<match_state> next(const std::string& id) {
     return svc->next(id, match_mode::text, std::nullopt, std::nullopt);
@@ -441,6 +441,85 @@ TEST_F(AppChat, FallbackIsConfigurable) {
   clk.advance(seconds(2));
   svc->tick();
   EXPECT_EQ(out.count(kind::matched), 2U);
+}
+
+// ---- interests only
+// ------------------------------------------------------------------------------
+
+TEST_F(AppChat, InterestsOnlyNeverFallsBackEitherSide) {
+  connect("A", {"music"});
+  connect("B", {"chess"});
+  connect("C");
+  EXPECT_EQ(match("A", std::nullopt, std::nullopt, match_mode::text, true).value,
+            match_state::searching);
+  EXPECT_EQ(match("B").value, match_state::searching);
+  EXPECT_EQ(match("C").value, match_state::searching);
+  clk.advance(seconds(5));
+  svc->tick();
+  // B and C fell back to each other; A stays, however long it waits.
+  ASSERT_EQ(out.to("B", kind::matched).size(), 1U);
+  EXPECT_EQ(out.to("B", kind::matched)[0].match.partner_username, "u_C");
+  connect("D", {"cats"});
+  EXPECT_EQ(match("D").value, match_state::searching);
+  clk.advance(std::chrono::minutes(10));
+  svc->tick();
+  EXPECT_EQ(out.to("A", kind::matched).size(), 0U);
+  EXPECT_EQ(out.to("D", kind::matched).size(), 0U);
+  EXPECT_EQ(svc->stats().searching, 2U);
+  // Someone sharing the interest pairs at once.
+  connect("E", {"music"});
+  EXPECT_EQ(match("E").value, match_state::matched);
+  EXPECT_EQ(out.to("A", kind::matched).at(0).match.partner_username, "u_E");
+}
+
+TEST_F(AppChat, InterestsOnlyWithoutInterestsIsRefused) {
+  connect("A");
+  auto r = match("A", std::nullopt, std::nullopt, match_mode::text, true);
+  EXPECT_EQ(r.error.code, "invalid_payload");
+  EXPECT_EQ(r.error.field, "interestsOnly");
+  r = match("A", strings{}, std::nullopt, match_mode::text, true);  // an empty list given
+  EXPECT_EQ(r.error.field, "interestsOnly");
+  EXPECT_EQ(svc->stats().searching, 0U);
+  // The profile's interests count when the request gives none, and the request's when it does.
+  connect("B", {"x"});
+  EXPECT_EQ(match("B", std::nullopt, std::nullopt, match_mode::text, true).value,
+            match_state::searching);
+  EXPECT_EQ(match("A", strings{"y"}, std::nullopt, match_mode::text, true).value,
+            match_state::searching);
+  EXPECT_EQ(match("B", strings{}, std::nullopt, match_mode::text, true).error.field,
+            "interestsOnly");
+  EXPECT_EQ(svc->stats().searching, 2U);  // the refused request left B's ticket waiting
+}
+
+TEST_F(AppChat, ARefusedInterestsOnlyNextKeepsTheChat) {
+  pair("A", "B");
+  auto r = svc->next("A", match_mode::text, std::nullopt, std::nullopt, true);
+  EXPECT_EQ(r.error.field, "interestsOnly");
+  EXPECT_EQ(svc->stats().chatting, 2U);
+  EXPECT_EQ(out.count(kind::ended), 0U);
+}
+
+TEST_F(AppChat, FallbackInIsTheRemainingWaitOrNoneForInterestsOnly) {
+  connect("A", {"x"});
+  connect("B", {"y"});
+  EXPECT_EQ(svc->fallback_in("A"), std::nullopt);  // not searching
+  match("A");
+  EXPECT_EQ(svc->fallback_in("A"), milliseconds(5000));
+  clk.advance(milliseconds(1200));
+  EXPECT_EQ(svc->fallback_in("A"), milliseconds(3800));
+  clk.advance(std::chrono::microseconds(500));
+  EXPECT_EQ(svc->fallback_in("A"), milliseconds(3800));  // rounded up, never early
+  match("B", std::nullopt, std::nullopt, match_mode::text, true);
+  EXPECT_EQ(svc->fallback_in("B"), std::nullopt);
+  clk.advance(seconds(10));
+  svc->tick();
+  EXPECT_EQ(svc->fallback_in("A"), milliseconds(0));  // past it, nobody to take
+  chat_config cfg;
+  cfg.matching.fallback = milliseconds(1500);
+  rebuild(cfg);
+  connect("C", {"x"});
+  match("C");
+  EXPECT_EQ(svc->fallback_in("C"), milliseconds(1500));
 }
 
 TEST_F(AppChat, NextWakeupIsEmptyWhenNothingIsPending) {

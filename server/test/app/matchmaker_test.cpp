@@ -40,6 +40,10 @@ class AppMatchmaker : public ::testing::Test {
     return add(make(id, std::move(interests), lang));
   }
   std::vector<match_pair> run() { return mm.match(clk.now()); }
+  static ticket only(ticket t) {
+    t.interests_only = true;
+    return t;
+  }
   // A ticket that will never pair with any of `others` (it reported them).
   ticket apart(const std::string& id, const strings& others, strings interests = {},
                const std::string& lang = "") {
@@ -364,6 +368,86 @@ TEST_F(AppMatchmaker, InvalidTicketsAreRefused) {
   EXPECT_EQ(mm.enqueue(make("A", many)), enqueue_error::none);
 }
 
+// ---- interests only ----------------------------------------------------------------------------
+
+TEST_F(AppMatchmaker, InterestsOnlyNeedsAnInterest) {
+  ticket t = make("A");
+  t.interests_only = true;
+  EXPECT_EQ(mm.enqueue(t), enqueue_error::invalid_ticket);
+  EXPECT_FALSE(mm.queued("A"));
+  t.interests = {"music"};
+  EXPECT_EQ(mm.enqueue(t), enqueue_error::none);
+}
+
+TEST_F(AppMatchmaker, InterestsOnlyNeverFallsBackOnItsOwnWait) {
+  const auto t0 = clk.now();
+  EXPECT_TRUE(add(only(make("A", {"music"}))).empty());
+  EXPECT_EQ(mm.next_deadline(), std::nullopt);  // no fallback to wait for
+  clk.advance(seconds(1));
+  EXPECT_TRUE(add("B", {"chess"}).empty());
+  EXPECT_EQ(mm.next_deadline(), t0 + seconds(6));  // B's fallback only
+  clk.advance(seconds(5));
+  EXPECT_TRUE(run().empty());  // B's turn on its fallback: A is not for B
+  for (int i = 0; i < 10; ++i) {
+    clk.advance(std::chrono::minutes(1));
+    EXPECT_TRUE(run().empty());
+  }
+  EXPECT_TRUE(mm.queued("A"));
+  EXPECT_TRUE(mm.queued("B"));
+  EXPECT_EQ(mm.next_deadline(), std::nullopt);
+}
+
+TEST_F(AppMatchmaker, InterestsOnlyIsNotTakenByANewcomerAfterAnyFallback) {
+  EXPECT_TRUE(add(only(make("A", {"music"}, "en"))).empty());
+  clk.advance(seconds(30));
+  EXPECT_TRUE(run().empty());
+  // Newcomers without a shared interest: same language and no interests (its own fallback
+  // passes), then one with interests who finds an older, open candidate.
+  EXPECT_TRUE(add("N", {}, "en").empty());
+  clk.advance(seconds(5));
+  EXPECT_TRUE(run().empty());                           // N's fallback: A is still not for N
+  expect_pair(add("C", {"chess"}, "en-GB"), "C", "N");  // C may take N, who waited; never A
+  EXPECT_TRUE(mm.queued("A"));
+}
+
+TEST_F(AppMatchmaker, InterestsOnlyPairsAtOnceOnASharedInterestEitherWay) {
+  EXPECT_TRUE(add("W", {"music"}).empty());
+  expect_pair(add(only(make("A", {"chess", "music"}))), "A", "W", {"music"});
+  EXPECT_TRUE(add(only(make("B", {"cats"}))).empty());
+  expect_pair(add("C", {"cats", "dogs"}), "C", "B", {"cats"});
+}
+
+TEST_F(AppMatchmaker, AnInterestsOnlyTicketAheadDoesNotHideAnEligibleOne) {
+  // Oldest first in the FIFO is X (interests only); Y behind it may fall back. A newcomer with
+  // nothing in common must still find Y after the fallback, in the language tier and the last.
+  EXPECT_TRUE(add(only(make("X", {"a"}, "en"))).empty());
+  EXPECT_TRUE(add("Y", {"b"}, "en").empty());
+  clk.advance(seconds(5));
+  EXPECT_TRUE(run().empty());
+  expect_pair(add("N", {"c"}, "en"), "N", "Y");
+  EXPECT_TRUE(add("Z", {"d"}).empty());
+  clk.advance(seconds(5));
+  EXPECT_TRUE(run().empty());  // Z's turn: X is not for it and nobody else waits
+  expect_pair(add("M", {"e"}, "fr"), "M", "Z");
+  EXPECT_TRUE(mm.queued("X"));
+}
+
+TEST_F(AppMatchmaker, FallbackAtIsTheTicketsFallbackOrNoneForInterestsOnly) {
+  const auto t0 = clk.now();
+  EXPECT_EQ(mm.fallback_at("A"), std::nullopt);
+  EXPECT_TRUE(add("A", {"x"}).empty());
+  EXPECT_EQ(mm.fallback_at("A"), t0 + seconds(5));
+  clk.advance(seconds(2));
+  EXPECT_TRUE(add("A", {"x"}).empty());  // a new request restarts the wait
+  EXPECT_EQ(mm.fallback_at("A"), t0 + seconds(7));
+  EXPECT_TRUE(add(only(make("B", {"y"}))).empty());
+  EXPECT_EQ(mm.fallback_at("B"), std::nullopt);
+  EXPECT_TRUE(add("B", {"y"}).empty());  // switched the switch off: the fallback is back
+  EXPECT_EQ(mm.fallback_at("B"), t0 + seconds(7));
+  EXPECT_TRUE(mm.cancel("A"));
+  EXPECT_EQ(mm.fallback_at("A"), std::nullopt);
+}
+
 TEST_F(AppMatchmaker, DuplicateInterestsAreHarmless) {
   EXPECT_TRUE(add("A", {"x", "x", "y", "x"}).empty());
   expect_pair(add("B", {"y", "x", "y"}), "B", "A", {"x", "y"});
@@ -417,7 +501,8 @@ class reference_matchmaker {
 
   void enqueue(const ticket& t) {
     cancel(t.guest_id);
-    tickets_.push_back({t, seq_++, true, true});
+    // An interests_only ticket has no fallback, so no turn is owed to it when one passes.
+    tickets_.push_back({t, seq_++, true, !t.interests_only});
   }
   void cancel(const std::string& id) {
     std::erase_if(tickets_, [&](const item& i) { return i.t.guest_id == id; });
@@ -519,8 +604,9 @@ class reference_matchmaker {
   }
   bool eligible(const item& x, const item& y, time_point now) const {
     if (x.t.mode != y.t.mode || x.t.guest_id == y.t.guest_id || excluded(x, y)) return false;
-    return shares(x, y) || (x.t.interests.empty() && y.t.interests.empty()) || open(x, now) ||
-           open(y, now);
+    if (shares(x, y)) return true;
+    if (x.t.interests_only || y.t.interests_only) return false;
+    return (x.t.interests.empty() && y.t.interests.empty()) || open(x, now) || open(y, now);
   }
   static int rank(const item& a, const item& c) {
     const bool s = shares(a, c);
@@ -564,8 +650,10 @@ TEST_P(AppMatchmakerStress, RandomOperationsMatchTheModelAndPairsAreDisjoint) {
   const auto pick = [&](std::uint64_t n) { return uniform_below(ops, n); };
   const auto guest = [&] { return "g" + std::to_string(pick(population)); };
 
+  std::map<std::string, bool> interests_only;  // of each guest's last ticket
   std::size_t total_pairs = 0;
   std::size_t shared_pairs = 0;
+  std::size_t interests_only_pairs = 0;
   std::size_t longest_queue = 0;
   std::size_t biggest_batch = 0;  // pairs formed by one match() call
   for (int step = 0; step < 10'000; ++step) {
@@ -579,8 +667,10 @@ TEST_P(AppMatchmakerStress, RandomOperationsMatchTheModelAndPairsAreDisjoint) {
       for (std::uint64_t n = pick(4), i = 0; i < n; ++i)
         t.interests.push_back(tags[pick(tags.size())]);
       t.language = langs[pick(langs.size())];
+      t.interests_only = !t.interests.empty() && pick(4) == 0;
       t.enqueued_at = clk.now();
       rooms.fill_exclusions(t);
+      interests_only[id] = t.interests_only;
       ASSERT_EQ(mm.enqueue(t), enqueue_error::none);
       model.enqueue(t);
     } else if (op < t_cancel) {  // user:match:cancel
@@ -614,6 +704,10 @@ TEST_P(AppMatchmakerStress, RandomOperationsMatchTheModelAndPairsAreDisjoint) {
         ASSERT_EQ(rooms.create(p.a, p.b, p.mode).error, pair_error::none) << "step " << step;
         ++total_pairs;
         if (!p.common_interests.empty()) ++shared_pairs;
+        if (interests_only[p.a] || interests_only[p.b]) {
+          ASSERT_FALSE(p.common_interests.empty()) << "interests only, paired without one";
+          ++interests_only_pairs;
+        }
       }
       ASSERT_TRUE(model.settled(clk.now())) << "step " << step;
     }
@@ -628,6 +722,7 @@ TEST_P(AppMatchmakerStress, RandomOperationsMatchTheModelAndPairsAreDisjoint) {
   }
   EXPECT_GT(total_pairs, 500U);  // the run exercised pairing, not just waiting
   EXPECT_GT(shared_pairs, 50U);
+  EXPECT_GT(interests_only_pairs, 10U);
   if (bursty && population > 100) {
     EXPECT_GT(longest_queue, 15U);
     EXPECT_GE(biggest_batch, 3U);

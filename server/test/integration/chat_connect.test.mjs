@@ -193,7 +193,7 @@ describe('presence statistics', { timeout: 30000 }, () => {
 
       const waiting = await guest(url, { interests: [uniqueTag()] });
       assert.deepEqual(await emitAck(waiting.socket, 'user:match', { mode: 'text' }),
-        { ok: true, state: 'searching' });
+        { ok: true, state: 'searching', fallbackInMs: 5000 });
       const { a, b } = await pairUp(url);
       const expected = { online: 4, searching: 1, chatting: 2 };
       // The last push (≤ 1 s after the last change) carries the final numbers.

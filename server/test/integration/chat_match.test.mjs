@@ -14,6 +14,8 @@ import {
 after(cleanupChat);
 
 const FALLBACK_MS = 1500;
+// The ack of a search: fallbackInMs is the whole fallback, since the wait starts with the request.
+const SEARCHING = { ok: true, state: 'searching', fallbackInMs: FALLBACK_MS };
 let server;
 before(async () => {
   server = await startChatServer({ flags: { 'match-fallback': `${FALLBACK_MS}ms` } });
@@ -50,7 +52,7 @@ describe('user:match → user:matched', { timeout: 30000 }, () => {
     const a = await guest(server, { language: 'en-us', interests: ['music', tag, 'chess'] });
     const b = await guest(server, { interests: ['chess', tag, 'art'] });
     assert.deepEqual(await emitAck(a.socket, 'user:match', { mode: 'text' }),
-      { ok: true, state: 'searching' });
+      SEARCHING);
     assert.deepEqual(await emitAck(b.socket, 'user:match', { mode: 'text' }),
       { ok: true, state: 'matched' });
     const [ma, mb] = await Promise.all([waitPayload(a.socket, 'user:matched'),
@@ -72,16 +74,16 @@ describe('user:match → user:matched', { timeout: 30000 }, () => {
       const d = await guest(server, { interests: [dTag] });
       const t0 = Date.now();
       assert.deepEqual(await emitAck(c.socket, 'user:match', { mode: 'text' }),
-        { ok: true, state: 'searching' });
+        SEARCHING);
       assert.deepEqual(await emitAck(a.socket, 'user:match', { mode: 'text' }),
-        { ok: true, state: 'searching' }, 'a shares nothing with c: it must wait');
+        SEARCHING, 'a shares nothing with c: it must wait');
       assert.deepEqual(await emitAck(b.socket, 'user:match', { mode: 'text' }),
         { ok: true, state: 'matched' }, 'b shares an interest with a: paired at once');
       const [ma, mb] = await Promise.all([waitPayload(a.socket, 'user:matched'),
         waitPayload(b.socket, 'user:matched')]);
       assertMatchedPair(ma, mb, a, b, { common: [x] });
       assert.deepEqual(await emitAck(d.socket, 'user:match', { mode: 'text' }),
-        { ok: true, state: 'searching' }, 'd shares nothing with c and neither waited the fallback');
+        SEARCHING, 'd shares nothing with c and neither waited the fallback');
       await sleep(Math.max(0, t0 + FALLBACK_MS - 500 - Date.now()));
       assert.deepEqual(payloads(c.socket, 'user:matched'), [], 'c paired before the fallback');
       const mc = await waitFor(c.socket, 'user:matched', { timeoutMs: FALLBACK_MS + 3000 });
@@ -114,7 +116,7 @@ describe('user:match → user:matched', { timeout: 30000 }, () => {
     const b = await guest(server, {});
     assert.deepEqual(await emitAck(a.socket, 'user:match',
       { mode: 'text', interests: [`  ${tag.toUpperCase()} `, 'Other'], language: 'pt-br' }),
-    { ok: true, state: 'searching' });
+    SEARCHING);
     assert.deepEqual(await emitAck(b.socket, 'user:match',
       { mode: 'text', interests: [tag], language: 'ES' }), { ok: true, state: 'matched' });
     const [ma, mb] = await Promise.all([waitPayload(a.socket, 'user:matched'),
@@ -160,9 +162,9 @@ describe('user:match → user:matched', { timeout: 30000 }, () => {
       await waitPayload(b.socket, 'chat:ended');
       const from = { a: a.socket.received.length, b: b.socket.received.length };
       assert.deepEqual(await emitAck(a.socket, 'user:match', { mode: 'text' }),
-        { ok: true, state: 'searching' });
+        SEARCHING);
       assert.deepEqual(await emitAck(b.socket, 'user:match', { mode: 'text' }),
-        { ok: true, state: 'searching' }, 'b was paired again with its last partner');
+        SEARCHING, 'b was paired again with its last partner');
       await sleep(FALLBACK_MS + 500);
       assert.deepEqual(payloads(a.socket, 'user:matched', from.a), []);
       assert.deepEqual(payloads(b.socket, 'user:matched', from.b), []);
@@ -187,7 +189,7 @@ describe('user:match:cancel and already_in_chat', { timeout: 30000 }, () => {
     assert.equal((await emitAck(a.socket, 'user:match', { mode: 'text' })).state, 'searching');
     assert.deepEqual(await emitAck(a.socket, 'user:match:cancel'), { ok: true, state: 'idle' });
     assert.deepEqual(await emitAck(b.socket, 'user:match', { mode: 'text' }),
-      { ok: true, state: 'searching' }, 'b was paired with a cancelled guest');
+      SEARCHING, 'b was paired with a cancelled guest');
     assert.equal(await arrivesWithin(a.socket, 'user:matched', 300), false);
     assert.equal(await arrivesWithin(b.socket, 'user:matched', 10), false);
   });
@@ -200,7 +202,7 @@ describe('user:match:cancel and already_in_chat', { timeout: 30000 }, () => {
     a.socket.disconnect();
     await sleep(300);
     assert.deepEqual(await emitAck(b.socket, 'user:match', { mode: 'text' }),
-      { ok: true, state: 'searching' }, 'b was paired with a guest who is gone');
+      SEARCHING, 'b was paired with a guest who is gone');
     assert.equal(await arrivesWithin(b.socket, 'user:matched', 300), false);
   });
 
@@ -272,13 +274,67 @@ describe('user:next', { timeout: 30000 }, () => {
     async () => {
       const { a, b } = await pairUp(server);
       assert.deepEqual(await emitAck(a.socket, 'user:next', { mode: 'text' }),
-        { ok: true, state: 'searching' });
+        SEARCHING);
       assert.deepEqual(await waitPayload(b.socket, 'chat:ended'), { reason: 'partner_left' });
       assert.deepEqual(await emitAck(b.socket, 'user:next', { mode: 'text' }),
-        { ok: true, state: 'searching' }, 'user:next while idle is user:match');
+        SEARCHING, 'user:next while idle is user:match');
       assert.equal(await arrivesWithin(a.socket, 'user:matched', FALLBACK_MS + 500,
         { from: a.socket.received.length }), false, 'a was re-paired with its last partner');
     });
+});
+
+describe('interestsOnly and fallbackInMs', { timeout: 30000 }, () => {
+  const ONLY = { ok: true, state: 'searching', fallbackInMs: null };
+
+  test('an interestsOnly guest is never paired without a shared interest, on either side\'s '
+    + 'fallback, while a plain guest falls back', async () => {
+    const [x, y, z] = [uniqueTag('x'), uniqueTag('y'), uniqueTag('z')];
+    const a = await guest(server, { interests: [x] });
+    const b = await guest(server, { interests: [y] });
+    assert.deepEqual(await emitAck(a.socket, 'user:match', { mode: 'text', interestsOnly: true }),
+      ONLY);
+    assert.deepEqual(await emitAck(b.socket, 'user:match', { mode: 'text' }), SEARCHING);
+    // Past both fallbacks: b would take anyone now (and a anyone, were it not interests only).
+    assert.equal(await arrivesWithin(b.socket, 'user:matched', FALLBACK_MS + 700), false,
+      'b (fallback expired) was paired with the interestsOnly guest');
+    assert.deepEqual(payloads(a.socket, 'user:matched'), []);
+    // A newcomer without a shared interest takes b, who waited, though a waited longer.
+    const c = await guest(server, { interests: [z] });
+    assert.deepEqual(await emitAck(c.socket, 'user:match', { mode: 'text' }),
+      { ok: true, state: 'matched' });
+    assert.equal((await waitPayload(c.socket, 'user:matched')).partner.username, b.user.username);
+    assert.deepEqual(payloads(a.socket, 'user:matched'), []);
+    // Someone sharing a's interest is paired with it at once.
+    const d = await guest(server, { interests: ['other', x] });
+    assert.deepEqual(await emitAck(d.socket, 'user:match', { mode: 'text' }),
+      { ok: true, state: 'matched' });
+    const [ma, md] = await Promise.all([waitPayload(a.socket, 'user:matched'),
+      waitPayload(d.socket, 'user:matched')]);
+    assertMatchedPair(ma, md, a, d, { common: [x] });
+  });
+
+  test('switching interestsOnly off brings fallbackInMs and the fallback back; user:next and '
+    + 'profile interests take it too', async () => {
+    const [x, y] = [uniqueTag('x'), uniqueTag('y')];
+    const a = await guest(server, { interests: [x] });  // interests from the profile
+    const b = await guest(server, { interests: [y] });
+    assert.deepEqual(await emitAck(a.socket, 'user:match', { mode: 'text', interestsOnly: true }),
+      ONLY);
+    assert.deepEqual(await emitAck(a.socket, 'user:match', { mode: 'text', interestsOnly: false }),
+      SEARCHING);
+    const t0 = Date.now();
+    assert.deepEqual(await emitAck(b.socket, 'user:next', { mode: 'text' }), SEARCHING);
+    const ma = await waitFor(a.socket, 'user:matched', { timeoutMs: FALLBACK_MS + 3000 });
+    assert.ok(ma.at - t0 >= FALLBACK_MS - 150, `paired after ${ma.at - t0} ms, before the fallback`);
+    assert.equal(ma.payload.partner.username, b.user.username);
+    // user:next takes interestsOnly (the request's interests here).
+    const mark = a.socket.received.length;
+    assert.deepEqual(await emitAck(a.socket, 'user:next',
+      { mode: 'text', interests: [uniqueTag('n')], interestsOnly: true }), ONLY);
+    await waitPayload(b.socket, 'chat:ended');
+    assert.equal(await arrivesWithin(a.socket, 'user:matched', FALLBACK_MS + 500, { from: mark }),
+      false);
+  });
 });
 
 describe('invalid user:match / user:next payloads → invalid_payload with the field',
@@ -297,6 +353,16 @@ describe('invalid user:match / user:next payloads → invalid_payload with the f
       ['language "english"', { mode: 'text', language: 'english' }, 'language'],
       ['language "en_US"', { mode: 'text', language: 'en_US' }, 'language'],
       ['language not a string', { mode: 'text', language: 5 }, 'language'],
+      ['interestsOnly a string', { mode: 'text', interests: ['a'], interestsOnly: 'yes' },
+        'interestsOnly'],
+      ['interestsOnly a number', { mode: 'text', interests: ['a'], interestsOnly: 1 },
+        'interestsOnly'],
+      ['interestsOnly null', { mode: 'text', interests: ['a'], interestsOnly: null },
+        'interestsOnly'],
+      ['interestsOnly without interests (none in the profile either)',
+        { mode: 'text', interestsOnly: true }, 'interestsOnly'],
+      ['interestsOnly with an empty interest list', { mode: 'text', interests: [],
+        interestsOnly: true }, 'interestsOnly'],
     ];
     test('user:match and user:next', async () => {
       const g = await guest(server);
