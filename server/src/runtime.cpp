@@ -157,6 +157,7 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   chat_cfg.matching.fallback = cfg.match_fallback;
   chat_cfg.reconnect_grace = cfg.reconnect_grace;
   chat_cfg.retain_offline = cfg.retain_offline;
+  chat_cfg.report_window = cfg.report_window;
   chat_cfg.message_limit = {cfg.message_rate.per_second, cfg.message_rate.burst};
   chat_cfg.typing_limit = {cfg.typing_rate.per_second, cfg.typing_rate.burst};
   chat_cfg.match_limit = {cfg.match_rate.per_second, cfg.match_rate.burst};
@@ -264,7 +265,8 @@ int run_server(const config::config& given, const std::function<void(socketio::s
           return socketio::token_result{r.guest_id, r.error};
         },
         chat_cfg,
-        std::min<std::chrono::milliseconds>(cfg.session_ttl / 4, std::chrono::seconds(60)));
+        std::min<std::chrono::milliseconds>(cfg.session_ttl / 4, std::chrono::seconds(60)),
+        &metrics);
   }
 
   register_memory_gauges(metrics, chat, sessions);

@@ -251,8 +251,12 @@ void chat_service::end_room(const std::string& guest_id, std::string_view partne
   auto room = pairs_.leave(guest_id);
   if (!room) return;
   const std::string& partner = room->a == guest_id ? room->b : room->a;
-  for (const auto& id : {guest_id, partner}) {
-    if (state* s = find_active(id)) {
+  const auto now = clock_.now();
+  for (const auto& [id, other] : {std::pair{guest_id, partner}, std::pair{partner, guest_id}}) {
+    state* s = find(id);
+    if (s == nullptr) continue;
+    s->last_partner.emplace(other, now);
+    if (s->active) {
       s->active->room.reset();
       clear_pending(*s->active);
       s->active->partner_typing_until.reset();
@@ -274,6 +278,51 @@ chat_result<none> chat_service::leave(const std::string& guest_id) {
   end_room(guest_id, "partner_left");
   changed();
   return chat_result<none>::ok({});
+}
+
+std::optional<std::string> chat_service::report_target(const state& s) const {
+  if (auto partner = pairs_.partner_of(s.profile.id)) return partner;
+  if (s.last_partner && clock_.now() - s.last_partner->second <= cfg_.report_window) {
+    return s.last_partner->first;
+  }
+  return std::nullopt;
+}
+
+chat_result<report_outcome> chat_service::report(const std::string& guest_id,
+                                                 std::string_view reason,
+                                                 std::optional<std::string_view> note) {
+  using R = chat_result<report_outcome>;
+  state* s = find_active(guest_id);
+  if (s == nullptr) return R::fail("not_connected", "not connected");
+  if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
+  const auto why = parse_report_reason(reason);
+  if (!why) {
+    return R::fail("invalid_payload",
+                   "reason must be spam, harassment, sexual, underage, violence or other",
+                   "reason");
+  }
+  // Privacy: the note is checked like chat text and then dropped, never stored nor logged.
+  if (note) {
+    if (auto v = validate_report_note(*note, cfg_.max_report_note); !v) {
+      return R::fail(v.code, v.message, v.field);
+    }
+  }
+  const auto target = report_target(*s);
+  if (!target) return R::fail("not_in_chat", "nobody to report: no chat in the last minutes");
+
+  report_outcome done{*why, pairs_.report(guest_id, *target)};
+  // A waiting ticket holds a snapshot of the exclusions: it learns of the report too.
+  matchmaker_.exclude(guest_id, *target);
+  if (done.counted) {
+    if (state* t = find(*target)) ++t->reports_received;
+  }
+  if (pairs_.partner_of(guest_id)) end_room(guest_id, "partner_left");
+  return R::ok(done);
+}
+
+std::uint32_t chat_service::reports_received(const std::string& guest_id) const {
+  const auto it = guests_.find(guest_id);
+  return it == guests_.end() ? 0 : it->second.reports_received;
 }
 
 chat_result<chat_message> chat_service::send(const std::string& guest_id, std::string_view id,

@@ -21,6 +21,7 @@
 #include "app/pairs.hpp"
 #include "app/ports.hpp"
 #include "app/rate_limit.hpp"
+#include "app/report.hpp"
 #include "app/validate.hpp"
 
 namespace hw::app {
@@ -44,6 +45,9 @@ struct chat_config {
   /// How long an offline guest's memory (recent partners, reports, rate limits) is kept, so a
   /// reconnect does not reset it. Bounds memory: forgotten afterwards.
   std::chrono::milliseconds retain_offline{600'000};
+  /// How long after a chat ended its partner may still be reported (user:report while idle).
+  std::chrono::milliseconds report_window{300'000};
+  std::size_t max_report_note = report_note_max_default;  ///< code points
 };
 
 /// A failed call: what the client sees in its ack.
@@ -85,6 +89,12 @@ struct stats_snapshot {
   std::size_t chatting = 0;
 };
 enum class match_state { searching, matched, idle };
+/// An accepted report. `counted`: the first report of this target by this reporter (a repeat
+/// is accepted but counts nowhere).
+struct report_outcome {
+  report_reason reason = report_reason::other;
+  bool counted = false;
+};
 
 /// What the domain holds, as counts for gauges. Kept up to date as entries are added and
 /// removed (O(1) per change), so reading them never scans the guests.
@@ -151,6 +161,16 @@ class chat_service {
   chat_result<none> read(const std::string& guest_id, std::string_view up_to);
   chat_result<none> typing(const std::string& guest_id, bool start);
   chat_result<none> leave(const std::string& guest_id);
+  /// user:report: reports the current partner (the chat ends; the partner is told
+  /// partner_left, never that it was reported), or, when not in a chat, the last partner if
+  /// that chat ended within `report_window`; else not_in_chat. The two are never paired again
+  /// (while the reporter's memory lasts). `reason` must be a report_reason name; `note` is
+  /// validated and dropped. Rate-limited with the control events.
+  chat_result<report_outcome> report(const std::string& guest_id, std::string_view reason,
+                                     std::optional<std::string_view> note);
+  /// Reports received by the guest (each reporter counted once), kept with the guest's memory
+  /// for moderation; 0 for a guest the domain does not know.
+  [[nodiscard]] std::uint32_t reports_received(const std::string& guest_id) const;
   /// stats:get: the presence counts, rate-limited like the other control events.
   chat_result<stats_snapshot> query_stats(const std::string& guest_id);
   /// An event the server does not know: always refused, and the refusal counts toward the
@@ -202,7 +222,11 @@ class chat_service {
     flood_guard flood;
     std::optional<std::string> ended_while_away;  ///< told on return
     std::optional<time_point> forget_at;          ///< offline and idle: forgotten then
-    std::unique_ptr<active_state> active;         ///< online or in grace; null otherwise
+    /// The partner of its last chat and when that chat ended: what user:report names when the
+    /// guest is no longer in a chat (within report_window).
+    std::optional<std::pair<std::string, time_point>> last_partner;
+    std::uint32_t reports_received = 0;    ///< distinct reporters (moderation, issue 15)
+    std::unique_ptr<active_state> active;  ///< online or in grace; null otherwise
   };
 
   state* find(const std::string& id);
@@ -220,6 +244,8 @@ class chat_service {
   [[nodiscard]] bool is_away(const state& s) const { return s.active && s.active->away_until; }
   void run_matching();
   void end_room(const std::string& guest_id, std::string_view partner_reason);
+  /// Who user:report names for the guest: its partner, or its recent last partner.
+  [[nodiscard]] std::optional<std::string> report_target(const state& s) const;
   void drop_if_gone(const std::string& guest_id);
   void forget(const std::string& guest_id);
   void changed() { stats_dirty_ = true; }

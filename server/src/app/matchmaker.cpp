@@ -137,6 +137,15 @@ bool matchmaker::cancel(std::string_view guest_id) {
   return true;
 }
 
+bool matchmaker::exclude(std::string_view guest_id, const std::string& other) {
+  const auto it = where_.find(std::string(guest_id));
+  if (it == where_.end()) return false;
+  const auto& [m, k] = it->second;
+  // Exclusions only remove candidates, so no turn is owed and no index changes.
+  queue_of(m).entries.at(k).t.reported.insert(other);
+  return true;
+}
+
 bool matchmaker::queued(std::string_view guest_id) const {
   return where_.contains(std::string(guest_id));
 }

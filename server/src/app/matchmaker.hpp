@@ -111,6 +111,9 @@ class matchmaker {
   enqueue_error enqueue(ticket t);
   /// Removes the guest's ticket; false if it had none.
   bool cancel(std::string_view guest_id);
+  /// Adds `other` to the reported set of the guest's waiting ticket (a report made while it
+  /// waits), so that the two are kept apart from now on; false if it has no ticket.
+  bool exclude(std::string_view guest_id, const std::string& other);
   [[nodiscard]] bool queued(std::string_view guest_id) const;
   [[nodiscard]] std::optional<match_mode> mode_of(std::string_view guest_id) const;
   /// When the guest's waiting ticket reaches its fallback (enqueued_at + fallback), from which

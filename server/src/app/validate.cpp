@@ -271,6 +271,18 @@ validated<std::string> validate_chat_text(std::string_view text, std::size_t max
   return R::success(std::string(text.substr(s.begin, s.end - s.begin)));
 }
 
+validated<bool> validate_report_note(std::string_view note, std::size_t max_chars,
+                                     std::string_view field) {
+  using R = validated<bool>;
+  const scanned s = scan(note, true);
+  if (s.error == scanned::problem::bad_utf8) return R::failure(field, "note is not valid UTF-8");
+  if (s.error == scanned::problem::control)
+    return R::failure(field, "note contains a control character other than newline or tab");
+  if (s.length > max_chars)
+    return R::failure(field, "note is longer than " + std::to_string(max_chars) + " characters");
+  return R::success(true);
+}
+
 validated<std::string> validate_message_id(std::string_view id, std::string_view field) {
   using R = validated<std::string>;
   const auto bad = [&] { return R::failure(field, "id must be a UUID (8-4-4-4-12 hex digits)"); };

@@ -109,6 +109,14 @@ validated<std::string> validate_chat_text(std::string_view text,
                                           std::size_t max_chars = chat_text_max_default,
                                           std::string_view field = "text");
 
+// ---- report notes ----------------------------------------------------------------------------
+
+/// The optional note of a report: the chat text rules (strict UTF-8, no control characters but
+/// newline and tab, measured after trimming Unicode white space), except that it may be empty,
+/// and at most `max_chars` code points. Only the verdict matters: callers drop the note.
+validated<bool> validate_report_note(std::string_view note, std::size_t max_chars,
+                                     std::string_view field = "note");
+
 // ---- message ids -----------------------------------------------------------------------------
 
 /// A UUID in the 8-4-4-4-12 hex form (any version or variant, either case, no braces or urn

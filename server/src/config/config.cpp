@@ -191,6 +191,9 @@ const std::vector<option>& options() {
        "Time an offline guest's recent partners and rate limits are remembered (0 = forget at "
        "once)",
        duration(&config::retain_offline, millis{0}, millis{86'400'000})},
+      {"report-window", "5m",
+       "Time after a chat ended during which user:report may still report that partner",
+       duration(&config::report_window, millis{0}, millis{86'400'000})},
       {"guest-create-rate", "10", "Guests created per minute per client address",
        [](config& c, std::string_view v) -> std::string {
          auto n = parse_uint<std::uint32_t>(v);

@@ -60,6 +60,8 @@ struct config {
   millis reconnect_grace{15'000};
   /// Issue 8: how long an offline guest's small memory (recent partners, limits) is kept.
   millis retain_offline{600'000};
+  /// Issue 9: how long after a chat ended user:report may still name that partner.
+  millis report_window{300'000};
   double guest_create_rate = 10;  ///< guests per minute per client address
   /// Per-guest token buckets: events per second and burst.
   struct rate {

@@ -98,7 +98,7 @@ std::optional<json::value> parse_match(const event_args& a, match_request& out) 
 
 gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions,
                  token_verifier verify, app::chat_config cfg,
-                 std::chrono::milliseconds session_touch_interval)
+                 std::chrono::milliseconds session_touch_interval, core::registry* metrics)
     : strand_(asio::make_strand(ioc)),
       io_(io),
       sessions_(sessions),
@@ -107,6 +107,13 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       chat_(std::make_unique<app::chat_service>(*this, clock_, *random_, cfg)),
       timer_(strand_),
       touch_interval_(session_touch_interval) {
+  if (metrics != nullptr) {
+    for (std::size_t i = 0; i < reports_total_.size(); ++i) {
+      reports_total_.at(i) = &metrics->get_counter(
+          "hallway_reports_total", "Reports accepted (a repeat of the same target counts once)",
+          {{"reason", std::string(app::report_reason_names.at(i))}});
+    }
+  }
   auto& nsp = io_.of("/");
   nsp.use([this](const socket_ptr& s, const json::object& auth, const next_fn& next) {
     const auto refuse = [&next](std::string_view code, std::string_view message) {
@@ -250,6 +257,22 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       return res.value ? ok() : fail(res.error);
     });
   }
+  on("user:report", [this](const std::string& guest, event_args& a) -> json::value {
+    const auto* o = payload(a);
+    if (o == nullptr) return invalid("payload", "expected an object {reason, note?}");
+    const auto* reason = o->if_contains("reason");
+    if (reason == nullptr || !reason->is_string()) return invalid("reason", "reason is required");
+    std::optional<std::string_view> note;
+    if (const auto* n = o->if_contains("note"); n != nullptr && !n->is_null()) {
+      if (!n->is_string()) return invalid("note", "note must be a string");
+      note = n->as_string();
+    }
+    auto res = chat_->report(guest, reason->as_string(), note);
+    if (!res.value) return fail(res.error);
+    auto* total = reports_total_.at(static_cast<std::size_t>(res.value->reason));
+    if (res.value->counted && total != nullptr) total->inc();
+    return ok();
+  });
   on("stats:get", [this](const std::string& guest, event_args&) -> json::value {
     auto res = chat_->query_stats(guest);
     if (!res.value) return fail(res.error);

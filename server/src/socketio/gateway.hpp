@@ -4,6 +4,7 @@
 // The domain runs on one app strand; event handlers post to it, and emits go back to sockets
 // (thread-safe). Token checks happen in the namespace middleware, before a socket connects.
 
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +17,7 @@
 
 #include "app/chat_service.hpp"
 #include "app/guest.hpp"
+#include "core/metrics.hpp"
 #include "socketio/server.hpp"
 
 namespace hw::socketio {
@@ -36,9 +38,11 @@ struct memory_snapshot {
 
 class gateway final : public app::chat_outbox {
  public:
+  /// `metrics` (may be null) gets hallway_reports_total{reason}; it must outlive the gateway.
   gateway(boost::asio::io_context& ioc, server& io, app::session_store& sessions,
           token_verifier verify, app::chat_config cfg,
-          std::chrono::milliseconds session_touch_interval = std::chrono::seconds(60));
+          std::chrono::milliseconds session_touch_interval = std::chrono::seconds(60),
+          core::registry* metrics = nullptr);
   ~gateway() override;
 
   /// Presence counts for GET /api/stats (thread-safe, refreshed after every domain call).
@@ -109,6 +113,9 @@ class gateway final : public app::chat_outbox {
   std::atomic<std::size_t> mem_dedupe_{0};
   std::atomic<std::size_t> mem_pending_{0};
   std::atomic<std::size_t> sockets_held_{0};
+  /// hallway_reports_total per reason (indexed like app::report_reason_names); null without a
+  /// registry.
+  std::array<core::counter*, app::report_reason_names.size()> reports_total_{};
 };
 
 }  // namespace hw::socketio

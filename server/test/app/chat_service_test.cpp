@@ -1630,6 +1630,201 @@ TEST_F(AppChat, AnOfflineGuestIsForgottenAfterTheRetention) {
   EXPECT_EQ(out.to("B", kind::gone).size(), 0U);
 }
 
+// ---- reports -----------------------------------------------------------------------------------
+
+TEST(AppReport, ReasonsAreTheFixedWireNames) {
+  EXPECT_EQ(report_reason_names.size(), 6U);
+  for (const auto name : report_reason_names) {
+    const auto r = parse_report_reason(name);
+    ASSERT_TRUE(r.has_value()) << name;
+    EXPECT_EQ(to_string(*r), name);
+  }
+  EXPECT_EQ(parse_report_reason("underage"), report_reason::underage);
+  for (const char* bad : {"", "Spam", "abuse", "spam ", "other\n"})
+    EXPECT_EQ(parse_report_reason(bad), std::nullopt) << bad;
+}
+
+TEST_F(AppChat, AReportEndsTheChatAndThePartnerIsOnlyToldItsPartnerLeft) {
+  pair("A", "B");
+  auto r = svc->report("A", "harassment", "they were rude");
+  ASSERT_TRUE(r.value.has_value()) << r.error.code;
+  EXPECT_EQ(r.value->reason, report_reason::harassment);
+  EXPECT_TRUE(r.value->counted);
+  ASSERT_EQ(out.to("B", kind::ended).size(), 1U);
+  EXPECT_EQ(out.to("B", kind::ended)[0].text, "partner_left");
+  EXPECT_TRUE(out.to("A").empty());  // the reporter hears nothing but its ack
+  EXPECT_EQ(svc->stats().chatting, 0U);
+  EXPECT_EQ(send("A", 1).error.code, "not_in_chat");
+  EXPECT_EQ(send("B", 2).error.code, "not_in_chat");
+  EXPECT_EQ(svc->reports_received("B"), 1U);
+  EXPECT_EQ(svc->reports_received("A"), 0U);
+  EXPECT_EQ(svc->reports_received("nobody"), 0U);
+}
+
+TEST_F(AppChat, ReportedGuestsAreNeverPairedAgainEitherWay) {
+  chat_config cfg;
+  cfg.pairs.recent_partners = 0;  // only the report keeps them apart
+  rebuild(cfg);
+  // The control: without a report, two former partners pair again at once.
+  pair("C", "D");
+  svc->leave("C");
+  EXPECT_EQ(match("C").value, match_state::searching);
+  EXPECT_EQ(match("D").value, match_state::matched);
+  svc->leave("C");
+
+  pair("A", "B");
+  ASSERT_TRUE(svc->report("A", "spam", std::nullopt).value.has_value());
+  out.clear();
+  for (const auto& [first, second] : {std::pair{"A", "B"}, std::pair{"B", "A"}}) {
+    EXPECT_EQ(match(first).value, match_state::searching);
+    EXPECT_EQ(match(second).value, match_state::searching);
+    clk.advance(seconds(30));
+    svc->tick();
+    EXPECT_EQ(out.count(kind::matched), 0U) << first << " first";
+    svc->cancel("A");
+    svc->cancel("B");
+  }
+}
+
+TEST_F(AppChat, TheLastPartnerMayBeReportedWithinTheWindowByEitherSide) {
+  pair("A", "B");
+  svc->leave("B");
+  clk.advance(std::chrono::minutes(5));  // the window's last instant
+  auto r = svc->report("A", "spam", std::nullopt);
+  ASSERT_TRUE(r.value.has_value()) << r.error.code;
+  EXPECT_TRUE(r.value->counted);
+  EXPECT_EQ(svc->reports_received("B"), 1U);
+  auto back = svc->report("B", "other", std::nullopt);  // the one who left may report too
+  ASSERT_TRUE(back.value.has_value()) << back.error.code;
+  EXPECT_EQ(svc->reports_received("A"), 1U);
+  EXPECT_EQ(out.count(kind::ended), 1U);  // only the leave's: nothing was in progress
+
+  pair("C", "D");
+  svc->leave("D");
+  clk.advance(std::chrono::minutes(5) + milliseconds(1));
+  EXPECT_EQ(svc->report("C", "spam", std::nullopt).error.code, "not_in_chat");
+  EXPECT_EQ(svc->reports_received("D"), 0U);
+}
+
+TEST_F(AppChat, ReportWithoutAnyChatIsNotInChatAndTheWindowIsConfigurable) {
+  chat_config cfg;
+  cfg.report_window = seconds(2);
+  rebuild(cfg);
+  connect("A");
+  EXPECT_EQ(svc->report("A", "spam", std::nullopt).error.code, "not_in_chat");
+  pair("B", "C");
+  svc->leave("C");
+  clk.advance(milliseconds(2001));
+  EXPECT_EQ(svc->report("B", "spam", std::nullopt).error.code, "not_in_chat");
+  // The newest chat is the one reported: a later chat replaces the last partner.
+  pair("D", "E");
+  svc->leave("D");
+  EXPECT_TRUE(svc->report("E", "violence", std::nullopt).value.has_value());
+  EXPECT_EQ(svc->reports_received("D"), 1U);
+}
+
+TEST_F(AppChat, ARepeatReportIsAcceptedButCountsOnce) {
+  pair("A", "B");
+  EXPECT_TRUE(svc->report("A", "spam", std::nullopt).value->counted);
+  auto again = svc->report("A", "sexual", "again");
+  ASSERT_TRUE(again.value.has_value()) << again.error.code;
+  EXPECT_FALSE(again.value->counted);
+  EXPECT_EQ(again.value->reason, report_reason::sexual);
+  EXPECT_EQ(svc->reports_received("B"), 1U);
+  // Another reporter counts.
+  pair("B", "C");
+  EXPECT_TRUE(svc->report("C", "underage", std::nullopt).value->counted);
+  EXPECT_EQ(svc->reports_received("B"), 2U);
+}
+
+TEST_F(AppChat, ReportReasonAndNoteAreValidatedAndARefusalKeepsTheChat) {
+  pair("A", "B");
+  for (const char* bad : {"", "Spam", "abuse"}) {
+    auto r = svc->report("A", bad, std::nullopt);
+    EXPECT_EQ(r.error.code, "invalid_payload") << bad;
+    EXPECT_EQ(r.error.field, "reason") << bad;
+  }
+  std::string e500;
+  for (int i = 0; i < 500; ++i)
+    e500 += "\xC3\xA9";  // é: 500 code points, 1000 bytes
+  const std::string bad_notes[] = {e500 + "x",         std::string(10'000, 'n'),
+                                   "a\x01z",           "\xFF",
+                                   "carriage\rreturn", "\xC2\x85"};  // C1 NEL is a control
+  for (const auto& note : bad_notes) {
+    auto r = svc->report("A", "spam", note);
+    EXPECT_EQ(r.error.code, "invalid_payload");
+    EXPECT_EQ(r.error.field, "note");
+  }
+  EXPECT_EQ(svc->stats().chatting, 2U);
+  EXPECT_EQ(out.count(kind::ended), 0U);
+  EXPECT_EQ(svc->reports_received("B"), 0U);
+  // Accepted: 500 code points (white space around does not count), layout characters, empty.
+  EXPECT_TRUE(svc->report("A", "other", "  " + e500 + "\n\t ").value.has_value());
+  for (const char* note : {"line one\nline two\tend", "", "   "})
+    EXPECT_TRUE(svc->report("A", "other", std::string_view(note)).value.has_value()) << note;
+}
+
+TEST_F(AppChat, ReportsShareTheControlBucketAndCountTowardFlooding) {
+  chat_config cfg;
+  cfg.control_limit = {1.0, 2.0};
+  cfg.flood.max_refusals = 3;
+  rebuild(cfg);
+  pair("A", "B");
+  EXPECT_TRUE(svc->report("A", "spam", std::nullopt).value.has_value());
+  EXPECT_TRUE(svc->query_stats("A").value.has_value());
+  auto r = svc->report("A", "spam", std::nullopt);
+  EXPECT_EQ(r.error.code, "rate_limited");
+  EXPECT_EQ(r.error.retry_after_ms, 1000);
+  svc->report("A", "spam", std::nullopt);
+  svc->report("A", "spam", std::nullopt);
+  EXPECT_EQ(out.count(kind::disconnect), 0U);
+  svc->report("A", "spam", std::nullopt);
+  EXPECT_EQ(out.to("A", kind::disconnect).size(), 1U);
+  EXPECT_EQ(svc->reports_received("B"), 1U);
+}
+
+TEST_F(AppChat, AReportWhileSearchingReachesTheWaitingTicket) {
+  chat_config cfg;
+  cfg.pairs.recent_partners = 0;
+  rebuild(cfg);
+  pair("A", "B");
+  svc->leave("B");
+  EXPECT_EQ(match("A", strings{"x"}).value, match_state::searching);
+  ASSERT_TRUE(svc->report("A", "spam", std::nullopt).value.has_value());
+  EXPECT_EQ(svc->stats().searching, 1U);  // the reporter keeps searching
+  EXPECT_EQ(match("B", strings{"x"}).value, match_state::searching);
+  clk.advance(seconds(30));
+  svc->tick();
+  EXPECT_EQ(out.count(kind::matched), 0U);
+}
+
+TEST_F(AppChat, ReportingAnAwayPartnerTellsItOnReturn) {
+  pair("A", "B");
+  svc->disconnected("B");
+  ASSERT_TRUE(svc->report("A", "spam", std::nullopt).value.has_value());
+  out.clear();
+  connect("B");
+  ASSERT_EQ(out.to("B", kind::ended).size(), 1U);
+  EXPECT_EQ(out.to("B", kind::ended)[0].text, "partner_left");
+  EXPECT_EQ(svc->reports_received("B"), 1U);
+}
+
+TEST_F(AppChat, ReportCountsEndWithTheGuestsMemory) {
+  rebuild({}, true);
+  pair("A", "B");
+  svc->report("A", "spam", std::nullopt);
+  svc->disconnected("B");
+  clk.advance(std::chrono::minutes(9));
+  svc->tick();
+  EXPECT_EQ(svc->reports_received("B"), 1U);  // kept while B is remembered
+  clk.advance(std::chrono::minutes(1));
+  svc->tick();
+  EXPECT_EQ(out.to("B", kind::gone).size(), 1U);
+  EXPECT_EQ(svc->reports_received("B"), 0U);
+  // Nothing to report once the window has passed, and nothing is counted for a forgotten guest.
+  EXPECT_EQ(svc->report("A", "spam", std::nullopt).error.code, "not_in_chat");
+}
+
 // ---- memory: every population has an end --------------------------------------------------------
 
 bool all_zero(const memory_counts& m) {

@@ -448,6 +448,16 @@ TEST_F(AppMatchmaker, FallbackAtIsTheTicketsFallbackOrNoneForInterestsOnly) {
   EXPECT_EQ(mm.fallback_at("A"), std::nullopt);
 }
 
+TEST_F(AppMatchmaker, ExcludeKeepsAWaitingTicketApartFromNowOn) {
+  EXPECT_FALSE(mm.exclude("A", "B"));  // no ticket
+  EXPECT_TRUE(add("A", {"x"}).empty());
+  EXPECT_TRUE(mm.exclude("A", "B"));
+  EXPECT_TRUE(add("B", {"x"}).empty());  // shares an interest, yet stays apart
+  clk.advance(seconds(30));
+  EXPECT_TRUE(run().empty());
+  expect_pair(add("C", {"x"}), "C", "A", {"x"});  // A itself still pairs with others
+}
+
 TEST_F(AppMatchmaker, DuplicateInterestsAreHarmless) {
   EXPECT_TRUE(add("A", {"x", "x", "y", "x"}).empty());
   expect_pair(add("B", {"y", "x", "y"}), "B", "A", {"x", "y"});

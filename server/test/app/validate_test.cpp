@@ -243,6 +243,35 @@ TEST(AppValidateInterests, RefusesEmptyControlsAndBadUtf8) {
   }
 }
 
+// ---- report notes ----------------------------------------------------------------------------
+
+void expect_bad_note(const std::string& in, std::size_t max = 500) {
+  const auto r = validate_report_note(in, max);
+  EXPECT_FALSE(r.ok) << ::testing::PrintToString(in);
+  EXPECT_EQ(r.code, "invalid_payload");
+  EXPECT_EQ(r.field, "note");
+}
+
+TEST(AppValidateReportNote, ChatTextRulesButMayBeEmpty) {
+  for (const std::string& good : {""s, "   "s, "a\nb\tc"s, std::string(500, 'n'),
+                                  " \n" + std::string(500, 'n') + "\xC2\xA0"s}) {
+    EXPECT_TRUE(validate_report_note(good, 500).ok) << good.size();
+  }
+  std::string emoji;
+  for (int i = 0; i < 500; ++i)
+    emoji += "\xF0\x9F\x98\x80";
+  EXPECT_TRUE(validate_report_note(emoji, 500).ok);
+  expect_bad_note(emoji + "!");
+  expect_bad_note(std::string(501, 'n'));
+  expect_bad_note(std::string(10'240, 'n'));
+  expect_bad_note("a\rb");
+  expect_bad_note("a\x1b[31m");
+  expect_bad_note("a\xC2\x85");
+  expect_bad_note("\xED\xA0\x80");  // a surrogate
+  expect_bad_note("\xC3");          // truncated
+  EXPECT_EQ(validate_report_note("abc", 2).message, "note is longer than 2 characters");
+}
+
 // ---- chat text -------------------------------------------------------------------------------
 
 std::string ok_text(const std::string& in, std::size_t max = 1000) {

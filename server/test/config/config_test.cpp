@@ -185,6 +185,20 @@ TEST(Config, RetainOfflineHasADefaultAndIsSet) {
   EXPECT_FALSE(run({"--retain-offline", "-1s"}).cfg);
 }
 
+TEST(Config, ReportWindowHasADefaultAndIsSet) {
+  auto d = run({});
+  ASSERT_TRUE(d.cfg);
+  EXPECT_EQ(d.cfg->report_window, millis(300'000));
+  auto r = run({"--report-window", "1500ms"});
+  ASSERT_TRUE(r.cfg) << r.output;
+  EXPECT_EQ(r.cfg->report_window, millis(1'500));
+  auto e = run({}, {{"HALLWAY_REPORT_WINDOW", "0"}});
+  ASSERT_TRUE(e.cfg) << e.output;
+  EXPECT_EQ(e.cfg->report_window, millis(0));
+  EXPECT_FALSE(run({"--report-window", "2d"}).cfg);
+  EXPECT_FALSE(run({"--report-window", "25h"}).cfg);
+}
+
 TEST(Config, Durations) {
   EXPECT_EQ(parse_duration("250ms"), millis(250));
   EXPECT_EQ(parse_duration("10s"), millis(10'000));
