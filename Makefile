@@ -15,7 +15,7 @@ export HALLWAY_WERROR ?= $(if $(CI),ON,OFF)
 help:
 	@echo "make run    - install what is missing, build, serve http://localhost:$(PORT)"
 	@echo "make test   - install what is missing, build, run every test suite"
-	@echo "make build  - release build of the server (and the web app if present)"
+	@echo "make build  - release build of the server and the web app (rebuilt when web/ changed)"
 	@echo "make bench  - long measurements (churn soak with default windows, ~25 min)"
 	@echo "make unit | integration | fuzz (libFuzzer, 300 s per target)"
 	@echo "make fmt | fmt-check | lint | clean"
