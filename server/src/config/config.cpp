@@ -344,7 +344,9 @@ std::string help_text() {
   }
   out +=
       "  --help                     Show this text\n  --version                  Show the "
-      "version\n";
+      "version\n"
+      "  --list-events              Print the realtime event names as JSON "
+      "{\"client\":[...],\"server\":[...]}\n";
   return out;
 }
 
@@ -376,6 +378,10 @@ parse_result parse(const std::vector<std::string>& args,
     }
     if (a == "--version") {
       result.output = fmt::format("hallway {}\n", HALLWAY_VERSION);
+      return result;
+    }
+    if (a == "--list-events") {
+      result.list_events = true;
       return result;
     }
     if (!a.starts_with("--")) return fail(a, "unexpected argument (flags start with --)");
