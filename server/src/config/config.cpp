@@ -210,7 +210,8 @@ const std::vector<option>& options() {
       {"receipt-rate", "20/40", "chat:delivered and chat:read per second / burst, per guest",
        rate_setter(&config::receipt_rate)},
       {"control-rate", "10/50",
-       "stats:get, user:match:cancel, chat:leave (and aliases) per second / burst, per guest",
+       "stats:get, user:match:cancel, user:report, chat:leave (and aliases) per second / burst, "
+       "per guest",
        rate_setter(&config::control_rate)},
       {"session-ttl", "2h", "Guest session inactivity lifetime (sliding)",
        duration(&config::session_ttl, millis{1'000}, millis{604'800'000})},
