@@ -7,10 +7,15 @@
 
 #include "config/config.hpp"
 #include "runtime.hpp"
+#include "socketio/events.hpp"
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = hw::config::parse(args, hw::config::process_environment());
+  if (parsed.list_events) {
+    std::fputs(hw::socketio::events::list_json().c_str(), stdout);
+    return 0;
+  }
   if (!parsed.cfg) {
     std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);
     return parsed.exit_code;

@@ -210,7 +210,8 @@ const std::vector<option>& options() {
       {"receipt-rate", "20/40", "chat:delivered and chat:read per second / burst, per guest",
        rate_setter(&config::receipt_rate)},
       {"control-rate", "10/50",
-       "stats:get, user:match:cancel, chat:leave (and aliases) per second / burst, per guest",
+       "stats:get, user:match:cancel, user:report, chat:leave (and aliases) per second / burst, "
+       "per guest",
        rate_setter(&config::control_rate)},
       {"session-ttl", "2h", "Guest session inactivity lifetime (sliding)",
        duration(&config::session_ttl, millis{1'000}, millis{604'800'000})},
@@ -344,7 +345,9 @@ std::string help_text() {
   }
   out +=
       "  --help                     Show this text\n  --version                  Show the "
-      "version\n";
+      "version\n"
+      "  --list-events              Print the realtime event names as JSON "
+      "{\"client\":[...],\"server\":[...]}\n";
   return out;
 }
 
@@ -376,6 +379,10 @@ parse_result parse(const std::vector<std::string>& args,
     }
     if (a == "--version") {
       result.output = fmt::format("hallway {}\n", HALLWAY_VERSION);
+      return result;
+    }
+    if (a == "--list-events") {
+      result.list_events = true;
       return result;
     }
     if (!a.starts_with("--")) return fail(a, "unexpected argument (flags start with --)");

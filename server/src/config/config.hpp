@@ -99,11 +99,14 @@ struct config {
   [[nodiscard]] bool tls() const { return !tls_cert.empty(); }
 };
 
-/// Outcome of parsing: run with `cfg`, or print `output` and exit with `exit_code`.
+/// Outcome of parsing: run with `cfg`, or print `output` and exit with `exit_code`, or (with
+/// `list_events`) print the realtime event table and exit 0: the table lives above this layer,
+/// so main() prints it.
 struct parse_result {
   std::optional<config> cfg;
   std::string output;  ///< --help/--version text (stdout) or the error (stderr).
   int exit_code = 0;
+  bool list_events = false;  ///< --list-events was given
 };
 
 /// Parses argv and the environment (`env`, name → value; pass the process environment).

@@ -52,11 +52,17 @@ void add_allow_origin(response& res, std::string_view origin, const security_pol
 
 }  // namespace
 
-std::string_view content_security_policy() {
-  return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-         "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
-         "font-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
-         "form-action 'self'; frame-ancestors 'none'";
+std::string content_security_policy(std::span<const std::string> extra_script_sources) {
+  std::string csp = "default-src 'self'; script-src 'self'";
+  for (const auto& source : extra_script_sources) {
+    csp += ' ';
+    csp += source;
+  }
+  csp +=
+      "; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; media-src 'self' blob:; "
+      "connect-src 'self' ws: wss:; font-src 'self'; worker-src 'self' blob:; "
+      "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+  return csp;
 }
 
 void add_security_headers(response& res, const security_policy& policy) {
@@ -64,7 +70,8 @@ void add_security_headers(response& res, const security_policy& policy) {
 }
 
 void add_security_headers(response& res, const security_policy& /*policy*/, bool secure) {
-  set_default(res, "content-security-policy", content_security_policy());
+  static const std::string default_csp = content_security_policy();
+  set_default(res, "content-security-policy", default_csp);
   set_default(res, "x-content-type-options", "nosniff");
   set_default(res, "referrer-policy", "no-referrer");
   set_default(res, "x-frame-options", "DENY");

@@ -1,6 +1,7 @@
 #pragma once
 // Security headers added to every response, and CORS for /api/*. Pure.
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,15 @@ struct security_policy {
 };
 
 /// The Content-Security-Policy Hallway serves: self only, blob:/data: for media previews and
-/// calls, ws:/wss: for the realtime channel, no framing.
-std::string_view content_security_policy();
+/// calls, ws:/wss: for the realtime channel, no framing. `extra_script_sources` (e.g. the
+/// "'sha256-...'" hashes of a page's inline scripts, http/inline_scripts) are appended to
+/// script-src; nothing else ever is ('unsafe-inline' never: callers pass hashes only).
+std::string content_security_policy(std::span<const std::string> extra_script_sources = {});
 
-/// Adds CSP, nosniff, Referrer-Policy, X-Frame-Options, Permissions-Policy and, when the
-/// client's scheme is https (`secure`: TLS here, or X-Forwarded-Proto from a trusted proxy),
-/// HSTS, unless the response already set them.
+/// Adds CSP (the default one: a page that needs hashes sets its own first), nosniff,
+/// Referrer-Policy, X-Frame-Options, Permissions-Policy and, when the client's scheme is https
+/// (`secure`: TLS here, or X-Forwarded-Proto from a trusted proxy), HSTS, unless the response
+/// already set them.
 void add_security_headers(response& res, const security_policy& policy, bool secure);
 /// The same with `secure` = policy.tls (the listener's own TLS).
 void add_security_headers(response& res, const security_policy& policy);

@@ -9,9 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "core/log.hpp"
 #include "http/compress.hpp"
+#include "http/inline_scripts.hpp"
 #include "http/mime.hpp"
 #include "http/path.hpp"
+#include "http/security_headers.hpp"
 
 namespace hw::http {
 
@@ -28,6 +31,10 @@ struct static_files::entry {
   fs::file_time_type mtime{};  ///< is stale as soon as either differs.
   std::string tag;             ///< "<size hex>-<mtime hex>" of that file, the core of the ETag.
   std::shared_ptr<const std::string> body;
+  /// HTML only: scanned for inline scripts once per file version (with the entry), and `csp`
+  /// is the policy allowing them; empty when the page has none (the default policy applies).
+  bool html_scanned = false;
+  std::string csp;
 };
 
 namespace {
@@ -276,72 +283,99 @@ response static_files::serve_file(const request& req, const fs::path& root, cons
   if (info.size > opts_.max_file_bytes) return not_found();
   const std::string_view type = mime_type(name);
   const bool compressible = is_compressible(type);
+  const bool html = type.starts_with("text/html");
   const std::string_view accept = req.headers.get("accept-encoding");
 
-  std::shared_ptr<const entry> chosen;
-  std::string etag_suffix;
-  std::string_view coding;
-  bool vary = compressible;
-  // A precompressed sibling beats on-the-fly gzip; br beats gz. Any sibling means the response
-  // depends on Accept-Encoding, whether or not this client takes it.
-  static constexpr std::pair<std::string_view, std::string_view> siblings[] = {{".br", "br"},
-                                                                               {".gz", "gzip"}};
-  for (const auto& [suffix, sibling_coding] : siblings) {
-    file_info sib;
-    std::string sib_name = name;
-    sib_name += suffix;
-    if (probe(root, root / sib_name, sib.size, sib.mtime, sib.real) != probe_result::found) {
-      continue;
-    }
-    vary = true;
-    if (chosen || sib.size > opts_.max_file_bytes || !accepts_encoding(accept, sibling_coding)) {
-      continue;
-    }
-    if ((chosen = load(sib))) {
-      coding = sibling_coding;
-      etag_suffix = suffix == ".br" ? "-br" : "-gz";
-    }
-  }
-  if (!chosen) {
-    const std::shared_ptr<const entry> plain = load(info);
-    if (!plain) return not_found();
-    chosen = plain;
+  // An HTML page's policy comes from its plain text, whichever encoding is sent.
+  std::shared_ptr<const entry> plain;
+  if (html && !(plain = load(info, true))) return not_found();
+  encoded chosen = pick_sibling(root, name, accept);
+  const bool vary = compressible || chosen.any_sibling;
+  if (!chosen.body) {
+    if (!plain && !(plain = load(info))) return not_found();
+    chosen.body = plain;
     if (compressible && info.size >= opts_.gzip_min_bytes && accepts_encoding(accept, "gzip")) {
       const std::shared_ptr<const entry> gz = load_gzip(info, *plain);
-      if (gz && gz->body) {
-        chosen = gz;
-        coding = "gzip";
-        etag_suffix = "-gz";
-      }
+      if (gz && gz->body) chosen = {gz, "gzip", "-gz", true};
     }
   }
 
   response res;
   res.headers.set("content-type", type);
   res.headers.set("cache-control", cache_control(name, type));
-  res.headers.set("etag", "\"" + chosen->tag + etag_suffix + "\"");
+  res.headers.set("etag", "\"" + chosen.body->tag + std::string(chosen.etag_suffix) + "\"");
   if (vary) res.headers.set("vary", "Accept-Encoding");
-  if (!coding.empty()) res.headers.set("content-encoding", coding);
-  res.shared_body = chosen->body;
+  if (!chosen.coding.empty()) res.headers.set("content-encoding", chosen.coding);
+  // Set here, so the security decorator (which only fills absent headers) keeps it.
+  if (plain && !plain->csp.empty()) res.headers.set("content-security-policy", plain->csp);
+  res.shared_body = chosen.body->body;
   res.head_only = req.method == "HEAD";
   not_modified_if_match(req, res);
   return res;
 }
 
-std::shared_ptr<const static_files::entry> static_files::load(const file_info& info) {
+static_files::encoded static_files::pick_sibling(const fs::path& root, const std::string& name,
+                                                 std::string_view accept) {
+  encoded chosen;
+  // A precompressed sibling beats on-the-fly gzip; br beats gz. Any sibling means the response
+  // depends on Accept-Encoding, whether or not this client takes it.
+  static constexpr std::array<std::array<std::string_view, 3>, 2> siblings = {
+      {{".br", "br", "-br"}, {".gz", "gzip", "-gz"}}};
+  for (const auto& [suffix, coding, etag_suffix] : siblings) {
+    file_info sib;
+    std::string sib_name = name;
+    sib_name += suffix;
+    if (probe(root, root / sib_name, sib.size, sib.mtime, sib.real) != probe_result::found) {
+      continue;
+    }
+    chosen.any_sibling = true;
+    if (chosen.body || sib.size > opts_.max_file_bytes || !accepts_encoding(accept, coding)) {
+      continue;
+    }
+    if ((chosen.body = load(sib))) {
+      chosen.coding = coding;
+      chosen.etag_suffix = etag_suffix;
+    }
+  }
+  return chosen;
+}
+
+std::shared_ptr<const static_files::entry> static_files::load(const file_info& info, bool html) {
   const std::string& key = info.real.native();
-  if (auto hit = cache_find(key, info)) return hit;
-  if (info.size > opts_.max_file_bytes) return nullptr;
-  std::optional<std::string> bytes = read_file(info.real, info.size);  // no lock held
-  if (!bytes) return nullptr;
+  auto hit = cache_find(key, info);
+  if (hit && (!html || hit->html_scanned)) return hit;
   auto e = std::make_shared<entry>();
-  e->size = info.size;
-  e->mtime = info.mtime;
-  e->tag = make_tag(info.size, info.mtime);
-  e->body = std::make_shared<const std::string>(std::move(*bytes));
+  if (hit) {
+    *e = *hit;  // cached under a non-HTML name (a symlink): the bytes are shared, not reread
+  } else {
+    if (info.size > opts_.max_file_bytes) return nullptr;
+    std::optional<std::string> bytes = read_file(info.real, info.size);  // no lock held
+    if (!bytes) return nullptr;
+    e->size = info.size;
+    e->mtime = info.mtime;
+    e->tag = make_tag(info.size, info.mtime);
+    e->body = std::make_shared<const std::string>(std::move(*bytes));
+  }
+  if (html) scan_html(*e, info);
   std::shared_ptr<const entry> result = std::move(e);
   cache_put(key, result);
   return result;
+}
+
+void static_files::scan_html(entry& e, const file_info& info) {
+  e.html_scanned = true;
+  const inline_scripts found = find_inline_scripts(*e.body);
+  if (found.truncated) {
+    // Served with the hashes it got: its later inline scripts are blocked by the browser.
+    core::log::warn("inline_scripts_over_limit",
+                    {{"file", info.real.filename().native()}, {"hashed", found.texts.size()}});
+  }
+  if (found.texts.empty()) return;
+  std::vector<std::string> sources;
+  sources.reserve(found.texts.size());
+  for (const auto& text : found.texts)
+    sources.push_back(script_hash_source(text));
+  e.csp = content_security_policy(sources);
 }
 
 std::shared_ptr<const static_files::entry> static_files::load_gzip(const file_info& info,
@@ -381,7 +415,8 @@ std::shared_ptr<const static_files::entry> static_files::cache_find(const std::s
 
 void static_files::cache_put(const std::string& key, const std::shared_ptr<const entry>& value) {
   // Keys are stored twice (map + LRU list); the constant covers node and control blocks.
-  const std::size_t cost = 2 * key.size() + (value->body ? value->body->size() : 0) + 256;
+  const std::size_t cost =
+      2 * key.size() + (value->body ? value->body->size() : 0) + value->csp.size() + 256;
   if (cost > opts_.cache_bytes) return;  // still served, just not kept
   const std::lock_guard lock(mutex_);
   if (const auto it = cache_.find(key); it != cache_.end()) {

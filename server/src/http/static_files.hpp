@@ -33,7 +33,10 @@ struct static_options {
 /// - Accept-Encoding: a precompressed sibling (x.br, x.gz) is preferred, else gzip on the fly for
 ///   compressible types ≥ gzip_min_bytes, cached; Vary: Accept-Encoding;
 /// - when the root has no index.html, "/" serves a small built-in page saying the server is up;
-/// - dot-files and dot-directories (".git", ".env"), except ".well-known", are 404.
+/// - dot-files and dot-directories (".git", ".env"), except ".well-known", are 404;
+/// - HTML (text/html) gets its own Content-Security-Policy: the default one with the
+///   'sha256-...' hash of each inline script (up to max_inline_scripts) added to script-src,
+///   computed from the plain file when it is first loaded and cached with it.
 /// Thread-safe: the cache is guarded by a mutex (held only for lookups, never during file I/O).
 class static_files final : public handler {
  public:
@@ -52,12 +55,27 @@ class static_files final : public handler {
     std::size_t cost = 0;
   };
 
+  /// The representation chosen for a request: a precompressed sibling, on-the-fly gzip or the
+  /// plain file.
+  struct encoded {
+    std::shared_ptr<const entry> body;
+    std::string_view coding;       ///< Content-Encoding; empty for the plain file
+    std::string_view etag_suffix;  ///< "-br", "-gz" or empty
+    bool any_sibling = false;      ///< a precompressed sibling exists (the answer varies)
+  };
+
   response serve_unchecked(const request& req);
   response serve_file(const request& req, const std::filesystem::path& root,
                       const std::string& name, const file_info& info);
+  /// The precompressed sibling (x.br, then x.gz) the client accepts, if any.
+  encoded pick_sibling(const std::filesystem::path& root, const std::string& name,
+                       std::string_view accept);
   /// The file's bytes, from the cache when size and mtime still match, else read from disk.
-  /// Null when unreadable or larger than max_file_bytes.
-  std::shared_ptr<const entry> load(const file_info& info);
+  /// Null when unreadable or larger than max_file_bytes. `html`: the entry also carries the
+  /// page's CSP (scan_html), computed once per file version.
+  std::shared_ptr<const entry> load(const file_info& info, bool html = false);
+  /// Hashes the inline scripts of the HTML in `e` into e.csp (find_inline_scripts).
+  static void scan_html(entry& e, const file_info& info);
   /// The gzip of `plain` (cached); its body is null when gzip does not make it smaller.
   std::shared_ptr<const entry> load_gzip(const file_info& info, const entry& plain);
   std::shared_ptr<const entry> cache_find(const std::string& key, const file_info& info);

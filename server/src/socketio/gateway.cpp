@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "app/validate.hpp"
+#include "socketio/events.hpp"
 #include "socketio/socket.hpp"
 
 namespace hw::socketio {
@@ -94,6 +95,97 @@ std::optional<json::value> parse_match(const event_args& a, match_request& out) 
   return std::nullopt;
 }
 
+// The event handlers: JSON in (types checked here, values by the domain), ack JSON out.
+
+json::value done(const app::chat_result<app::none>& r) {
+  return r.value ? ok() : fail(r.error);
+}
+
+json::value handle_match(app::chat_service& chat, const std::string& guest, event_args& a,
+                         bool next_chat) {
+  match_request r;
+  if (auto err = parse_match(a, r)) return *err;
+  auto res = next_chat ? chat.next(guest, r.mode, std::move(r.interests), std::move(r.language),
+                                   r.interests_only)
+                       : chat.match(guest, r.mode, std::move(r.interests), std::move(r.language),
+                                    r.interests_only);
+  if (!res.value) return fail(res.error);
+  json::object out{{"state", state_name(*res.value)}};
+  if (*res.value == app::match_state::searching) {
+    // When the client may show "anyone in N s"; null: it waits for a shared interest only.
+    const auto in = chat.fallback_in(guest);
+    out["fallbackInMs"] = in ? json::value(in->count()) : json::value(nullptr);
+  }
+  return ok(std::move(out));
+}
+
+json::value handle_cancel(app::chat_service& chat, const std::string& guest, event_args&) {
+  auto res = chat.cancel(guest);
+  if (!res.value) return fail(res.error);
+  return ok({{"state", state_name(*res.value)}});
+}
+
+// user:report {reason, note?}. `out` gets the outcome of an accepted report (for the metric).
+// The note is handed to the domain for validation only: it is never kept or logged.
+json::value handle_report(app::chat_service& chat, const std::string& guest, event_args& a,
+                          app::report_outcome& out) {
+  const auto* o = payload(a);
+  if (o == nullptr) return invalid("payload", "expected an object {reason, note?}");
+  const auto* reason = o->if_contains("reason");
+  if (reason == nullptr || !reason->is_string()) return invalid("reason", "reason is required");
+  std::optional<std::string_view> note;
+  if (const auto* n = o->if_contains("note"); n != nullptr && !n->is_null()) {
+    if (!n->is_string()) return invalid("note", "note must be a string");
+    note = n->as_string();
+  }
+  auto res = chat.report(guest, reason->as_string(), note);
+  if (!res.value) return fail(res.error);
+  out = *res.value;
+  return ok();
+}
+
+json::value handle_message(app::chat_service& chat, const std::string& guest, event_args& a) {
+  const auto* o = payload(a);
+  if (o == nullptr) return invalid("payload", "expected an object {id, type, text}");
+  const auto* id = o->if_contains("id");
+  if (id == nullptr || !id->is_string()) return invalid("id", "id must be a UUID string");
+  const auto* type = o->if_contains("type");
+  if (type != nullptr && !(type->is_string() && type->as_string() == "text")) {
+    return invalid("type", "type must be 'text'");
+  }
+  const auto* text = o->if_contains("text");
+  if (text == nullptr || !text->is_string()) return invalid("text", "text must be a string");
+  auto res = chat.send(guest, id->as_string(), text->as_string());
+  if (!res.value) return fail(res.error);
+  return ok({{"id", res.value->id}, {"timestamp", res.value->timestamp}});
+}
+
+json::value handle_delivered(app::chat_service& chat, const std::string& guest, event_args& a) {
+  const auto* o = payload(a);
+  const auto* ids = o != nullptr ? o->if_contains("ids") : nullptr;
+  if (ids == nullptr || !ids->is_array()) return invalid("ids", "ids must be an array");
+  std::vector<std::string> v;
+  for (const auto& i : ids->as_array()) {
+    if (!i.is_string()) return invalid("ids", "ids must be UUID strings");
+    v.emplace_back(i.as_string());
+  }
+  return done(chat.delivered(guest, v));
+}
+
+json::value handle_read(app::chat_service& chat, const std::string& guest, event_args& a) {
+  const auto* o = payload(a);
+  const auto* up = o != nullptr ? o->if_contains("upTo") : nullptr;
+  if (up == nullptr || !up->is_string()) return invalid("upTo", "upTo must be a UUID string");
+  return done(chat.read(guest, up->as_string()));
+}
+
+json::value handle_stats(app::chat_service& chat, const std::string& guest, event_args&) {
+  auto res = chat.query_stats(guest);
+  if (!res.value) return fail(res.error);
+  const auto& s = *res.value;
+  return ok({{"online", s.online}, {"searching", s.searching}, {"chatting", s.chatting}});
+}
+
 }  // namespace
 
 gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions,
@@ -114,8 +206,13 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
           {{"reason", std::string(app::report_reason_names.at(i))}});
     }
   }
-  auto& nsp = io_.of("/");
-  nsp.use([this](const socket_ptr& s, const json::object& auth, const next_fn& next) {
+  install_auth();
+  install_lifecycle();
+  install_events();
+}
+
+void gateway::install_auth() {
+  io_.of("/").use([this](const socket_ptr& s, const json::object& auth, const next_fn& next) {
     const auto refuse = [&next](std::string_view code, std::string_view message) {
       next(json::object{{"message", message}, {"data", {{"code", code}, {"message", message}}}});
     };
@@ -142,7 +239,10 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       next(std::nullopt);
     });
   });
+}
 
+void gateway::install_lifecycle() {
+  auto& nsp = io_.of("/");
   nsp.on_connection([this](const socket_ptr& s) {
     const auto& o = s->data()["guest"].as_object();
     app::guest g{std::string(o.at("id").as_string()),
@@ -153,7 +253,7 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       g.interests.emplace_back(i.as_string());
     event_args hello;
     hello.args.push_back(json::object{{"userId", g.id}, {"username", g.username}});
-    s->emit("connection:established", hello);
+    s->emit(events::connection_established, hello);
     run([this, s, g = std::move(g)] {
       // One connection per guest, the newest: an older one still live, or one waiting for
       // recovery (a reloaded page), is ended, so the guest holds one socket at a time.
@@ -184,103 +284,41 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
       if (!chat_->away(id) || ended) release(id, !ended);
     });
   });
+}
 
-  const auto match_like = [this](bool next_chat) {
-    return [this, next_chat](const std::string& guest, event_args& a) -> json::value {
-      match_request r;
-      if (auto err = parse_match(a, r)) return *err;
-      auto res = next_chat ? chat_->next(guest, r.mode, std::move(r.interests),
-                                         std::move(r.language), r.interests_only)
-                           : chat_->match(guest, r.mode, std::move(r.interests),
-                                          std::move(r.language), r.interests_only);
-      if (!res.value) return fail(res.error);
-      json::object out{{"state", state_name(*res.value)}};
-      if (*res.value == app::match_state::searching) {
-        // When the client may show "anyone in N s"; null: it waits for a shared interest only.
-        const auto in = chat_->fallback_in(guest);
-        out["fallbackInMs"] = in ? json::value(in->count()) : json::value(nullptr);
-      }
-      return ok(std::move(out));
-    };
+// Every name of events::client gets a handler here; anything else is unknown_event.
+void gateway::install_events() {
+  app::chat_service* chat = chat_.get();  // lives as long as the handlers (the gateway)
+  const auto with = [chat](json::value (*fn)(app::chat_service&, const std::string&, event_args&)) {
+    return [chat, fn](const std::string& guest, event_args& a) { return fn(*chat, guest, a); };
   };
-  on("user:match", match_like(false));
-  on("user:next", match_like(true));
-  on("user:match:cancel", [this](const std::string& guest, event_args&) -> json::value {
-    auto res = chat_->cancel(guest);
-    if (!res.value) return fail(res.error);
-    return ok({{"state", state_name(*res.value)}});
+  on(events::user_match, [chat](const std::string& guest, event_args& a) {
+    return handle_match(*chat, guest, a, false);
   });
-  on("chat:message", [this](const std::string& guest, event_args& a) -> json::value {
-    const auto* o = payload(a);
-    if (o == nullptr) return invalid("payload", "expected an object {id, type, text}");
-    const auto* id = o->if_contains("id");
-    if (id == nullptr || !id->is_string()) return invalid("id", "id must be a UUID string");
-    const auto* type = o->if_contains("type");
-    if (type != nullptr && !(type->is_string() && type->as_string() == "text")) {
-      return invalid("type", "type must be 'text'");
-    }
-    const auto* text = o->if_contains("text");
-    if (text == nullptr || !text->is_string()) return invalid("text", "text must be a string");
-    auto res = chat_->send(guest, id->as_string(), text->as_string());
-    if (!res.value) return fail(res.error);
-    return ok({{"id", res.value->id}, {"timestamp", res.value->timestamp}});
+  on(events::user_next, [chat](const std::string& guest, event_args& a) {
+    return handle_match(*chat, guest, a, true);
   });
-  on("chat:delivered", [this](const std::string& guest, event_args& a) -> json::value {
-    const auto* o = payload(a);
-    const auto* ids = o != nullptr ? o->if_contains("ids") : nullptr;
-    if (ids == nullptr || !ids->is_array()) return invalid("ids", "ids must be an array");
-    std::vector<std::string> v;
-    for (const auto& i : ids->as_array()) {
-      if (!i.is_string()) return invalid("ids", "ids must be UUID strings");
-      v.emplace_back(i.as_string());
-    }
-    auto res = chat_->delivered(guest, v);
-    return res.value ? ok() : fail(res.error);
+  on(events::user_match_cancel, with(handle_cancel));
+  on(events::user_report, [this, chat](const std::string& guest, event_args& a) {
+    app::report_outcome outcome;
+    json::value r = handle_report(*chat, guest, a, outcome);
+    auto* total = reports_total_.at(static_cast<std::size_t>(outcome.reason));
+    if (outcome.counted && total != nullptr) total->inc();
+    return r;
   });
-  on("chat:read", [this](const std::string& guest, event_args& a) -> json::value {
-    const auto* o = payload(a);
-    const auto* up = o != nullptr ? o->if_contains("upTo") : nullptr;
-    if (up == nullptr || !up->is_string()) return invalid("upTo", "upTo must be a UUID string");
-    auto res = chat_->read(guest, up->as_string());
-    return res.value ? ok() : fail(res.error);
-  });
-  for (const bool start : {true, false}) {
-    on(start ? "chat:typing:start" : "chat:typing:stop",
-       [this, start](const std::string& guest, event_args&) -> json::value {
-         auto res = chat_->typing(guest, start);
-         return res.value ? ok() : fail(res.error);
-       });
+  on(events::chat_message, with(handle_message));
+  on(events::chat_delivered, with(handle_delivered));
+  on(events::chat_read, with(handle_read));
+  on(events::chat_typing_start,
+     [chat](const std::string& guest, event_args&) { return done(chat->typing(guest, true)); });
+  on(events::chat_typing_stop,
+     [chat](const std::string& guest, event_args&) { return done(chat->typing(guest, false)); });
+  for (const auto name : events::chat_leave_aliases) {
+    on(name, [chat](const std::string& guest, event_args&) { return done(chat->leave(guest)); });
   }
-  for (const char* name : {"chat:leave", "chat:clear", "leave-room", "close-room"}) {
-    on(name, [this](const std::string& guest, event_args&) -> json::value {
-      auto res = chat_->leave(guest);
-      return res.value ? ok() : fail(res.error);
-    });
-  }
-  on("user:report", [this](const std::string& guest, event_args& a) -> json::value {
-    const auto* o = payload(a);
-    if (o == nullptr) return invalid("payload", "expected an object {reason, note?}");
-    const auto* reason = o->if_contains("reason");
-    if (reason == nullptr || !reason->is_string()) return invalid("reason", "reason is required");
-    std::optional<std::string_view> note;
-    if (const auto* n = o->if_contains("note"); n != nullptr && !n->is_null()) {
-      if (!n->is_string()) return invalid("note", "note must be a string");
-      note = n->as_string();
-    }
-    auto res = chat_->report(guest, reason->as_string(), note);
-    if (!res.value) return fail(res.error);
-    auto* total = reports_total_.at(static_cast<std::size_t>(res.value->reason));
-    if (res.value->counted && total != nullptr) total->inc();
-    return ok();
-  });
-  on("stats:get", [this](const std::string& guest, event_args&) -> json::value {
-    auto res = chat_->query_stats(guest);
-    if (!res.value) return fail(res.error);
-    const auto& s = *res.value;
-    return ok({{"online", s.online}, {"searching", s.searching}, {"chatting", s.chatting}});
-  });
+  on(events::stats_get, with(handle_stats));
   // Unknown events go through the app like the others: refused, and counted as refusals.
-  nsp.on_unknown([this](const socket_ptr& s, event_args& a, const ack_fn& ack) {
+  io_.of("/").on_unknown([this](const socket_ptr& s, event_args& a, const ack_fn& ack) {
     dispatch(s, a, ack, [this](const std::string& guest, event_args&) -> json::value {
       return fail(chat_->unknown_event(guest));
     });
@@ -289,9 +327,11 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
 
 gateway::~gateway() = default;
 
-void gateway::on(const std::string& event, call fn) {
-  io_.of("/").on(event, [this, fn = std::move(fn)](const socket_ptr& s, event_args& a,
-                                                   const ack_fn& ack) { dispatch(s, a, ack, fn); });
+void gateway::on(std::string_view event, call fn) {
+  io_.of("/").on(std::string(event),
+                 [this, fn = std::move(fn)](const socket_ptr& s, event_args& a, const ack_fn& ack) {
+                   dispatch(s, a, ack, fn);
+                 });
 }
 
 void gateway::dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, const call& fn) {
@@ -405,7 +445,7 @@ bool gateway::emit(const std::string& guest, std::string_view event, json::value
 }
 
 void gateway::matched(const std::string& guest, const app::matched_event& e) {
-  emit(guest, "user:matched",
+  emit(guest, events::user_matched,
        json::object{{"roomId", e.room_id},
                     {"mode", app::to_string(e.mode)},
                     {"partner",
@@ -418,35 +458,35 @@ void gateway::matched(const std::string& guest, const app::matched_event& e) {
 
 bool gateway::message(const std::string& guest, const app::chat_message& m) {
   return emit(
-      guest, "chat:message",
+      guest, events::chat_message,
       json::object{{"id", m.id}, {"type", "text"}, {"text", m.text}, {"timestamp", m.timestamp}});
 }
 
 void gateway::delivered(const std::string& guest, const std::vector<std::string>& ids) {
-  emit(guest, "chat:message:delivered", json::object{{"ids", strings(ids)}});
+  emit(guest, events::chat_message_delivered, json::object{{"ids", strings(ids)}});
 }
 
 void gateway::read(const std::string& guest, const std::string& up_to) {
-  emit(guest, "chat:message:read", json::object{{"upTo", up_to}});
+  emit(guest, events::chat_message_read, json::object{{"upTo", up_to}});
 }
 
 void gateway::typing(const std::string& guest, bool start) {
-  emit(guest, start ? "chat:typing:start" : "chat:typing:stop", json::object{}, true);
+  emit(guest, start ? events::chat_typing_start : events::chat_typing_stop, json::object{}, true);
 }
 
 void gateway::ended(const std::string& guest, std::string_view reason) {
-  emit(guest, "chat:ended", json::object{{"reason", reason}});
+  emit(guest, events::chat_ended, json::object{{"reason", reason}});
 }
 
 void gateway::partner_connection(const std::string& guest, std::string_view state) {
-  emit(guest, "partner:connection", json::object{{"state", state}});
+  emit(guest, events::partner_connection, json::object{{"state", state}});
 }
 
 void gateway::stats(const app::stats_snapshot& s) {
   event_args a;
   a.args.push_back(
       json::object{{"online", s.online}, {"searching", s.searching}, {"chatting", s.chatting}});
-  io_.of("/").emit({}, "realtime:stats", a, true);
+  io_.of("/").emit({}, events::realtime_stats, a, true);
 }
 
 void gateway::disconnect(const std::string& guest, std::string_view /*reason*/) {

@@ -65,7 +65,10 @@ class gateway final : public app::chat_outbox {
 
  private:
   using call = std::function<boost::json::value(const std::string& guest, event_args& args)>;
-  void on(const std::string& event, call fn);
+  void install_auth();       ///< the token middleware
+  void install_lifecycle();  ///< connection and disconnection
+  void install_events();     ///< a handler per name of events::client, and unknown_event
+  void on(std::string_view event, call fn);
   /// Runs `fn` for socket `s`'s event on the app strand and answers its ack.
   void dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, const call& fn);
   void run(std::function<void()> f);  ///< on the app strand, then re-arm the timer

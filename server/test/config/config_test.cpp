@@ -120,6 +120,15 @@ TEST(Config, HelpListsEveryFlagWithEnvAndDefault) {
   EXPECT_NE(v.output.find("hallway "), std::string::npos);
 }
 
+TEST(Config, ListEventsIsAnActionLikeHelp) {
+  auto r = run({"--port", "1", "--list-events", "--no-such-flag"});
+  EXPECT_TRUE(r.list_events);
+  EXPECT_FALSE(r.cfg);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_FALSE(run({}).list_events);
+  EXPECT_NE(help_text().find("--list-events"), std::string::npos);
+}
+
 TEST(Config, AllowedOriginsAreTrimmedAndNormalised) {
   auto r = run({"--allowed-origins", " https://a.example/ ,http://b.example:8080,,"});
   ASSERT_TRUE(r.cfg) << r.output;

@@ -31,6 +31,19 @@ TEST(SecurityHeaders, CspText) {
   EXPECT_EQ(content_security_policy(), csp);
 }
 
+TEST(SecurityHeaders, ExtraScriptSourcesGoToScriptSrcOnly) {
+  const std::vector<std::string> hashes = {"'sha256-AAA='", "'sha256-BBB='"};
+  std::string want(csp);
+  want.replace(want.find("script-src 'self'"), 17, "script-src 'self' 'sha256-AAA=' 'sha256-BBB='");
+  EXPECT_EQ(content_security_policy(hashes), want);
+  EXPECT_EQ(content_security_policy({}), csp);
+  // Scripts never get 'unsafe-inline' (styles do, for the export's inline style attributes).
+  const std::string p = content_security_policy(hashes);
+  const std::size_t at = p.find("script-src");
+  const std::string script_src = p.substr(at, p.find(';', at) - at);
+  EXPECT_EQ(script_src, "script-src 'self' 'sha256-AAA=' 'sha256-BBB='");
+}
+
 TEST(SecurityHeaders, AddsAllHeaders) {
   response res;
   add_security_headers(res, security_policy{});

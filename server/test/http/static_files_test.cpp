@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "http/inline_scripts.hpp"
+#include "http/security_headers.hpp"
 #include "support/gunzip.hpp"
 
 namespace hw::http {
@@ -474,6 +476,93 @@ TEST_F(StaticFilesTest, ReloadsTheGzipVariantToo) {
   fs::last_write_time(web_ / "a.txt", mtime + std::chrono::seconds(3));
   EXPECT_EQ(gunzip(files.serve(get_with("/a.txt", "Accept-Encoding", "gzip")).body_view()),
             changed);
+}
+
+// ---- CSP for inline scripts -------------------------------------------------------------------
+
+std::string csp_with(std::initializer_list<std::string_view> scripts) {
+  std::vector<std::string> sources;
+  for (const auto s : scripts)
+    sources.push_back(script_hash_source(s));
+  return content_security_policy(sources);
+}
+
+TEST_F(StaticFilesTest, HtmlGetsTheHashesOfItsInlineScripts) {
+  write("index.html",
+        "<!doctype html><script src=\"/_next/a.js\"></script><script>one()</script>"
+        "<p>x</p><script type=\"application/json\">{\"two\":2}</script>");
+  write("app.js", "<script>not html()</script>");
+  static_files files(options());
+  for (const char* path : {"/", "/index.html", "/index", "/some/spa/route"}) {
+    const response res = files.serve(get(path));
+    EXPECT_EQ(res.headers.get("content-security-policy"), csp_with({"one()", "{\"two\":2}"}))
+        << path;
+  }
+  EXPECT_FALSE(files.serve(get("/app.js")).headers.has("content-security-policy"));
+  // No inline script: no header here, the security decorator adds the default policy.
+  write("plain.html", "<!doctype html><script src=a.js></script><p>plain</p>");
+  EXPECT_FALSE(files.serve(get("/plain.html")).headers.has("content-security-policy"));
+  // The header survives the decorator, which only fills absent headers.
+  response res = files.serve(get("/"));
+  add_security_headers(res, security_policy{});
+  EXPECT_EQ(res.headers.get("content-security-policy"), csp_with({"one()", "{\"two\":2}"}));
+  EXPECT_EQ(res.headers.get("x-frame-options"), "DENY");
+}
+
+TEST_F(StaticFilesTest, TheCspComesFromThePlainPageWhateverEncodingIsSent) {
+  const std::string page = "<!doctype html><script>boot()</script>" + text_of_size(4000);
+  write("page.html", page);
+  write("page.html.br", "brotli bytes");
+  static_files files(options());
+  const std::string want = csp_with({"boot()"});
+  const response br = files.serve(get_with("/page", "Accept-Encoding", "br"));
+  EXPECT_EQ(br.body_view(), "brotli bytes");
+  EXPECT_EQ(br.headers.get("content-security-policy"), want);
+  const response gz = files.serve(get_with("/page", "Accept-Encoding", "gzip"));
+  EXPECT_EQ(gz.headers.get("content-encoding"), "gzip");
+  EXPECT_EQ(gunzip(gz.body_view()), page);
+  EXPECT_EQ(gz.headers.get("content-security-policy"), want);
+  const response not_modified = files.serve(
+      get_with("/page", "If-None-Match", files.serve(get("/page")).headers.get("etag")));
+  EXPECT_EQ(not_modified.status, 304U);
+  EXPECT_EQ(not_modified.headers.get("content-security-policy"), want);
+}
+
+TEST_F(StaticFilesTest, TheCspFollowsTheFileVersion) {
+  write("index.html", "<script>v1()</script>");
+  static_files files(options());
+  EXPECT_EQ(files.serve(get("/")).headers.get("content-security-policy"), csp_with({"v1()"}));
+  const auto mtime = fs::last_write_time(web_ / "index.html");
+  write("index.html", "<script>v2()</script>");  // same size: the mtime tells
+  fs::last_write_time(web_ / "index.html", mtime + std::chrono::seconds(2));
+  EXPECT_EQ(files.serve(get("/")).headers.get("content-security-policy"), csp_with({"v2()"}));
+}
+
+TEST_F(StaticFilesTest, AnHtmlFileCachedUnderAnotherNameStillGetsItsCsp) {
+  write("page.html", "<script>go()</script>");
+  fs::create_symlink(web_ / "page.html", web_ / "page.txt");
+  static_files files(options());
+  const response txt = files.serve(get("/page.txt"));  // cached first as text
+  EXPECT_FALSE(txt.headers.has("content-security-policy"));
+  EXPECT_EQ(files.serve(get("/page.html")).headers.get("content-security-policy"),
+            csp_with({"go()"}));
+  EXPECT_EQ(files.serve(get("/page.html")).shared_body, txt.shared_body);  // bytes not reread
+}
+
+TEST_F(StaticFilesTest, APageWithTooManyInlineScriptsKeepsTheFirstHashes) {
+  std::string html;
+  std::vector<std::string> first;
+  for (std::size_t i = 0; i < max_inline_scripts + 10; ++i) {
+    const std::string text = "s(" + std::to_string(i) + ")";
+    html += "<script>" + text + "</script>";
+    if (i < max_inline_scripts) first.push_back(script_hash_source(text));
+  }
+  write("many.html", html);
+  static_files files(options());
+  const response res = files.serve(get("/many.html"));
+  EXPECT_EQ(res.status, 200U);
+  EXPECT_EQ(res.headers.get("content-security-policy"), content_security_policy(first));
+  EXPECT_EQ(res.body_view(), html);
 }
 
 TEST_F(StaticFilesTest, CachedBodiesAreSharedNotCopied) {

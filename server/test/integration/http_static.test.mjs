@@ -1,6 +1,10 @@
 // Static files: content types, compression (on the fly and precompressed siblings), ETags,
-// caching headers, clean URLs, SPA fallback, HEAD, methods, the built-in page.
+// caching headers, clean URLs, SPA fallback, HEAD, methods, the built-in page, and the CSP of
+// an HTML page with inline scripts (their sha256 hashes in script-src).
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 
@@ -170,5 +174,53 @@ describe('web root without index.html', { timeout: 15000 }, () => {
     assert.match(r.headers['content-type'], HTML);
     assert.match(r.text, /Hallway/);
     await s.stop();
+  });
+});
+
+describe('CSP of HTML pages with inline scripts', { timeout: 15000 }, () => {
+  const inline = [
+    '(self.__next_f=self.__next_f||[]).push([0])',
+    '\n  self.__next_f.push([1,"0:[\\"$\\",\\"html\\",null]\\n"]); // é – ✓ \n',
+  ];
+  const hash = (text) => `'sha256-${crypto.createHash('sha256').update(text, 'utf8')
+    .digest('base64')}'`;
+  let s;
+  before(async () => {
+    const web = makeWebRoot();
+    fs.writeFileSync(path.join(web.root, 'page.html'), '<!doctype html><html><head>'
+      + '<script src="/_next/static/chunks/main-abc123.js" async=""></script>'
+      + `<SCRIPT>${inline[0]}</SCRIPT></head><body><p title="a > b">x</p>`
+      + `<script data-note='x>y'>${inline[1]}</script></body></html>\n`);
+    s = await startServer({ webRoot: web.root });
+  });
+  after(async () => { await s?.stop(); });
+
+  test('a page with two inline scripts lists exactly their two hashes in script-src', async () => {
+    const base = (await get(s, '/app.js')).headers['content-security-policy'];
+    assert.ok(base.includes("script-src 'self';"), `default CSP ${base}`);
+    for (const p of ['/page.html', '/page']) {
+      const r = await get(s, p, { headers: { 'Accept-Encoding': 'gzip' } });
+      assert.equal(r.status, 200);
+      const csp = r.headers['content-security-policy'];
+      assert.equal(csp, base.replace("script-src 'self';",
+        `script-src 'self' ${hash(inline[0])} ${hash(inline[1])};`), p);
+      const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
+      assert.equal(scriptSrc.split(' ').filter((t) => t.startsWith("'sha256-")).length, 2);
+      assert.ok(!scriptSrc.includes('unsafe-inline'), scriptSrc);
+      // The rest of the security headers are still there.
+      assert.equal(r.headers['x-frame-options'], 'DENY');
+      const etag = r.headers.etag;
+      const again = await get(s, p, { headers: { 'If-None-Match': etag, 'Accept-Encoding': 'gzip' } });
+      assert.equal(again.status, 304);
+      assert.equal(again.headers['content-security-policy'], csp, `${p}: 304`);
+    }
+  });
+
+  test('pages without inline scripts and other files get the default CSP', async () => {
+    const base = (await get(s, '/style.css')).headers['content-security-policy'];
+    assert.ok(!base.includes('sha256-'), base);
+    for (const p of ['/', '/about', '/app.js', '/logo.png', '/missing.js']) {
+      assert.equal((await get(s, p)).headers['content-security-policy'], base, p);
+    }
   });
 });

@@ -1,3 +1,5 @@
+import App from '@/components/App';
+
 export default function Page() {
-  return <h1>Hallway</h1>;
+  return <App />;
 }

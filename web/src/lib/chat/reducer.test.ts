@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  ANNOUNCE,
   initialState,
   reducer,
   statusLines,
@@ -25,7 +26,7 @@ describe('phases', () => {
     const s = run(initialState, { type: 'search/start', at: 5, interestsOnly: true });
     expect(s.phase).toBe('searching');
     expect(s.search).toEqual({ since: 5, fallbackAt: null, interestsOnly: true });
-    expect(s.announcement?.text).toBe(TEXT.searching);
+    expect(s.announcement?.text).toBe(ANNOUNCE.searching);
   });
 
   it('searching → landing on cancel; cancel elsewhere changes nothing', () => {
@@ -41,6 +42,7 @@ describe('phases', () => {
     expect(s.chat).toEqual({ roomId: 'r1', partner, commonInterests: ['music', 'films'], startedAt: 2000 });
     expect(statusLines(s)).toEqual([TEXT.chatting, 'You both like: music, films']);
     expect(s.items.map((i) => i.kind === 'notice' && i.text)).toEqual([TEXT.chatting, 'You both like: music, films']);
+    expect(s.announcement?.text).toBe('A stranger joined. Common interests: music, films.');
   });
 
   it('no common-interest line without common interests', () => {
@@ -81,7 +83,6 @@ describe('phases', () => {
       expect(s.endReason).toBe(reason);
       expect(statusLines(s)).toEqual([text]);
       expect(s.items.at(-1)).toMatchObject({ kind: 'notice', text, at: 9 });
-      expect(s.announcement?.text).toBe(text);
     }
   });
 
@@ -111,7 +112,7 @@ describe('phases', () => {
     const s = run(withSent('a'), { type: 'stop' });
     expect(s.phase).toBe('landing');
     expect(s.items).toEqual([]);
-    expect(s.announcement?.text).toBe(TEXT.youLeft);
+    expect(s.announcement?.text).toBe(ANNOUNCE.youLeft);
   });
 });
 
@@ -264,12 +265,13 @@ describe('typing and partner connection', () => {
     expect(s.partnerReconnecting).toBe(true);
     expect(s.partnerTyping).toBe(false);
     expect(statusLines(s)).toEqual([TEXT.reconnecting]);
-    expect(s.announcement?.text).toBe(TEXT.reconnecting);
+    expect(s.items.at(-1)).toMatchObject({ kind: 'notice', text: TEXT.reconnecting });
     const same = reducer(s, { type: 'partner', at: 4, state: 'reconnecting' });
     expect(same).toBe(s);
     s = reducer(s, { type: 'partner', at: 5, state: 'back' });
     expect(s.partnerReconnecting).toBe(false);
     expect(statusLines(s)).toEqual([TEXT.chatting, 'You both like: a']);
+    expect(s.items.at(-1)).toMatchObject({ kind: 'notice', text: TEXT.back });
   });
 
   it('partner left while reconnecting', () => {
@@ -305,18 +307,17 @@ describe('connection, stats, settings, errors', () => {
     expect(reducer(initialState, { type: 'autoFind', value: true }).autoFind).toBe(true);
   });
 
-  it('errors are shown, announced and cleared; a new search clears them', () => {
+  it('errors are shown and cleared; a new search clears them', () => {
     let s = reducer(initialState, { type: 'error', error: { message: 'Nope', retry: 'start' } });
     expect(s.error).toEqual({ message: 'Nope', retry: 'start' });
-    expect(s.announcement?.text).toBe('Nope');
     expect(reducer(s, { type: 'error/clear' }).error).toBeNull();
     s = reducer(s, { type: 'search/start', at: 1, interestsOnly: false });
     expect(s.error).toBeNull();
   });
 
   it('announcements get increasing ids, so the same text is announced again', () => {
-    const a = reducer(initialState, { type: 'error', error: { message: 'x' } });
-    const b = reducer(a, { type: 'error', error: { message: 'x' } });
+    const a = reducer(initialState, { type: 'search/start', at: 1, interestsOnly: false });
+    const b = reducer(a, { type: 'search/start', at: 2, interestsOnly: false });
     expect(b.announcement!.id).toBeGreaterThan(a.announcement!.id);
   });
 });

@@ -63,7 +63,8 @@ export interface State {
   /** The newest stranger message not yet reported read (chat:read). */
   unreadUpTo: string | null;
   error: AppError | null;
-  /** The last state change worth announcing to screen readers. */
+  /** The last change of screen worth announcing to screen readers (changes within the chat are
+   *  announced by the chat status and the message log, which are live regions themselves). */
   announcement: { id: number; text: string } | null;
 }
 
@@ -121,6 +122,14 @@ export const TEXT = {
   reported: "You reported the stranger. You won't be matched again.",
   searching: 'Looking for someone…',
   commonInterests: (list: string[]) => `You both like: ${list.join(', ')}`,
+} as const;
+
+/** What the hidden announcer says: worded apart from the visible texts, which must stay unique. */
+export const ANNOUNCE = {
+  searching: 'Searching for a stranger.',
+  matched: (common: string[]) =>
+    common.length ? `A stranger joined. Common interests: ${common.join(', ')}.` : 'A stranger joined. Say hi!',
+  youLeft: 'You left the chat.',
 } as const;
 
 export function endText(reason: EndReason): string {
@@ -201,7 +210,7 @@ export function reducer(s: State, a: Action): State {
         endReason: null,
         unreadUpTo: null,
         error: null,
-        announcement: announce(s, TEXT.searching),
+        announcement: announce(s, ANNOUNCE.searching),
       };
     case 'search/ack': {
       if (s.phase !== 'searching' || !s.search) return s;
@@ -228,8 +237,6 @@ export function reducer(s: State, a: Action): State {
       if (a.commonInterests.length > 0) {
         items = notice({ ...base, items }, a.at, TEXT.commonInterests(a.commonInterests));
       }
-      const lines: string[] = [TEXT.chatting];
-      if (a.commonInterests.length > 0) lines.push(TEXT.commonInterests(a.commonInterests));
       return {
         ...s,
         phase: 'chatting',
@@ -246,7 +253,7 @@ export function reducer(s: State, a: Action): State {
         endReason: null,
         unreadUpTo: null,
         error: null,
-        announcement: announce(s, lines.join(' ')),
+        announcement: announce(s, ANNOUNCE.matched(a.commonInterests)),
       };
     }
 
@@ -310,7 +317,6 @@ export function reducer(s: State, a: Action): State {
         partnerReconnecting: reconnecting,
         partnerTyping: false,
         items: notice(s, a.at, text),
-        announcement: announce(s, text),
       };
     }
     case 'ended': {
@@ -325,7 +331,6 @@ export function reducer(s: State, a: Action): State {
         partnerTyping: false,
         partnerReconnecting: false,
         items: notice(s, a.at, text),
-        announcement: announce(s, text),
       };
     }
     case 'stop':
@@ -339,13 +344,13 @@ export function reducer(s: State, a: Action): State {
         partnerTyping: false,
         partnerReconnecting: false,
         unreadUpTo: null,
-        announcement: s.phase === 'chatting' ? announce(s, TEXT.youLeft) : s.announcement,
+        announcement: s.phase === 'chatting' ? announce(s, ANNOUNCE.youLeft) : s.announcement,
       };
 
     case 'autoFind':
       return { ...s, autoFind: a.value };
     case 'error':
-      return { ...s, error: a.error, announcement: announce(s, a.error.message) };
+      return { ...s, error: a.error }; // shown in a role=alert banner, which announces itself
     case 'error/clear':
       return s.error ? { ...s, error: null } : s;
   }

@@ -1,0 +1,64 @@
+#pragma once
+// The realtime event names of namespace "/" as one table (docs/protocol.md §3): every name the
+// server accepts from clients and every name it emits. The gateway uses these constants only,
+// and `hallway --list-events` prints the two lists, so the protocol document, the server and the
+// web client's event map can be checked against one another. A name used in both directions
+// (chat:message, chat:typing:start/stop) is one constant listed in both arrays.
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace hw::socketio::events {
+
+// Client → server (each takes an ack).
+inline constexpr std::string_view user_match = "user:match";
+inline constexpr std::string_view user_match_cancel = "user:match:cancel";
+inline constexpr std::string_view user_next = "user:next";
+inline constexpr std::string_view user_report = "user:report";
+inline constexpr std::string_view chat_message = "chat:message";  // also server → client
+inline constexpr std::string_view chat_delivered = "chat:delivered";
+inline constexpr std::string_view chat_read = "chat:read";
+inline constexpr std::string_view chat_typing_start = "chat:typing:start";  // both directions
+inline constexpr std::string_view chat_typing_stop = "chat:typing:stop";    // both directions
+inline constexpr std::string_view chat_leave = "chat:leave";
+inline constexpr std::string_view stats_get = "stats:get";
+/// chat:leave and the names older clients use for it.
+inline constexpr std::array<std::string_view, 4> chat_leave_aliases = {chat_leave, "chat:clear",
+                                                                       "leave-room", "close-room"};
+
+// Server → client.
+inline constexpr std::string_view connection_established = "connection:established";
+inline constexpr std::string_view user_matched = "user:matched";
+inline constexpr std::string_view chat_message_delivered = "chat:message:delivered";
+inline constexpr std::string_view chat_message_read = "chat:message:read";
+inline constexpr std::string_view chat_ended = "chat:ended";
+inline constexpr std::string_view partner_connection = "partner:connection";
+inline constexpr std::string_view realtime_stats = "realtime:stats";
+
+/// Every event a client may send (the aliases included); anything else is unknown_event.
+inline constexpr std::array<std::string_view, 14> client = {user_match,
+                                                            user_match_cancel,
+                                                            user_next,
+                                                            user_report,
+                                                            chat_message,
+                                                            chat_delivered,
+                                                            chat_read,
+                                                            chat_typing_start,
+                                                            chat_typing_stop,
+                                                            chat_leave_aliases[0],
+                                                            chat_leave_aliases[1],
+                                                            chat_leave_aliases[2],
+                                                            chat_leave_aliases[3],
+                                                            stats_get};
+
+/// Every event the server emits.
+inline constexpr std::array<std::string_view, 10> server = {
+    connection_established, user_matched,      chat_message,     chat_message_delivered,
+    chat_message_read,      chat_typing_start, chat_typing_stop, chat_ended,
+    partner_connection,     realtime_stats};
+
+/// `{"client":[...],"server":[...]}` (one line, with a newline): what --list-events prints.
+std::string list_json();
+
+}  // namespace hw::socketio::events
