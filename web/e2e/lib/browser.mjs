@@ -59,6 +59,14 @@ export class Guard {
   }
 
   watch(page) {
+    // WebSockets are not "request"s: the realtime channel must stay on the page's own host.
+    page.on('websocket', (ws) => {
+      const u = new URL(ws.url());
+      const expected = new URL(this.origin);
+      if (u.host !== expected.host || u.protocol !== (expected.protocol === 'https:' ? 'wss:' : 'ws:')) {
+        this.problems.push(`WebSocket to another origin: ${ws.url()}`);
+      }
+    });
     page.on('console', (msg) => {
       const text = msg.text();
       const csp = /Content Security Policy|CSP violation/i.test(text);
