@@ -11,7 +11,7 @@ import { launchBrowser, scene } from './lib/browser.mjs';
 import { count, enabled, hasAttribute, hidden, poll, visible } from './lib/expect.mjs';
 import { uniqueTag } from './lib/flows.mjs';
 import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
-import { screens } from './lib/pages.mjs';
+import { effectiveScheme, screens } from './lib/pages.mjs';
 
 let server;
 let browser;
@@ -131,6 +131,14 @@ test('the theme toggle cycles system → dark → light → system and is rememb
     assert.equal(await isDark(s.page), false, 'light stays light on a dark system');
     await landing.themeToggle.click(); // system again: follows the (now dark) system
     await poll(async () => (await isDark(s.page)) || undefined, { message: 'system (dark)' });
+
+    // An explicit choice holds on every page, also one loaded directly (the rules page).
+    await s.page.emulateMedia({ colorScheme: 'light' });
+    await landing.themeToggle.click(); // dark
+    await poll(async () => (await isDark(s.page)) || undefined, { message: 'dark' });
+    await s.page.goto('/rules');
+    await visible(screens(s.page).rules.back);
+    assert.equal(await effectiveScheme(s.page), 'dark', 'the rules page, loaded directly, is dark too');
   });
 });
 

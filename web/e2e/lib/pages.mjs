@@ -15,7 +15,7 @@ class Screen {
     this.onlineCount = page.getByTestId('online-count');
   }
 
-  /** Resolves once the count shows a number, i.e. the page is hydrated and its socket is up. */
+  /** Resolves once the count shows a number, i.e. the page is hydrated and has asked the server. */
   async waitOnline() {
     return hasText(this.onlineCount, /^\d+ online$/, { message: 'the online count ("N online")' });
   }
@@ -206,4 +206,17 @@ export async function setPageHidden(page, hiddenNow) {
     }
     document.dispatchEvent(new Event('visibilitychange'));
   }, hiddenNow);
+}
+
+/** 'dark' or 'light' from the luminance of what the page paints behind its content. */
+export async function effectiveScheme(page) {
+  const rgb = await page.evaluate(() => {
+    for (const el of [document.body, document.documentElement]) {
+      const c = getComputedStyle(el).backgroundColor;
+      if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c;
+    }
+    return 'rgb(255, 255, 255)';
+  });
+  const [r, g, b] = rgb.match(/[\d.]+/g).map(Number);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128 ? 'dark' : 'light';
 }
