@@ -2,6 +2,7 @@
 // theme: a screenshot of each (build/artifacts/screenshots/, kept as test artefacts), an axe-core
 // scan of each (no serious or critical violation), and on the phone no horizontal scrolling.
 // The phone walk is also the phone run of issue 9: landing → searching → chat → messages.
+// docs/screenshots/ holds six of these, picked by hand and renamed (`make test`, then copy).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
