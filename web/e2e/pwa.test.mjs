@@ -89,7 +89,15 @@ test('the service worker caches the app shell only and opens the landing offline
     assert.equal(new URL(scriptURL).pathname, '/sw.js');
     await poll(() => s.page.evaluate(() => navigator.serviceWorker.controller !== null) || undefined,
       { message: 'the service worker to control the page' });
-    // Realtime and API traffic under its control: a guest, a chat, messages.
+    // Realtime and API traffic under its control: a guest, a chat, messages. Which responses came
+    // from the service worker (respondWith) is recorded.
+    const viaWorker = [];
+    const seen = [];
+    s.page.on('response', (r) => {
+      const p = new URL(r.url()).pathname;
+      seen.push(p);
+      if (r.fromServiceWorker()) viaWorker.push(p);
+    });
     await s.page.reload();
     await landing.waitOnline();
     const tag = uniqueTag('sw');
@@ -114,6 +122,11 @@ test('the service worker caches the app shell only and opens the landing offline
     assert.ok(paths.includes('/'), 'the landing page is cached');
     assert.ok(paths.some((p) => p.startsWith('/_next/static/')), 'the hashed assets are cached');
     assert.ok(cached.every((e) => e.cache.startsWith('hallway-shell-')), 'one versioned cache');
+    // It answered the page and its assets, and never an API or realtime request.
+    assert.ok(viaWorker.includes('/') && viaWorker.some((p) => p.startsWith('/_next/static/')),
+      `the shell came through the worker: ${viaWorker.join(' ')}`);
+    assert.ok(seen.some((p) => p.startsWith('/api/')), `API requests were made: ${seen.join(' ')}`);
+    assert.deepEqual(viaWorker.filter((p) => !shell(p)), [], 'nothing else went through respondWith');
 
     // Offline: the landing still opens (from the cache); the realtime channel cannot, and says so
     // on the console, which is expected here.
