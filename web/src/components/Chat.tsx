@@ -35,7 +35,9 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
 
   return (
     <main className="flex min-h-0 w-full flex-1 flex-col">
-      <div className="flex shrink-0 items-start gap-3 border-b border-line bg-surface/60 px-3 py-2 sm:px-4">
+      <h1 className="sr-only">Chat with a stranger</h1>
+      <div className="shrink-0 border-b border-line bg-surface/60 px-3 py-2 sm:px-4">
+        <div className="mx-auto flex max-w-3xl items-start gap-3">
         <div
           data-testid="chat-status"
           role="status"
@@ -52,6 +54,7 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
             {partner.language ? ` · ${partner.language}` : ''}
           </p>
         ) : null}
+        </div>
       </div>
 
       <MessageList items={state.items} onRetry={on.retry} typing={state.partnerTyping} />

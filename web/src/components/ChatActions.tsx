@@ -18,9 +18,9 @@ export function ChatActions(props: {
   canReport: boolean;
 }) {
   return (
-    <div className="flex flex-wrap items-center gap-x-2 gap-y-1.5">
-      <Switch label="Auto-find a new stranger" checked={props.autoFind} onCheckedChange={props.onAutoFind} className="mr-auto" />
-      <button type="button" onClick={props.onStop} className="btn min-h-9 py-1.5" aria-label="Stop">
+    <div className="flex flex-wrap items-center gap-x-1.5 gap-y-1.5 sm:gap-x-2">
+      <Switch label="Auto-find a new stranger" shortLabel="Auto-find" checked={props.autoFind} onCheckedChange={props.onAutoFind} className="mr-auto" />
+      <button type="button" onClick={props.onStop} className="btn min-h-9 px-2.5 py-1.5" aria-label="Stop" title="Stop: leave the chat">
         <StopIcon />
         <span aria-hidden="true" className="max-md:hidden">
           Stop
@@ -32,7 +32,7 @@ export function ChatActions(props: {
         onReport={props.onReport}
         disabled={!props.canReport}
       />
-      <button type="button" onClick={props.onSave} className="btn min-h-9 py-1.5" aria-label="Save chat log">
+      <button type="button" onClick={props.onSave} className="btn min-h-9 px-2.5 py-1.5" aria-label="Save chat log" title="Save chat log (stays on this device)">
         <DownloadIcon />
         <span aria-hidden="true" className="max-md:hidden">
           Save chat log

@@ -53,7 +53,9 @@ export function Composer(props: {
     if (props.disabled || !sendable) return;
     const clean = cleanMessage(text);
     if (!clean) return;
-    stopTyping();
+    // Sending ends typing (the client resets it without a stop event).
+    if (idle.current) clearTimeout(idle.current);
+    idle.current = null;
     props.onSend(clean);
     setText('');
   };
@@ -84,7 +86,7 @@ export function Composer(props: {
           onKeyDown={onKeyDown}
           onBlur={stopTyping}
           disabled={props.disabled}
-          placeholder={props.disabled ? 'The chat has ended' : 'Type a message…'}
+          placeholder={props.disabled ? 'Chat ended' : 'Type a message…'}
           enterKeyHint="send"
           aria-describedby={count >= COUNTER_FROM ? `${id}-count` : undefined}
           aria-invalid={over ? true : undefined}

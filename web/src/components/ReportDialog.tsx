@@ -54,7 +54,7 @@ export function ReportDialog(props: {
   return (
     <Dialog.Root open={props.open} onOpenChange={openChange}>
       <Dialog.Trigger asChild>
-        <button type="button" className="btn btn-danger min-h-9 py-1.5" disabled={props.disabled} aria-label="Report">
+        <button type="button" className="btn btn-danger min-h-9 px-2.5 py-1.5" disabled={props.disabled} aria-label="Report" title="Report this stranger">
           <FlagIcon />
           <span aria-hidden="true" className="max-md:hidden">
             Report

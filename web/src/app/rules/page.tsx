@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 
+import { PageHeader } from '@/components/PageHeader';
+
 export const metadata: Metadata = { title: 'Rules · Hallway' };
 
 const RULES = [
@@ -14,7 +16,9 @@ const RULES = [
 
 export default function Rules() {
   return (
-    <main className="mx-auto w-full max-w-2xl px-4 py-8 sm:py-12">
+    <>
+      <PageHeader />
+      <main className="mx-auto w-full max-w-2xl px-4 py-8 sm:py-12">
       <Link href="/" className="btn mb-6">
         Back
       </Link>
@@ -30,6 +34,7 @@ export default function Rules() {
           </li>
         ))}
       </ol>
-    </main>
+      </main>
+    </>
   );
 }

@@ -345,16 +345,42 @@ describe('messages', () => {
 });
 
 describe('typing', () => {
-  it('only changes are sent, and sending a message stops typing', async () => {
+  it('only changes are sent', async () => {
     const t = setup();
     await inChat(t);
     t.client.typing(true);
     t.client.typing(true);
     expect(t.socket().named('chat:typing:start')).toHaveLength(1);
-    t.client.send('x');
-    expect(t.socket().named('chat:typing:stop')).toHaveLength(1);
+    t.client.typing(false);
     t.client.typing(false);
     expect(t.socket().named('chat:typing:stop')).toHaveLength(1);
+  });
+
+  it('a sent message ends typing without a stop event; the next keystroke starts again', async () => {
+    const t = setup();
+    await inChat(t);
+    t.client.typing(true);
+    t.client.send('x');
+    t.client.typing(false);
+    expect(t.socket().named('chat:typing:stop')).toHaveLength(0);
+    t.client.typing(true);
+    expect(t.socket().named('chat:typing:start')).toHaveLength(2);
+  });
+
+  it('a start refused by the rate limit is sent again while still typing', async () => {
+    const t = setup();
+    await inChat(t);
+    t.client.typing(true);
+    t.socket().last('chat:typing:start')!.ack!({ ok: false, error: { code: 'rate_limited', message: 'm', retryAfterMs: 300 } });
+    await vi.advanceTimersByTimeAsync(299);
+    expect(t.socket().named('chat:typing:start')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.socket().named('chat:typing:start')).toHaveLength(2);
+    // Not when typing stopped meanwhile.
+    t.socket().last('chat:typing:start')!.ack!({ ok: false, error: { code: 'rate_limited', message: 'm', retryAfterMs: 300 } });
+    t.client.typing(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(t.socket().named('chat:typing:start')).toHaveLength(2);
   });
 
   it('nothing is sent outside a chat', async () => {

@@ -84,6 +84,7 @@ export class ChatClient {
   private outbox = new Map<string, string>();
   private waiters = new Set<() => void>();
   private retryTimer: unknown = null;
+  private typingTimer: unknown = null;
   private disposed = false;
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
@@ -177,7 +178,9 @@ export class ChatClient {
   /** Sends a chat message; returns its id. Shown as failed only after every try. */
   send(text: string): string {
     const id = uuid();
-    this.typing(false);
+    // The message itself ends the typing indicator on the other side: no stop event (typing
+    // events are rate-limited; the next keystroke sends start again).
+    this.typingOn = false;
     this.dispatch({ type: 'msg/send', at: this.now(), id, text });
     this.outbox.set(id, text);
     void this.deliver(id, text);
@@ -192,12 +195,27 @@ export class ChatClient {
     void this.deliver(id, text);
   }
 
-  /** Own typing state; only changes are sent. */
+  /** Own typing state; only changes are sent. A start refused by the rate limit is sent again
+   *  after retryAfterMs while still typing. */
   typing(on: boolean): void {
     if (on === this.typingOn) return;
     if (on && (!this.inChat || !this.socket?.connected)) return;
     this.typingOn = on;
-    this.fire(on ? 'chat:typing:start' : 'chat:typing:stop');
+    this.sendTyping(on);
+  }
+
+  private sendTyping(on: boolean): void {
+    const event = on ? 'chat:typing:start' : 'chat:typing:stop';
+    this.socket?.emit(event, (res: unknown) => {
+      const r = check(ackSchemas[event], res);
+      if (!r.ok) return this.warn(`hallway: dropped an invalid "${event}" ack (${r.issue})`);
+      if (r.value.ok || r.value.error.code !== 'rate_limited') return;
+      if (this.typingTimer !== null) this.clearTimer(this.typingTimer);
+      this.typingTimer = this.setTimer(() => {
+        this.typingTimer = null;
+        if (this.typingOn === on && this.inChat) this.sendTyping(on);
+      }, Math.max(r.value.error.retryAfterMs ?? 250, 50));
+    });
   }
 
   delivered(ids: string[]): void {
@@ -253,6 +271,7 @@ export class ChatClient {
     this.deps.doc?.removeEventListener('visibilitychange', this.onVisible);
     this.unsubscribeGuest();
     if (this.retryTimer !== null) this.clearTimer(this.retryTimer);
+    if (this.typingTimer !== null) this.clearTimer(this.typingTimer);
     this.socket?.disconnect();
     this.socket = null;
     for (const w of this.waiters) w();
