@@ -101,8 +101,6 @@ for (const [form, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       await B.landing.start({ interests: [tag] });
       await A.chat.waitMatched({ commonInterests: [tag] });
       await B.chat.waitMatched();
-      // B sends one message and then types: B's typing events stay within the server's typing
-      // burst (4), which quick scripted messages from B would use up.
       await B.chat.send('Hey! What music are you into? 🎶');
       await visible(A.chat.theirMessage('What music'));
       await A.chat.send('Mostly jazz, some synthwave 😄\nYou?');
