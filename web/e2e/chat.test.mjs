@@ -107,25 +107,30 @@ test('the composer: Enter sends, Shift+Enter breaks the line, the counter and th
   });
 });
 
-test('typing shows after a quick run of messages (the server\'s typing burst used up)', async () => {
-  await scene(browser, server, async (open) => {
-    let refusals = 0;
-    const { A, B } = await matchedPair(open, {
-      setup: async ({ sb }) => {
-        sb.page.on('websocket', (ws) => ws.on('framereceived', (f) => {
-          if (String(f.payload).includes('"rate_limited"')) refusals += 1;
-        }));
-      },
+test('typing shows after the server refused a typing start (rate limit)', async () => {
+  // A server of its own with a typing rate of 1/s, burst 1: every message typed costs a typing
+  // start, so a few quick ones are enough to be refused.
+  const strict = await startHallway({ flags: { 'typing-rate': '1/1' } });
+  try {
+    await scene(browser, strict, async (open) => {
+      let refusals = 0;
+      const { A, B } = await matchedPair(open, {
+        setup: async ({ sb }) => {
+          sb.page.on('websocket', (ws) => ws.on('framereceived', (f) => {
+            if (String(f.payload).includes('"rate_limited"')) refusals += 1;
+          }));
+        },
+      });
+      for (let i = 0; refusals === 0; i += 1) {
+        assert.ok(i < 20, 'twenty quick messages were not refused a typing start');
+        await B.chat.send(`quick ${i}`);
+      }
+      await B.chat.composer.pressSequentially('and now', { delay: 20 });
+      await hasText(A.chat.typing, 'Stranger is typing…');
     });
-    // Every message typed is a typing start: six quickly exceed the typing burst (4 per guest),
-    // so a start is refused and must be sent again once allowed.
-    const texts = ['one', 'two', 'three', 'four', 'five', 'six'];
-    for (const text of texts) await B.chat.send(text);
-    await visible(A.chat.theirMessage('six'));
-    await B.chat.composer.pressSequentially('and se', { delay: 20 });
-    await hasText(A.chat.typing, 'Stranger is typing…');
-    assert.ok(refusals >= 1, 'the premise: the server refused a typing event');
-  });
+  } finally {
+    await stopHallway(strict);
+  }
 });
 
 test('Stop returns to the landing; "Auto-find a new stranger" searches again when left;'
