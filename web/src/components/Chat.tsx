@@ -1,0 +1,90 @@
+'use client';
+// The chat screen: status, messages, typing, composer, New / Stop / Report / Save chat log.
+import { useCallback, useState } from 'react';
+
+import { downloadLog } from '@/lib/chat/log';
+import { statusLines, type State } from '@/lib/chat/reducer';
+import { useReadReceipts } from '@/lib/hooks/useReadReceipts';
+import type { ReportReason } from '@/lib/protocol/events';
+import type { ReportResult } from '@/lib/socket/client';
+
+import { ChatActions } from './ChatActions';
+import { Composer } from './Composer';
+import { MessageList } from './MessageList';
+import { NewButton } from './NewButton';
+
+export interface ChatHandlers {
+  send: (text: string) => void;
+  retry: (id: string) => void;
+  typing: (on: boolean) => void;
+  read: (upTo: string) => void;
+  next: () => void;
+  stop: () => void;
+  report: (reason: ReportReason, note: string) => Promise<ReportResult>;
+  autoFind: (v: boolean) => void;
+}
+
+export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
+  const [reportOpen, setReportOpen] = useState(false);
+  const ended = state.phase === 'ended';
+  const lines = statusLines(state);
+  useReadReceipts(state.unreadUpTo, on.read);
+
+  const save = useCallback(() => downloadLog(state.items, Date.now()), [state.items]);
+  const partner = state.chat?.partner;
+
+  return (
+    <main className="flex min-h-0 w-full flex-1 flex-col">
+      <h1 className="sr-only">Chat with a stranger</h1>
+      <div className="shrink-0 border-b border-line bg-surface/60 px-3 py-2 short:py-1 sm:px-4">
+        <div className="mx-auto flex max-w-3xl items-start gap-3">
+        <div
+          data-testid="chat-status"
+          role="status"
+          aria-live="polite"
+          className={`min-w-0 flex-1 text-sm short:flex short:flex-wrap short:gap-x-2 ${ended || state.partnerReconnecting ? 'font-medium text-danger' : ''}`}
+        >
+          {lines.map((l) => (
+            <p key={l}>{l}</p>
+          ))}
+        </div>
+        {partner ? (
+          <p className="shrink-0 truncate text-xs text-muted short:hidden" title="The stranger's nickname">
+            {partner.username}
+            {partner.language ? ` · ${partner.language}` : ''}
+          </p>
+        ) : null}
+        </div>
+      </div>
+
+      <MessageList items={state.items} onRetry={on.retry} typing={state.partnerTyping} />
+
+      <div className="shrink-0 border-t border-line bg-surface px-3 pb-[max(0.5rem,env(safe-area-inset-bottom))] pt-1.5 short:pb-1 short:pt-0.5 sm:px-4">
+        <div className="mx-auto flex max-w-3xl flex-col gap-1.5 short:gap-1">
+          <div className="h-5 text-xs text-muted short:h-4" aria-hidden={!state.partnerTyping}>
+            {state.partnerTyping ? <span data-testid="typing">Stranger is typing…</span> : null}
+          </div>
+          <ChatActions
+            autoFind={state.autoFind}
+            onAutoFind={on.autoFind}
+            onStop={on.stop}
+            onSave={save}
+            reportOpen={reportOpen}
+            onReportOpen={setReportOpen}
+            onReport={on.report}
+            canReport={state.endReason !== 'reported'}
+          />
+          <div className="flex items-end gap-2">
+            <NewButton ended={ended} escEnabled={!reportOpen} onNew={on.next} />
+            <Composer
+              disabled={ended}
+              onSend={on.send}
+              onTyping={on.typing}
+              focusKey={state.chat?.roomId ?? null}
+            />
+          </div>
+        </div>
+      </div>
+    </main>
+  );
+}

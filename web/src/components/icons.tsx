@@ -1,0 +1,80 @@
+// Inline icons (no icon font, no requests). Decorative: the controls carry the names.
+import type { SVGProps } from 'react';
+
+type P = SVGProps<SVGSVGElement>;
+const base = {
+  width: 18,
+  height: 18,
+  viewBox: '0 0 24 24',
+  fill: 'none',
+  stroke: 'currentColor',
+  strokeWidth: 2,
+  strokeLinecap: 'round',
+  strokeLinejoin: 'round',
+  'aria-hidden': true,
+  focusable: false,
+} as const;
+
+export const SunIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <circle cx="12" cy="12" r="4" />
+    <path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />
+  </svg>
+);
+export const MoonIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8Z" />
+  </svg>
+);
+export const SystemIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <rect x="3" y="4" width="18" height="12" rx="2" />
+    <path d="M8 20h8M12 16v4" />
+  </svg>
+);
+export const SendIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M22 2 11 13M22 2l-7 20-4-9-9-4 20-7Z" />
+  </svg>
+);
+export const FlagIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M4 22V4M4 4h13l-2 4 2 4H4" />
+  </svg>
+);
+export const DownloadIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M12 3v12M7 10l5 5 5-5M5 21h14" />
+  </svg>
+);
+export const StopIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <rect x="6" y="6" width="12" height="12" rx="1.5" />
+  </svg>
+);
+export const NextIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M5 12h14M13 6l6 6-6 6" />
+  </svg>
+);
+export const CloseIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M18 6 6 18M6 6l12 12" />
+  </svg>
+);
+export const LogoIcon = (p: P) => (
+  <svg {...base} {...p} viewBox="0 0 32 32" strokeWidth={2.5}>
+    <path d="M6 7h14a4 4 0 0 1 4 4v7a4 4 0 0 1-4 4h-7l-6 5v-5H6a4 4 0 0 1-4-4v-7a4 4 0 0 1 4-4Z" />
+    <path d="M26 12h0a4 4 0 0 1 4 4v6a4 4 0 0 1-4 4h-1v4l-4-4" />
+  </svg>
+);
+export const SoundIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M11 5 6 9H3v6h3l5 4V5ZM15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13" />
+  </svg>
+);
+export const SoundOffIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M11 5 6 9H3v6h3l5 4V5ZM22 9l-6 6M16 9l6 6" />
+  </svg>
+);

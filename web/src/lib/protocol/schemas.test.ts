@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+
+import { CLIENT_EVENTS, SERVER_EVENTS } from './events';
+import { ackSchemas, check, connectErrorData, guestSchema, serverSchemas } from './schemas';
+
+const uuid = '0b6f1c62-6f43-4a3e-9a4e-1d2f3c4b5a69';
+
+// For every server event: payloads it must accept and payloads it must refuse.
+const serverCases: { [E in keyof typeof serverSchemas]: { valid: unknown[]; invalid: unknown[] } } = {
+  'connection:established': {
+    valid: [{ userId: 'u1', username: 'BraveOtter12' }],
+    invalid: [{ userId: 'u1' }, { userId: 1, username: 'x' }, null, 'x'],
+  },
+  'user:matched': {
+    valid: [
+      { roomId: 'r1', mode: 'text', partner: { username: 'a', language: 'en' }, commonInterests: ['x'], polite: true },
+      { roomId: 'r1', mode: 'video', partner: { username: 'a', language: null }, commonInterests: [], polite: false },
+    ],
+    invalid: [
+      { roomId: '', mode: 'text', partner: { username: 'a', language: null }, commonInterests: [], polite: true },
+      { roomId: 'r1', mode: 'audio', partner: { username: 'a', language: null }, commonInterests: [], polite: true },
+      { roomId: 'r1', mode: 'text', partner: { username: 'a' }, commonInterests: [], polite: true },
+      { roomId: 'r1', mode: 'text', partner: { username: 'a', language: null }, commonInterests: 'x', polite: true },
+      { roomId: 'r1', mode: 'text', partner: { username: 'a', language: null }, commonInterests: [] },
+    ],
+  },
+  'chat:message': {
+    valid: [{ id: uuid, type: 'text', text: 'hi <b>there</b>', timestamp: 1700000000000 }],
+    invalid: [
+      { id: uuid, type: 'text', text: '', timestamp: 1 },
+      { id: uuid, type: 'file', text: 'x', timestamp: 1 },
+      { id: uuid, type: 'text', text: 'x', timestamp: '1' },
+      { id: uuid, type: 'text', text: 'x', timestamp: -1 },
+      { id: '', type: 'text', text: 'x', timestamp: 1 },
+      { type: 'text', text: 'x', timestamp: 1 },
+      { id: uuid, type: 'text', text: 'x'.repeat(4001), timestamp: 1 },
+    ],
+  },
+  'chat:message:delivered': {
+    valid: [{ ids: [uuid] }, { ids: [uuid, uuid] }],
+    invalid: [{ ids: [] }, { ids: uuid }, { ids: [1] }, {}],
+  },
+  'chat:message:read': { valid: [{ upTo: uuid }], invalid: [{ upTo: 1 }, {}, [uuid]] },
+  'chat:typing:start': { valid: [{}, undefined], invalid: ['x', 1, null] },
+  'chat:typing:stop': { valid: [{}, undefined], invalid: ['x', 1, null] },
+  'chat:ended': {
+    valid: [{ reason: 'partner_left' }, { reason: 'partner_disconnected' }],
+    invalid: [{ reason: 'bored' }, {}, null],
+  },
+  'partner:connection': {
+    valid: [{ state: 'reconnecting' }, { state: 'back' }],
+    invalid: [{ state: 'gone' }, {}, 'back'],
+  },
+  'realtime:stats': {
+    valid: [{ online: 3, searching: 1, chatting: 2 }, { online: 0, searching: 0, chatting: 0 }],
+    invalid: [{ online: -1, searching: 0, chatting: 0 }, { online: 1.5, searching: 0, chatting: 0 }, { online: 1 }],
+  },
+};
+
+describe('server event schemas', () => {
+  it('cover exactly the server events', () => {
+    expect(Object.keys(serverSchemas).sort()).toEqual([...SERVER_EVENTS].sort());
+    expect(Object.keys(serverCases).sort()).toEqual([...SERVER_EVENTS].sort());
+  });
+
+  for (const [event, { valid, invalid }] of Object.entries(serverCases)) {
+    const schema = serverSchemas[event as keyof typeof serverSchemas];
+    it(`${event}: accepts valid payloads`, () => {
+      for (const p of valid) expect(check(schema, p), JSON.stringify(p)).toMatchObject({ ok: true });
+    });
+    it(`${event}: refuses invalid payloads`, () => {
+      for (const p of invalid) expect(check(schema, p), JSON.stringify(p)).toMatchObject({ ok: false });
+    });
+  }
+
+  it('unknown fields are tolerated and stripped', () => {
+    const r = check(serverSchemas['chat:ended'], { reason: 'partner_left', extra: 1 });
+    expect(r).toEqual({ ok: true, value: { reason: 'partner_left' } });
+  });
+
+  it('an issue names the path and never the value', () => {
+    const r = check(serverSchemas['chat:message'], { id: uuid, type: 'text', text: 42, timestamp: 1 });
+    expect(r).toEqual({ ok: false, issue: 'text: invalid_type' });
+  });
+});
+
+describe('ack schemas', () => {
+  it('cover exactly the client events', () => {
+    expect(Object.keys(ackSchemas).sort()).toEqual([...CLIENT_EVENTS].sort());
+  });
+
+  it('every ack accepts a well-formed error', () => {
+    for (const schema of Object.values(ackSchemas)) {
+      expect(
+        check(schema, { ok: false, error: { code: 'rate_limited', message: 'slow down', retryAfterMs: 200 } }),
+      ).toMatchObject({ ok: true });
+      expect(check(schema, { ok: false, error: { code: 'invalid_payload', message: 'm', field: 'text' } })).toMatchObject({ ok: true });
+      expect(check(schema, { ok: false })).toMatchObject({ ok: false });
+      expect(check(schema, { ok: false, error: { message: 'no code' } })).toMatchObject({ ok: false });
+      expect(check(schema, null)).toMatchObject({ ok: false });
+      expect(check(schema, 'ok')).toMatchObject({ ok: false });
+    }
+  });
+
+  it('user:match / user:next: state and an optional, nullable fallbackInMs', () => {
+    for (const e of ['user:match', 'user:next'] as const) {
+      const s = ackSchemas[e];
+      expect(check(s, { ok: true, state: 'searching', fallbackInMs: 5000 })).toMatchObject({ ok: true });
+      expect(check(s, { ok: true, state: 'searching', fallbackInMs: null })).toMatchObject({ ok: true });
+      expect(check(s, { ok: true, state: 'matched' })).toMatchObject({ ok: true });
+      expect(check(s, { ok: true, state: 'lost' })).toMatchObject({ ok: false });
+      expect(check(s, { ok: true, state: 'searching', fallbackInMs: -5 })).toMatchObject({ ok: false });
+      expect(check(s, { ok: true, state: 'searching', fallbackInMs: '5' })).toMatchObject({ ok: false });
+    }
+  });
+
+  it('user:match:cancel', () => {
+    expect(check(ackSchemas['user:match:cancel'], { ok: true, state: 'idle' })).toMatchObject({ ok: true });
+    expect(check(ackSchemas['user:match:cancel'], { ok: true })).toMatchObject({ ok: false });
+  });
+
+  it('chat:message: id and timestamp', () => {
+    const s = ackSchemas['chat:message'];
+    expect(check(s, { ok: true, id: uuid, timestamp: 1 })).toMatchObject({ ok: true });
+    expect(check(s, { ok: true, id: uuid })).toMatchObject({ ok: false });
+    expect(check(s, { ok: true, timestamp: 1 })).toMatchObject({ ok: false });
+  });
+
+  it('stats:get: the counts', () => {
+    const s = ackSchemas['stats:get'];
+    expect(check(s, { ok: true, online: 1, searching: 0, chatting: 0 })).toMatchObject({ ok: true });
+    expect(check(s, { ok: true, online: 'many', searching: 0, chatting: 0 })).toMatchObject({ ok: false });
+  });
+
+  it('plain {ok:true} acks', () => {
+    for (const e of ['user:report', 'chat:delivered', 'chat:read', 'chat:typing:start', 'chat:leave'] as const) {
+      expect(check(ackSchemas[e], { ok: true })).toMatchObject({ ok: true });
+      expect(check(ackSchemas[e], { ok: 'yes' })).toMatchObject({ ok: false });
+    }
+  });
+});
+
+describe('REST and connect errors', () => {
+  it('guest', () => {
+    const g = { token: 't', expiresAt: '2030-01-01T00:00:00Z', user: { id: 'i', username: 'u', language: null, interests: [] } };
+    expect(check(guestSchema, g)).toMatchObject({ ok: true });
+    expect(check(guestSchema, { ...g, token: '' })).toMatchObject({ ok: false });
+    expect(check(guestSchema, { ...g, user: { id: 'i' } })).toMatchObject({ ok: false });
+  });
+
+  it('connect error data', () => {
+    expect(check(connectErrorData, { code: 'token_expired', message: 'm' })).toMatchObject({ ok: true });
+    expect(check(connectErrorData, undefined)).toMatchObject({ ok: false });
+  });
+});
+
+describe('event lists', () => {
+  it('list every client event of docs/protocol.md, aliases and additions included', () => {
+    expect([...CLIENT_EVENTS].sort()).toEqual(
+      [
+        'user:match',
+        'user:match:cancel',
+        'user:next',
+        'user:report',
+        'chat:message',
+        'chat:delivered',
+        'chat:read',
+        'chat:typing:start',
+        'chat:typing:stop',
+        'chat:leave',
+        'chat:clear',
+        'leave-room',
+        'close-room',
+        'stats:get',
+      ].sort(),
+    );
+    expect(new Set(SERVER_EVENTS).size).toBe(10);
+  });
+});

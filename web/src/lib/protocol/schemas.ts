@@ -1,0 +1,104 @@
+// zod schemas for every inbound payload: server events and acks. The socket module drops (and
+// warns about) anything that does not match.
+import * as z from 'zod/mini';
+
+import type { ServerEvent } from './events';
+
+// No `new Function` probe or JIT: the server's CSP forbids eval and reports even a caught try.
+// Must run before any schema below is created.
+z.config({ jitless: true });
+
+const id = z.string().check(z.minLength(1), z.maxLength(64));
+const count = z.number().check(z.int(), z.nonnegative());
+const timestamp = z.number().check(z.nonnegative());
+
+export const errorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  field: z.optional(z.string()),
+  retryAfterMs: z.optional(z.number()),
+});
+const ackError = z.object({ ok: z.literal(false), error: errorSchema });
+const ack = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), ackError]);
+
+export const statsSchema = z.object({ online: count, searching: count, chatting: count });
+const matchState = z.enum(['searching', 'matched', 'idle']);
+
+export const ackSchemas = {
+  'user:match': ack({
+    state: matchState,
+    fallbackInMs: z.optional(z.nullable(z.number().check(z.nonnegative()))),
+  }),
+  'user:next': ack({
+    state: matchState,
+    fallbackInMs: z.optional(z.nullable(z.number().check(z.nonnegative()))),
+  }),
+  'user:match:cancel': ack({ state: matchState }),
+  'user:report': ack({}),
+  'chat:message': ack({ id, timestamp }),
+  'chat:delivered': ack({}),
+  'chat:read': ack({}),
+  'chat:typing:start': ack({}),
+  'chat:typing:stop': ack({}),
+  'chat:leave': ack({}),
+  'chat:clear': ack({}),
+  'leave-room': ack({}),
+  'close-room': ack({}),
+  'stats:get': ack({ online: count, searching: count, chatting: count }),
+} as const;
+
+export const serverSchemas = {
+  'connection:established': z.object({ userId: z.string(), username: z.string() }),
+  'user:matched': z.object({
+    roomId: z.string().check(z.minLength(1)),
+    mode: z.enum(['text', 'video']),
+    partner: z.object({ username: z.string(), language: z.nullable(z.string()) }),
+    commonInterests: z.array(z.string()),
+    polite: z.boolean(),
+  }),
+  'chat:message': z.object({
+    id,
+    type: z.literal('text'),
+    text: z.string().check(z.minLength(1), z.maxLength(4000)),
+    timestamp,
+  }),
+  'chat:message:delivered': z.object({ ids: z.array(id).check(z.minLength(1)) }),
+  'chat:message:read': z.object({ upTo: id }),
+  'chat:typing:start': z.optional(z.object({})),
+  'chat:typing:stop': z.optional(z.object({})),
+  'chat:ended': z.object({ reason: z.enum(['partner_left', 'partner_disconnected']) }),
+  'partner:connection': z.object({ state: z.enum(['reconnecting', 'back']) }),
+  'realtime:stats': statsSchema,
+} as const satisfies Record<ServerEvent, z.ZodMiniType>;
+
+export type AckEvent = keyof typeof ackSchemas;
+export type ParsedAck<E extends AckEvent> = z.infer<(typeof ackSchemas)[E]>;
+export type ParsedServerEvent<E extends ServerEvent> = z.infer<(typeof serverSchemas)[E]>;
+
+/** The CONNECT_ERROR data of a refused connection. */
+export const connectErrorData = z.object({ code: z.string(), message: z.optional(z.string()) });
+
+// REST (docs/protocol.md §2).
+export const guestUserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  language: z.nullable(z.string()),
+  interests: z.array(z.string()),
+});
+export const guestSchema = z.object({
+  token: z.string().check(z.minLength(1)),
+  expiresAt: z.string(),
+  user: guestUserSchema,
+});
+export const restErrorSchema = z.object({ error: errorSchema });
+
+type Result<T> = { ok: true; value: T } | { ok: false; issue: string };
+
+/** Validates `value`; on failure returns a short description (never the payload: it may be a message). */
+export function check<S extends z.ZodMiniType>(schema: S, value: unknown): Result<z.infer<S>> {
+  const r = z.safeParse(schema, value);
+  if (r.success) return { ok: true, value: r.data };
+  const first = r.error.issues[0];
+  return { ok: false, issue: first ? `${first.path.join('.') || '(root)'}: ${first.code}` : 'invalid' };
+}
