@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 
 import { initialState, reducer } from '@/lib/chat/reducer';
 import { ORIGIN } from '@/lib/config';
+import { useAttention } from '@/lib/hooks/useAttention';
 import { saveAutoFind, useChatClient } from '@/lib/hooks/useChatClient';
 import { useStatsPolling } from '@/lib/hooks/useStatsPolling';
 import type { ReportReason } from '@/lib/protocol/events';
@@ -68,18 +69,7 @@ export default function App() {
     if (state.phase !== 'landing') void loadChat();
   }, [state.phase]);
 
-  // The tab title tells a reader in another tab that something happened.
-  useEffect(() => {
-    const base = 'Hallway';
-    document.title =
-      state.phase === 'chatting'
-        ? `Chatting · ${base}`
-        : state.phase === 'searching'
-          ? `Looking… · ${base}`
-          : state.phase === 'ended'
-            ? `Chat ended · ${base}`
-            : `${base} — talk to a stranger`;
-  }, [state.phase]);
+  useAttention(state);
 
   const inChat = state.phase === 'chatting' || state.phase === 'ended';
   return (

@@ -36,20 +36,20 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
   return (
     <main className="flex min-h-0 w-full flex-1 flex-col">
       <h1 className="sr-only">Chat with a stranger</h1>
-      <div className="shrink-0 border-b border-line bg-surface/60 px-3 py-2 sm:px-4">
+      <div className="shrink-0 border-b border-line bg-surface/60 px-3 py-2 short:py-1 sm:px-4">
         <div className="mx-auto flex max-w-3xl items-start gap-3">
         <div
           data-testid="chat-status"
           role="status"
           aria-live="polite"
-          className={`min-w-0 flex-1 text-sm ${ended || state.partnerReconnecting ? 'font-medium text-danger' : ''}`}
+          className={`min-w-0 flex-1 text-sm short:flex short:flex-wrap short:gap-x-2 ${ended || state.partnerReconnecting ? 'font-medium text-danger' : ''}`}
         >
           {lines.map((l) => (
             <p key={l}>{l}</p>
           ))}
         </div>
         {partner ? (
-          <p className="shrink-0 truncate text-xs text-muted" title="The stranger's nickname">
+          <p className="shrink-0 truncate text-xs text-muted short:hidden" title="The stranger's nickname">
             {partner.username}
             {partner.language ? ` · ${partner.language}` : ''}
           </p>
@@ -59,9 +59,9 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
 
       <MessageList items={state.items} onRetry={on.retry} typing={state.partnerTyping} />
 
-      <div className="shrink-0 border-t border-line bg-surface px-3 pb-[max(0.5rem,env(safe-area-inset-bottom))] pt-1.5 sm:px-4">
-        <div className="mx-auto flex max-w-3xl flex-col gap-1.5">
-          <div className="h-5 text-xs text-muted" aria-hidden={!state.partnerTyping}>
+      <div className="shrink-0 border-t border-line bg-surface px-3 pb-[max(0.5rem,env(safe-area-inset-bottom))] pt-1.5 short:pb-1 short:pt-0.5 sm:px-4">
+        <div className="mx-auto flex max-w-3xl flex-col gap-1.5 short:gap-1">
+          <div className="h-5 text-xs text-muted short:h-4" aria-hidden={!state.partnerTyping}>
             {state.partnerTyping ? <span data-testid="typing">Stranger is typing…</span> : null}
           </div>
           <ChatActions

@@ -90,7 +90,7 @@ export function Composer(props: {
           enterKeyHint="send"
           aria-describedby={count >= COUNTER_FROM ? `${id}-count` : undefined}
           aria-invalid={over ? true : undefined}
-          className="field block max-h-40 min-h-11 resize-none py-2.5 [field-sizing:content] disabled:opacity-60"
+          className="field block max-h-40 min-h-11 resize-none py-2.5 [field-sizing:content] disabled:opacity-60 short:max-h-20 short:min-h-10 short:py-2"
         />
         {count >= COUNTER_FROM ? (
           <span
@@ -102,7 +102,7 @@ export function Composer(props: {
           </span>
         ) : null}
       </div>
-      <button type="submit" disabled={props.disabled || !sendable} className="btn btn-primary h-11 shrink-0 px-4">
+      <button type="submit" disabled={props.disabled || !sendable} className="btn btn-primary h-11 shrink-0 px-4 short:h-10">
         <SendIcon />
         <span className="max-sm:sr-only">Send</span>
       </button>

@@ -3,6 +3,7 @@ import type { Connection } from '@/lib/chat/reducer';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { LogoIcon } from './icons';
 import { OnlineCount } from './OnlineCount';
+import { SoundToggle } from './SoundToggle';
 import { ThemeToggle } from './ThemeToggle';
 
 export function Header(props: {
@@ -13,11 +14,11 @@ export function Header(props: {
   compact: boolean;
 }) {
   return (
-    <header className="flex shrink-0 items-center gap-3 border-b border-line bg-surface px-3 py-1.5 sm:px-4">
+    <header className="flex shrink-0 items-center gap-2 border-b short:py-0.5 sm:gap-3 border-line bg-surface px-3 py-1.5 sm:px-4">
       {props.compact ? (
         <span className="flex items-center gap-2 font-semibold">
           <LogoIcon className="text-accent" width={22} height={22} />
-          Hallway
+          <span className="max-sm:hidden">Hallway</span>
         </span>
       ) : null}
       <OnlineCount online={props.online} />
@@ -28,6 +29,7 @@ export function Header(props: {
             Use here
           </button>
         ) : null}
+        <SoundToggle />
         <ThemeToggle />
       </div>
     </header>

@@ -54,7 +54,7 @@ export function ReportDialog(props: {
   return (
     <Dialog.Root open={props.open} onOpenChange={openChange}>
       <Dialog.Trigger asChild>
-        <button type="button" className="btn btn-danger min-h-9 px-2.5 py-1.5" disabled={props.disabled} aria-label="Report" title="Report this stranger">
+        <button type="button" className="btn btn-danger min-h-9 px-2.5 py-1.5 short:min-h-8 short:py-1" disabled={props.disabled} aria-label="Report" title="Report this stranger">
           <FlagIcon />
           <span aria-hidden="true" className="max-md:hidden">
             Report
@@ -73,7 +73,7 @@ export function ReportDialog(props: {
               <div id={`${id}-reason`} className="mb-1.5 text-sm font-medium">
                 Reason
               </div>
-              <div role="radiogroup" aria-labelledby={`${id}-reason`} aria-required="true" className="flex flex-col gap-1">
+              <div role="radiogroup" aria-labelledby={`${id}-reason`} aria-required="true" className="flex flex-col gap-1 short:grid short:grid-cols-2">
                 {REASONS.map(([value, label]) => (
                   <label key={value} className="flex items-center gap-2.5 rounded-lg px-2 py-1.5 hover:bg-raised">
                     <input
@@ -99,7 +99,7 @@ export function ReportDialog(props: {
                 onChange={(e) => setNote(e.target.value)}
                 maxLength={MAX_NOTE_CHARS}
                 rows={3}
-                className="field resize-y"
+                className="field resize-y short:h-16"
               />
             </div>
             {error ? (

@@ -7,6 +7,14 @@ import { useNow } from '@/lib/hooks/useNow';
 
 import { Switch } from './Switch';
 
+function orList(items: string[]): string {
+  try {
+    return new Intl.ListFormat('en', { type: 'disjunction' }).format(items);
+  } catch {
+    return items.join(', ');
+  }
+}
+
 export function Searching(props: {
   search: Search;
   interests: string[];
@@ -34,10 +42,7 @@ export function Searching(props: {
       <div>
         <h1 className="text-2xl font-semibold">Looking for someone…</h1>
         {interests.length > 0 ? (
-          <p className="mt-2 text-muted">
-            Who likes {interests.length === 1 ? '' : 'one of '}
-            {interests.join(', ')}
-          </p>
+          <p className="mt-2 text-muted">Someone who also likes {orList(interests)}</p>
         ) : (
           <p className="mt-2 text-muted">Anyone who is around</p>
         )}

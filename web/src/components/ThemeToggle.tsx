@@ -59,7 +59,7 @@ export function ThemeToggle() {
       aria-label="Toggle theme"
       title={`${LABEL[theme]} (click to change)`}
       data-theme={theme}
-      className="btn size-10 min-h-0 p-0"
+      className="btn size-10 min-h-0 p-0 short:size-8"
     >
       <Icon />
     </button>

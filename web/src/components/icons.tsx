@@ -68,3 +68,13 @@ export const LogoIcon = (p: P) => (
     <path d="M26 12h0a4 4 0 0 1 4 4v6a4 4 0 0 1-4 4h-1v4l-4-4" />
   </svg>
 );
+export const SoundIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M11 5 6 9H3v6h3l5 4V5ZM15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13" />
+  </svg>
+);
+export const SoundOffIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M11 5 6 9H3v6h3l5 4V5ZM22 9l-6 6M16 9l6 6" />
+  </svg>
+);
