@@ -29,9 +29,9 @@ after(async () => {
 });
 
 /**
- * Puts the page's realtime traffic behind a switch: while `down`, every WebSocket to /socket.io/
- * is closed as soon as it opens and every polling request is aborted; `cut()` closes the live
- * ones (both sides), `restore()` lets new ones through to the server.
+ * Puts the page's realtime traffic behind a switch (the client uses the WebSocket transport only):
+ * while `down`, every WebSocket to /socket.io/ is closed as soon as it opens; `cut()` closes the
+ * live ones (both sides), `restore()` lets new ones through to the server.
  */
 async function networkSwitch(page) {
   const live = new Set();
@@ -49,8 +49,6 @@ async function networkSwitch(page) {
     ws.onClose(() => { live.delete(pair); server.close(); });
     server.onClose(() => { live.delete(pair); ws.close(); });
   });
-  await page.route(/\/socket\.io\//, (route) => (state.down ? route.abort('internetdisconnected')
-    : route.continue()));
   return {
     state,
     cut() {
@@ -71,13 +69,9 @@ const texts = async (chat) => (await chat.items.allInnerTexts()).map((t) => t.re
 test('a network blip: the indicator shows, every message arrives exactly once on both sides', async () => {
   let net;
   await scene(browser, server, async (open) => {
-    // Routes see the page's requests only without a service worker in between.
-    const { sa, sb, A, B } = await matchedPair(open, {
-      a: { serviceWorkers: 'block' },
+    const { A, B } = await matchedPair(open, {
       setup: async ({ sa: s }) => { net = await networkSwitch(s.page); },
     });
-    // Aborted polling requests are the blip itself, not a page error.
-    sa.guard.allow(/Failed to load resource: net::ERR_INTERNET_DISCONNECTED/, 'the blip aborts polling');
     await A.chat.send('before the blip');
     await B.chat.theirMessage('before the blip').waitFor();
     const openedBefore = net.state.opened;
@@ -135,7 +129,7 @@ test('a network blip: the indicator shows, every message arrives exactly once on
 
 test('a reloaded page returns to its chat', async () => {
   await scene(browser, server, async (open) => {
-    const { sa, sb, A, B } = await matchedPair(open);
+    const { sa, A, B } = await matchedPair(open);
     await A.chat.send('before reload');
     await B.chat.theirMessage('before reload').waitFor();
     await sa.page.reload();
