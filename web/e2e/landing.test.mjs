@@ -147,10 +147,26 @@ test('searching: the countdown, "Interests only" (off without interests) and Can
     const s = await open({ name: 'searching' });
     const { landing, searching } = screens(s.page);
     await landing.goto();
+    // Every text the countdown ever shows is recorded (a value shown for one frame counts too).
+    await s.page.evaluate(() => {
+      window.__countdown = [];
+      const seen = () => {
+        const el = document.querySelector('[data-testid="fallback-countdown"]');
+        const t = el?.textContent?.trim();
+        if (t && t !== window.__countdown.at(-1)) window.__countdown.push(t);
+      };
+      new MutationObserver(seen).observe(document.body, { subtree: true, childList: true,
+        characterData: true });
+    });
     await landing.start({ interests: [uniqueTag('solo')] });
     await searching.waitVisible();
     const n = await searching.countdownSeconds();
     assert.ok(n > 50 && n <= 60, `the countdown follows the server's fallback (60 s): ${n}`);
+    const shown = await s.page.evaluate(() => window.__countdown);
+    const values = shown.map((t) => Number(/^Anyone in (\d+) s$/.exec(t)?.[1]));
+    assert.ok(values.length > 0 && values.every((v) => v > 0 && v <= 60)
+      && values.every((v, i) => i === 0 || v <= values[i - 1]),
+    `the countdown starts at most at 60 s and only goes down: ${JSON.stringify(shown)}`);
     await enabled(searching.interestsOnly, true);
     assert.equal(await searching.interestsOnly.getAttribute('aria-checked'), 'false');
     await searching.interestsOnly.click();
