@@ -30,9 +30,19 @@ export const viewport: Viewport = {
   colorScheme: 'light dark',
 };
 
+// Applies a stored explicit theme before the first paint (no flash of the wrong theme on a page
+// loaded directly). The server allows this inline script by its sha256, computed per page;
+// ThemeToggle owns the same key and keeps the class in step afterwards.
+const THEME_BEFORE_PAINT =
+  "try{var t=localStorage.getItem('hallway.theme');" +
+  "if(t==='dark'||t==='light')document.documentElement.classList.add(t)}catch(e){}";
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_BEFORE_PAINT }} />
+      </head>
       <body className="bg-canvas font-sans text-ink antialiased">{children}</body>
     </html>
   );

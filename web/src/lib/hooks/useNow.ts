@@ -10,5 +10,7 @@ export function useNow(active: boolean, ms = 250): number {
     const t = setInterval(() => setNow(Date.now()), ms);
     return () => clearInterval(t);
   }, [active, ms]);
-  return now;
+  // The state is as old as the last tick, or as the mount when `active` just turned on; a
+  // countdown rendered from it would start one step too high ("Anyone in 61 s" of 60).
+  return active ? Math.max(now, Date.now()) : now;
 }
