@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "engineio/polling_transport.hpp"
+#include "engineio/websocket_transport.hpp"
 
 namespace hw::engineio {
 
@@ -69,6 +70,24 @@ void session::start(std::shared_ptr<transport> t, std::shared_ptr<listener> l) {
   // packet, which went out just now).
   if (transport_->own_queue()) direct_.store(transport_.get(), std::memory_order_release);
   schedule_ping();
+}
+
+void session::start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l) {
+  start(std::make_shared<websocket_transport>(std::move(ws)), std::move(l));
+}
+
+void session::on_ws_message(std::string_view data, bool binary) {
+  if (!transport_) return;
+  if (binary) return on_packet(*transport_, eio::decode_binary(data));
+  eio::packet_view p;
+  if (eio::decode_text(data, p) != eio::decode_error::none) {
+    return on_transport_close(*transport_, close_reason::parse_error);
+  }
+  on_packet(*transport_, p);
+}
+
+void session::on_ws_closed() {
+  if (transport_) on_transport_close(*transport_, close_reason::transport_close);
 }
 
 void session::attach(const std::shared_ptr<transport>& t) {

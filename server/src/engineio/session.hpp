@@ -87,6 +87,12 @@ class session final : public std::enable_shared_from_this<session>, public trans
   void start_polling(std::shared_ptr<listener> l);
   /// Opens the session on `t` (a WebSocket): the open packet goes out at once.
   void start(std::shared_ptr<transport> t, std::shared_ptr<listener> l);
+  /// Shims of the API before the transport split, kept for code that drives a session by hand
+  /// (socketio's unit tests): start() on a websocket_transport over `ws`, and that transport's
+  /// message and close events, delivered on the current transport.
+  void start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l);
+  void on_ws_message(std::string_view data, bool binary);
+  void on_ws_closed();
   void on_poll(http::respond_fn respond, http::response base);
   void on_post(std::string_view body, const http::respond_fn& respond, http::response base);
   // Upgrade (probe) from polling to a second, WebSocket connection. One probe at a time, as
