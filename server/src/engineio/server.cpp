@@ -5,6 +5,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "core/random.hpp"
+#include "engineio/websocket_transport.hpp"
 #include "http/path.hpp"
 
 namespace hw::engineio {
@@ -35,8 +36,9 @@ std::string origin_of_host(const http::request& req) {
 
 /// Bridges one WebSocket connection to a session: a new session, the upgrade probe of a
 /// polling session, or a redundant WebSocket that is closed as soon as it opens. Runs on the
-/// connection's strand and hops to the session's.
-class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_this<ws_bridge> {
+/// connection's strand and hands the connection's events to its websocket_transport on the
+/// session's strand.
+class ws_bridge final : public net::ws_endpoint {
  public:
   enum class mode { fresh, probe, redundant };
 
@@ -56,26 +58,20 @@ class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_
       conn->close(1000, {});
       return;
     }
-    conn_ = conn;
+    transport_ = std::make_shared<websocket_transport>(std::move(conn));
     if (mode_ == mode::probe) {
-      asio::post(session_->executor(), [s = session_, conn] { s->on_probe_open(conn); });
+      asio::post(session_->executor(), [s = session_, t = transport_] { s->on_probe_open(t); });
       return;
     }
     asio::dispatch(session_->executor(),
-                   [s = session_, conn, f = on_connection_] { s->start_websocket(conn, (*f)(s)); });
+                   [s = session_, t = transport_, f = on_connection_] { s->start(t, (*f)(s)); });
   }
 
   void on_message(std::string_view data, bool binary) override {
     if (mode_ == mode::redundant) return;
     // Held until the session has handled it: the hop to its strand is bounded too.
-    asio::post(session_->executor(), [s = session_, c = conn_, d = std::string(data), binary,
-                                      probe = mode_ == mode::probe, h = conn_->hold_input()] {
-      if (probe && !binary) {
-        s->on_probe_message(c, d);
-      } else {
-        s->on_ws_message(d, binary);
-      }
-    });
+    asio::post(session_->executor(), [s = session_, t = transport_, d = std::string(data), binary,
+                                      h = transport_->hold_input()] { t->on_message(d, binary); });
   }
 
   [[nodiscard]] std::size_t input_hold_limit() const override {
@@ -85,21 +81,17 @@ class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_
 
   void on_close(std::uint16_t /*code*/) override {
     if (mode_ == mode::redundant) return;
-    // Last call: give up the session so session → connection → bridge is not a cycle.
+    // Last call: give up the session and the transport so session → transport → connection →
+    // bridge is not a cycle.
     auto s0 = std::move(session_);
-    asio::post(s0->executor(), [s = s0, c = conn_, probe = mode_ == mode::probe] {
-      if (probe) {
-        s->on_probe_closed(c);
-      } else {
-        s->on_ws_closed();
-      }
+    asio::post(s0->executor(), [s = s0, t = std::move(transport_)] {
+      if (t) t->on_closed();  // null if it never opened
     });
-    conn_.reset();
   }
 
  private:
-  std::shared_ptr<session> session_;
-  std::shared_ptr<net::ws_connection> conn_;
+  std::shared_ptr<session> session_;  // keeps it alive while its events are on the way
+  std::shared_ptr<websocket_transport> transport_;
   mode mode_;
   bool opened_ = false;
   connection_fn* on_connection_;
@@ -140,6 +132,14 @@ server::server(asio::io_context& ioc, options opts, connection_fn on_connection,
                                                 {{"reason", "max_sessions_per_ip"}});
     refused_rate_ = &metrics->get_counter("hallway_engineio_handshakes_refused_total", help,
                                           {{"reason", "handshake_rate"}});
+    // Every reason is registered up front, so a scrape shows its zero before the first close.
+    for (const auto& r : close_reasons) {
+      closes_[static_cast<std::size_t>(r.reason)] = &metrics->get_counter(
+          "hallway_engineio_closes_total",
+          "Engine.IO sessions closed, by reason (upgrade_timeout: an upgrade probe given up, "
+          "its session stays on polling)",
+          {{"reason", std::string(r.name)}});
+    }
   }
 }
 
@@ -186,14 +186,18 @@ std::shared_ptr<session> server::create(const http::request& req, http::response
     draining = draining_.load();
     if (!draining && sessions_.size() < opts_.max_sessions) {
       std::string sid = core::random_token(20);  // 120 bits
-      s = std::make_shared<session>(asio::make_strand(ioc_), sid, opts_,
-                                    [this, key = req.client_id](const std::string& id) {
-                                      std::unique_lock l(mutex_);
-                                      if (sessions_.erase(id) == 0) return;
-                                      if (sessions_gauge_) sessions_gauge_->add(-1);
-                                      l.unlock();
-                                      per_client_.release(key);
-                                    });
+      s = std::make_shared<session>(
+          asio::make_strand(ioc_), sid, opts_,
+          [this, key = req.client_id](const std::string& id) {
+            std::unique_lock l(mutex_);
+            if (sessions_.erase(id) == 0) return;
+            if (sessions_gauge_) sessions_gauge_->add(-1);
+            l.unlock();
+            per_client_.release(key);
+          },
+          [this](close_reason why) {
+            if (auto* c = closes_[static_cast<std::size_t>(why)]) c->inc();
+          });
       sessions_.emplace(std::move(sid), s);
       if (sessions_gauge_) sessions_gauge_->add(1);
     }
@@ -218,7 +222,7 @@ void server::drain() {
       all.push_back(s);
   }
   for (auto& s : all)
-    s->close("server shutting down");
+    s->close(close_reason::server_shutdown);
 }
 
 bool server::origin_ok(const http::request& req) const {
@@ -267,13 +271,11 @@ void server::handle(const http::request& req, http::respond_fn respond) {
     http::response refusal;
     auto s = create(req, refusal);
     if (!s) return reply(std::move(refusal));
+    // The handshake GET is the session's first poll: it carries the open packet.
     asio::dispatch(s->executor(),
                    [this, s, respond = std::move(respond), base = std::move(base)]() mutable {
                      s->start_polling(on_connection_(s));
-                     base.status = 200;
-                     base.headers.set("content-type", "text/plain; charset=UTF-8");
-                     base.body = s->open_packet(true);
-                     respond(std::move(base));
+                     s->on_poll(std::move(respond), std::move(base));
                    });
     return;
   }

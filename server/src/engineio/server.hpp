@@ -5,6 +5,7 @@
 // 400 {"code":0,"message":"Transport unknown"}, 1 "Session ID unknown", 2 "Bad handshake method",
 // 3 "Bad request", 4 "Forbidden" (403), 5 "Unsupported protocol version".
 
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <functional>
@@ -61,6 +62,7 @@ class server final : public http::handler {
   core::gauge* sessions_gauge_ = nullptr;
   core::counter* refused_per_client_ = nullptr;
   core::counter* refused_rate_ = nullptr;
+  std::array<core::counter*, close_reason_count> closes_{};  // by close_reason
 };
 
 /// Engine.IO error body {"code":N,"message":"..."} with status 400 (403 for Forbidden).

@@ -1,10 +1,10 @@
 #include "engineio/session.hpp"
 
-#include <algorithm>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
 
-#include "protocol/engineio.hpp"
+#include "core/log.hpp"
+#include "engineio/polling_transport.hpp"
+#include "engineio/websocket_transport.hpp"
 
 namespace hw::engineio {
 
@@ -12,37 +12,27 @@ namespace asio = boost::asio;
 namespace eio = protocol::eio;
 
 namespace {
-// A poll held while an upgrade is probed is answered with a noop this soon (the reference
-// server's "fast upgrade" check interval).
-constexpr millis upgrade_noop_delay{100};
 // How long a client's close packet waits for a poll that raced it on another connection. Long
 // enough for any loaded machine; it delays only the end of a session whose client closed with no
 // poll waiting (a closing client normally has one waiting, and that one ends it at once).
 constexpr auto close_poll_wait = std::chrono::seconds(1);
-
-http::response bad_request() {
-  return http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})");
-}
-
-http::response text_response(http::response base, std::string body) {
-  base.status = 200;
-  base.headers.set("content-type", "text/plain; charset=UTF-8");
-  base.body = std::move(body);
-  return base;
-}
 }  // namespace
 
 session::session(asio::any_io_executor strand, std::string id, const options& opts,
-                 std::function<void(const std::string&)> on_gone)
+                 std::function<void(const std::string&)> on_gone,
+                 std::function<void(close_reason)> on_closed)
     : strand_(std::move(strand)),
       id_(std::move(id)),
       opts_(opts),
       on_gone_(std::move(on_gone)),
+      on_closed_(std::move(on_closed)),
       heartbeat_(strand_),
       probe_timer_(strand_),
       noop_timer_(strand_) {}
 
 session::~session() = default;
+
+// ---- handshake ---------------------------------------------------------------------------------
 
 std::string session::open_packet(bool can_upgrade) const {
   std::string out = "0{\"sid\":\"";
@@ -59,113 +49,171 @@ void session::watch_start() {
   heartbeat_.expires_after(opts_.ping_timeout);
   heartbeat_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
     auto self = w.lock();
-    if (!ec && self && !self->started_) self->end("transport never started");
+    if (!ec && self && !self->started_) self->end(close_reason::never_started);
   });
 }
 
 void session::start_polling(std::shared_ptr<listener> l) {
+  polling_ = std::make_shared<polling_transport>(
+      strand_, polling_transport::limits{opts_.max_payload, opts_.input_hold_limit});
+  start(polling_, std::move(l));
+}
+
+void session::start(std::shared_ptr<transport> t, std::shared_ptr<listener> l) {
   started_ = true;
   listener_ = std::move(l);
-  transport_ = transport::polling;
+  if (t->own_queue()) ws_claimed_.store(true);  // nothing upgrades a WebSocket session
+  attach(t);
+  transport_ = std::move(t);
+  enqueue_packet(open_packet(transport_->can_upgrade()));
+  // From here on, other threads send straight into the connection's queue (after the open
+  // packet, which went out just now).
+  if (transport_->own_queue()) direct_.store(transport_.get(), std::memory_order_release);
   schedule_ping();
 }
 
 void session::start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l) {
-  started_ = true;
-  listener_ = std::move(l);
-  transport_ = transport::websocket;
-  ws_claimed_.store(true);
-  ws_ = std::move(ws);
-  ws_view_.store(ws_.get(), std::memory_order_release);
-  ws_->send(std::make_shared<const std::string>(open_packet(false)), false, false);
-  schedule_ping();
+  start(std::make_shared<websocket_transport>(std::move(ws)), std::move(l));
 }
+
+void session::on_ws_message(std::string_view data, bool binary) {
+  if (!transport_) return;
+  if (binary) return on_packet(*transport_, eio::decode_binary(data));
+  eio::packet_view p;
+  if (eio::decode_text(data, p) != eio::decode_error::none) {
+    return on_transport_close(*transport_, close_reason::parse_error);
+  }
+  on_packet(*transport_, p);
+}
+
+void session::on_ws_closed() {
+  if (transport_) on_transport_close(*transport_, close_reason::transport_close);
+}
+
+void session::attach(const std::shared_ptr<transport>& t) {
+  t->set_owner(std::static_pointer_cast<transport_owner>(shared_from_this()));
+}
+
+// ---- outbox ------------------------------------------------------------------------------------
 
 net::send_result session::send(outgoing msg) {
   if (closing_.load(std::memory_order_acquire)) return net::send_result::closed;
   // On WebSocket the connection's own queue is thread-safe: no hop through the session strand,
   // and a volatile message's fate (queued or dropped) is known here.
-  if (auto* ws = ws_view_.load(std::memory_order_acquire); ws != nullptr) {
-    if (msg.text) {
-      const auto r = ws->send(msg.text, false, msg.is_volatile);
-      if (r != net::send_result::queued) return r;
-    }
-    for (auto& b : msg.binaries)
-      ws->send(std::move(b), true, false);
-    return net::send_result::queued;
+  if (auto* t = direct_.load(std::memory_order_acquire); t != nullptr) {
+    return t->send_now(std::move(msg));
   }
   if (msg.is_volatile && outbox_bytes_.load() > opts_.send_queue_bytes / 4) {
     return net::send_result::dropped;  // congested polling outbox
   }
-  asio::dispatch(strand_, [self = shared_from_this(), m = std::move(msg)] { self->enqueue(m); });
+  asio::dispatch(strand_, [self = shared_from_this(), m = std::move(msg)]() mutable {
+    self->enqueue(std::move(m));
+  });
   return net::send_result::queued;
 }
 
-void session::enqueue(const outgoing& msg) {
+void session::enqueue(outgoing msg) {
   if (closed_) return;
-  if (transport_ == transport::websocket && ws_) {
-    if (msg.text) ws_->send(msg.text, false, msg.is_volatile);
-    for (const auto& b : msg.binaries)
-      ws_->send(b, true, msg.is_volatile);
-    return;
-  }
-  // Polling (also while an upgrade is being probed): append to the outbox.
-  if (msg.text) {
-    const std::string_view text(*msg.text);
-    eio::encode_payload_append(outbox_, eio::packet_type::message, text.substr(1), false);
-    ++outbox_packets_;
-  }
-  for (const auto& b : msg.binaries) {
-    eio::encode_payload_append(outbox_, eio::packet_type::message, *b, true);
-    ++outbox_packets_;
-  }
-  outbox_bytes_.store(outbox_.size());
-  if (outbox_.size() > 4 * opts_.send_queue_bytes) {
+  if (msg.text) push({std::move(msg.text), false, msg.is_volatile});
+  for (auto& b : msg.binaries)
+    push({std::move(b), true, msg.is_volatile});
+  if (buffered() && outbox_size_ > 4 * opts_.send_queue_bytes) {
     // A polling client that stopped polling: its outbox must not grow without bound.
-    return end("slow consumer");
+    return end(close_reason::slow_consumer);
   }
-  flush_poll();
+  flush();
 }
 
-void session::enqueue_packet(char type, std::string_view data) {
+void session::enqueue_packet(std::string packet) {
   if (closed_) return;
-  if (transport_ == transport::websocket && ws_) {
-    std::string s(1, type);
-    s.append(data);
-    ws_->send(std::make_shared<const std::string>(std::move(s)), false, false);
-    return;
+  push(text_frame(std::move(packet)));
+  flush();
+}
+
+void session::push(frame f) {
+  outbox_size_ += (outbox_.empty() ? 0 : 1) + payload_size(f);
+  outbox_bytes_.store(outbox_size_);
+  outbox_.push_back(std::move(f));
+}
+
+bool session::buffered() const {
+  return !transport_ || !transport_->own_queue();
+}
+
+void session::flush() {
+  if (!transport_ || outbox_.empty() || !transport_->writable()) return;
+  transport_->send(take_outbox());
+}
+
+std::vector<frame> session::take_outbox() {
+  std::vector<frame> out;
+  out.swap(outbox_);
+  outbox_size_ = 0;
+  outbox_bytes_.store(0);
+  return out;
+}
+
+input_hold session::hold_input() {
+  // On WebSocket the connection itself stops reading; on polling, the POST is held.
+  if (auto* t = direct_.load(std::memory_order_acquire); t != nullptr) return t->hold_input();
+  return polling_ ? polling_->hold_input() : input_hold{};
+}
+
+// ---- packets -----------------------------------------------------------------------------------
+
+void session::on_packet(transport& from, const eio::packet_view& p) {
+  if (closed_) return;
+  if (&from == probe_.get()) return on_probe_packet(p);
+  // A WebSocket that was a probe and was given up, its last messages still on the way.
+  if (&from != transport_.get() && &from != polling_.get())
+    return from.close_with(1002, "bad probe");
+  handle_packet(p);
+}
+
+void session::handle_packet(const eio::packet_view& p) {
+  switch (p.type) {
+    case eio::packet_type::message:
+      if (listener_) listener_->on_message(p.data, p.binary);
+      break;
+    case eio::packet_type::pong:
+      if (awaiting_pong_) {
+        awaiting_pong_ = false;
+        schedule_ping();
+      }
+      break;
+    case eio::packet_type::close:
+      on_client_close();
+      break;
+    case eio::packet_type::noop:
+    case eio::packet_type::ping:  // clients do not ping in v4; ignore rather than fail
+      break;
+    default:
+      end(close_reason::parse_error);
+      break;
   }
-  eio::encode_payload_append(outbox_, static_cast<eio::packet_type>(type - '0'), data, false);
-  ++outbox_packets_;
-  outbox_bytes_.store(outbox_.size());
-  flush_poll();
 }
 
-std::string session::take_outbox_and_close() {
-  // What was queued before the session ended still leaves, the close packet after it.
-  std::string body;
-  body.swap(outbox_);
-  outbox_packets_ = 0;
-  outbox_bytes_.store(0);
-  eio::encode_payload_append(body, eio::packet_type::close, {}, false);
-  return body;
+void session::on_drain(transport& from) {
+  if (closed_ || &from != transport_.get()) return;
+  if (upgrading_ && outbox_.empty()) return hold_poll_for_upgrade();
+  flush();
 }
 
-void session::flush_poll() {
-  if (!pending_get_ || outbox_.empty()) return;
-  auto respond = std::move(pending_get_);
-  pending_get_ = nullptr;
-  std::string body;
-  body.swap(outbox_);
-  outbox_packets_ = 0;
-  outbox_bytes_.store(0);
-  respond(text_response(std::move(pending_base_), std::move(body)));
+void session::on_transport_close(transport& from, close_reason why) {
+  if (&from == probe_.get()) {
+    if (why == close_reason::parse_error && !closed_) return drop_probe(1002, "bad probe");
+    probe_.reset();  // closed already: only the session's state is dropped
+    return drop_probe(1000, {});
+  }
+  if (&from == transport_.get()) end(why);
 }
+
+// ---- polling requests --------------------------------------------------------------------------
 
 void session::on_poll(http::respond_fn respond, http::response base) {
   if (close_requested_) {  // the poll that raced the client's close packet: its noop, then gone
     noop_timer_.cancel();
-    respond(text_response(std::move(base), "6"));
+    respond(poll_response(std::move(base), "6"));
     release_sid();
     return;
   }
@@ -177,269 +225,33 @@ void session::on_poll(http::respond_fn respond, http::response base) {
       respond(
           http::make_text(400, "application/json", R"({"code":1,"message":"Session ID unknown"})"));
     } else {
-      respond(text_response(std::move(base), take_outbox_and_close()));
+      auto last = take_outbox();
+      last.push_back(text_frame("1"));
+      respond(poll_response(std::move(base), encode_payload(last)));
     }
     return;
   }
-  if (transport_ != transport::polling) {
+  if (!polling_ || transport_ != polling_) {
     respond(bad_request());
     return;
   }
-  if (pending_get_) {
-    // Two concurrent polls: the client is broken or hostile (engine.io closes the session).
-    respond(bad_request());
-    end("transport error");
-    return;
-  }
-  pending_get_ = std::move(respond);
-  pending_base_ = std::move(base);
-  if (upgrading_ && outbox_.empty()) return hold_poll_for_upgrade();
-  flush_poll();
-}
-
-void session::await_last_poll() {
-  close_requested_ = true;
-  ws_claimed_.store(true);  // nothing can upgrade a closing session
-  end("transport close");   // the layers above learn at once (recovery, the partner)
-}
-
-void session::release_sid() {
-  if (sid_released_) return;
-  sid_released_ = true;
-  on_gone_(id_);
-}
-
-void session::hold_poll_for_upgrade() {
-  noop_timer_.expires_after(upgrade_noop_delay);
-  noop_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
-    auto self = w.lock();
-    if (!ec && self && !self->closed_) self->respond_pending("6");
-  });
-}
-
-void session::respond_pending(std::string body) {
-  if (!pending_get_) return;
-  auto respond = std::move(pending_get_);
-  pending_get_ = nullptr;
-  respond(text_response(std::move(pending_base_), std::move(body)));
+  polling_->on_get(std::move(respond), std::move(base));
 }
 
 void session::on_post(std::string_view body, const http::respond_fn& respond, http::response base) {
   if (!closed_ && pong_overdue()) time_out();
-  if (closed_ || close_requested_ || transport_ != transport::polling) {
+  if (closed_ || close_requested_ || !polling_ || transport_ != polling_) {
     respond(bad_request());
     return;
   }
-  if (post_) {
-    // A POST while the previous one is still held: the client did not wait for its answer
-    // (engine.io closes the session on this "data request overlap" too).
-    respond(http::make_text(400, "application/json", R"({"code":3,"message":"Bad request"})"));
-    end("transport error");
-    return;
-  }
-  if (body.size() > opts_.max_payload) {
-    respond(http::make_error(core::wire_error::payload_too_large));
-    end("transport error");
-    return;
-  }
-  std::vector<eio::packet> packets;
-  if (eio::decode_payload(body, packets) != eio::decode_error::none) {
-    respond(bad_request());
-    end("parse error");
-    return;
-  }
-  base.status = 200;
-  base.headers.set("content-type", "text/html");
-  base.body = "ok";
-  post_ = held_post{std::move(packets), 0, respond, std::move(base)};
-  run_post();
+  polling_->on_post(body, respond, std::move(base));
 }
 
-// Handles the held POST's packets while the layer above keeps up; answers it when all are done.
-void session::run_post() {
-  while (post_ && !closed_ && !close_requested_ && post_->next < post_->packets.size()) {
-    if (post_input_full()) return;  // resumed by release_post_input()
-    // Moved out: the packet may end the session, which answers the POST and drops post_.
-    auto p = std::move(post_->packets[post_->next++]);
-    handle_packet(static_cast<char>('0' + static_cast<int>(p.type)), p.data, p.binary);
-  }
-  if (!post_) return;
-  auto done = std::move(*post_);
-  post_.reset();
-  done.respond(std::move(done.base));
+void session::send_noop() {
+  if (polling_ && polling_->writable()) polling_->send({text_frame("6")});
 }
 
-// Polling input backpressure, the same scheme as the WebSocket reader's (net/ws_session): the
-// strand sets post_paused_ before it re-checks post_held_; a release decrements post_held_
-// before it checks post_paused_ (both sequentially consistent), so a pause is never missed.
-bool session::post_input_full() {
-  const std::size_t limit = std::max<std::size_t>(2, opts_.input_hold_limit);
-  if (post_held_.load() < limit) return false;
-  post_paused_.store(true);
-  if (post_held_.load() >= limit) return true;
-  post_paused_.store(false);  // released meanwhile; a resume queued by then finds nothing held
-  return false;
-}
-
-void session::release_post_input() {
-  const std::size_t limit = std::max<std::size_t>(2, opts_.input_hold_limit);
-  const std::size_t left = post_held_.fetch_sub(1) - 1;
-  if (left <= limit / 2 && post_paused_.exchange(false)) {
-    asio::dispatch(strand_, [self = shared_from_this()] {
-      if (self->post_) self->run_post();
-    });
-  }
-}
-
-input_hold session::hold_input() {
-  // On WebSocket the connection itself stops reading; on polling, the POST is held.
-  if (auto* ws = ws_view_.load(std::memory_order_acquire); ws != nullptr) return ws->hold_input();
-  post_held_.fetch_add(1);
-  // The pointer is only a non-null tag: the deleter releases the hold.
-  return {static_cast<void*>(this),
-          [self = shared_from_this()](void*) { self->release_post_input(); }};
-}
-
-void session::on_ws_message(std::string_view data, bool binary) {
-  if (closed_) return;
-  if (binary) return handle_packet('4', data, true);
-  eio::packet_view p;
-  if (eio::decode_text(data, p) != eio::decode_error::none) return end("parse error");
-  handle_packet(static_cast<char>('0' + static_cast<int>(p.type)), p.data, false);
-}
-
-void session::on_ws_closed() {
-  end("transport close");
-}
-
-void session::handle_packet(char type, std::string_view data, bool binary) {
-  switch (type) {
-    case '4':
-      if (listener_) listener_->on_message(data, binary);
-      break;
-    case '3':  // pong
-      if (awaiting_pong_) {
-        awaiting_pong_ = false;
-        schedule_ping();
-      }
-      break;
-    case '1':
-      // Client-initiated close: a pending poll ends with a noop, as the reference server does.
-      // A poll sent before the close but arriving after it on another connection (I/O threads
-      // do not keep the order of two connections) gets the same noop: the end waits for it
-      // briefly instead of answering it "Session ID unknown".
-      if (transport_ == transport::polling && !pending_get_) return await_last_poll();
-      respond_pending("6");
-      end("transport close");
-      break;
-    case '6':  // noop
-    case '2':  // clients do not ping in v4; ignore rather than fail
-      break;
-    default:
-      end("parse error");
-      break;
-  }
-}
-
-bool session::try_claim_websocket() {
-  if (closing_.load()) return false;
-  bool expected = false;
-  return ws_claimed_.compare_exchange_strong(expected, true);
-}
-
-void session::release_websocket_claim() {
-  ws_claimed_.store(false);
-}
-
-void session::on_probe_open(const std::shared_ptr<net::ws_connection>& ws) {
-  if (closed_ || probe_) {
-    ws->close(1000, {});
-    return;
-  }
-  probe_ = ws;
-  // A probe that never sends "2probe" must not outlive its welcome.
-  arm_probe_timer(ws, opts_.ping_timeout);
-}
-
-void session::arm_probe_timer(const std::shared_ptr<net::ws_connection>& ws, millis after) {
-  probe_timer_.expires_after(after);
-  probe_timer_.async_wait([w = weak_from_this(), c = std::weak_ptr<net::ws_connection>(ws)](
-                              boost::system::error_code ec) {
-    auto self = w.lock();
-    auto conn = c.lock();
-    if (!ec && self && conn && self->probe_ == conn) self->drop_probe(1000, "upgrade timeout");
-  });
-}
-
-void session::on_probe_message(const std::shared_ptr<net::ws_connection>& ws,
-                               std::string_view data) {
-  if (closed_) return;
-  if (probe_ == ws && !upgrading_ && data == "2probe") {
-    upgrading_ = true;
-    ws->send(std::make_shared<const std::string>("3probe"), false, false);
-    // The upgrade itself ("5") gets one heartbeat cycle.
-    arm_probe_timer(ws, opts_.ping_interval + opts_.ping_timeout);
-    // A waiting poll is released with a noop shortly, so the client can pause polling and
-    // send "5"; a poll racing "5" is refused like any poll after the upgrade (see below).
-    if (pending_get_) hold_poll_for_upgrade();
-    return;
-  }
-  if (probe_ == ws && upgrading_ && data == "5") {
-    upgrading_ = false;
-    probe_timer_.cancel();
-    noop_timer_.cancel();
-    transport_ = transport::websocket;
-    ws_ = std::move(probe_);
-    // A client pauses polling before "5": a poll still held here raced the upgrade packet.
-    if (pending_get_) {
-      auto respond = std::move(pending_get_);
-      pending_get_ = nullptr;
-      respond(bad_request());
-    }
-    if (!outbox_.empty()) {
-      // Move what was waiting for the next poll onto the WebSocket, in order.
-      std::vector<eio::packet> pending;
-      eio::decode_payload(outbox_, pending);
-      outbox_.clear();
-      outbox_packets_ = 0;
-      outbox_bytes_.store(0);
-      for (const auto& p : pending) {
-        if (p.binary) {
-          ws_->send(std::make_shared<const std::string>(p.data), true, false);
-        } else {
-          std::string s(1, static_cast<char>('0' + static_cast<int>(p.type)));
-          s += p.data;
-          ws_->send(std::make_shared<const std::string>(std::move(s)), false, false);
-        }
-      }
-    }
-    ws_view_.store(ws_.get(), std::memory_order_release);
-    return;
-  }
-  if (transport_ == transport::websocket && ws_ == ws) return on_ws_message(data, false);
-  // Anything else during a probe is a protocol error on that connection only.
-  if (probe_ == ws) return drop_probe(1002, "bad probe");
-  ws->close(1002, "bad probe");
-}
-
-void session::drop_probe(std::uint16_t code, std::string_view reason) {
-  // The session lets go of the probe before closing it, so a client that sees the close and
-  // probes again is not refused by a claim the old probe still holds.
-  auto ws = std::move(probe_);
-  upgrading_ = false;
-  probe_timer_.cancel();
-  ws_claimed_.store(false);
-  if (ws) ws->close(code, reason);
-}
-
-void session::on_probe_closed(const std::shared_ptr<net::ws_connection>& ws) {
-  if (probe_ == ws) {
-    probe_.reset();  // closed already: only the session's state is dropped
-    drop_probe(1000, {});
-  } else if (ws_ == ws) {
-    end("transport close");
-  }
-}
+// ---- heartbeat ---------------------------------------------------------------------------------
 
 bool session::pong_overdue() const {
   return std::chrono::steady_clock::now() >= pong_due_;
@@ -454,7 +266,7 @@ void session::schedule_ping() {
     auto self = w.lock();
     if (ec || !self || self->closed_) return;
     self->awaiting_pong_ = true;
-    self->enqueue_packet('2', {});
+    self->enqueue_packet("2");
     self->heartbeat_.expires_at(self->pong_due_);
     self->heartbeat_.async_wait([w2 = self->weak_from_this()](boost::system::error_code e) {
       auto s = w2.lock();
@@ -465,45 +277,86 @@ void session::schedule_ping() {
 
 void session::time_out() {
   timed_out_ = true;
-  end("ping timeout");
+  end(close_reason::ping_timeout);
+}
+
+// ---- close -------------------------------------------------------------------------------------
+
+void session::on_client_close() {
+  // A pending poll ends with a noop, as the reference server does. A poll sent before the
+  // close but arriving after it on another connection (I/O threads do not keep the order of
+  // two connections) gets the same noop: the end waits for it briefly instead of answering it
+  // "Session ID unknown".
+  if (polling_ && transport_ == polling_) {
+    if (!polling_->writable()) return await_last_poll();
+    send_noop();
+  }
+  end(close_reason::client_close);
+}
+
+void session::await_last_poll() {
+  close_requested_ = true;
+  ws_claimed_.store(true);          // nothing can upgrade a closing session
+  end(close_reason::client_close);  // the layers above learn at once (recovery, the partner)
+}
+
+void session::release_sid() {
+  if (sid_released_) return;
+  sid_released_ = true;
+  on_gone_(id_);
 }
 
 void session::abandon() {
   closed_ = true;
   listener_.reset();
-  ws_view_.store(nullptr);
-  ws_.reset();
-  probe_.reset();
-  pending_get_ = nullptr;
-  post_.reset();
+  direct_.store(nullptr);
+  for (auto* t : {&transport_, &probe_}) {
+    if (*t) (*t)->abandon();
+    t->reset();
+  }
+  if (polling_) polling_->abandon();
+  polling_.reset();
 }
 
 void session::close(std::string reason) {
-  asio::dispatch(strand_, [self = shared_from_this(), r = std::move(reason)] { self->end(r); });
+  const auto why = reason_of_text(reason).value_or(close_reason::forced_close);
+  asio::dispatch(strand_,
+                 [self = shared_from_this(), why, r = std::move(reason)] { self->end(why, r); });
 }
 
-void session::end(std::string_view reason) {
+void session::close(close_reason why) {
+  asio::dispatch(strand_, [self = shared_from_this(), why] { self->end(why); });
+}
+
+void session::report(close_reason why) const {
+  const std::string_view on = transport_ ? transport_->name() : "none";
+  // Protocol misuse is worth seeing at info; ordinary ends only at debug. No address, no sid.
+  const bool misuse = why == close_reason::parse_error || why == close_reason::transport_error ||
+                      why == close_reason::slow_consumer;
+  core::log::write(misuse ? core::log::level::info : core::log::level::debug, "engineio_closed",
+                   {{"reason", name_of(why)}, {"transport", on}});
+  if (on_closed_) on_closed_(why);
+}
+
+void session::end(close_reason why, std::string_view text) {
   if (closed_) return;
   closed_ = true;
   closing_.store(true, std::memory_order_release);
   heartbeat_.cancel();
   probe_timer_.cancel();
   noop_timer_.cancel();
-  if (pending_get_) {
-    auto respond = std::move(pending_get_);
-    pending_get_ = nullptr;
-    respond(text_response(std::move(pending_base_), take_outbox_and_close()));
+  if (transport_) {
+    // A held poll gets what was queued, then the close packet; without one the outbox waits for
+    // a late poll (on_poll).
+    std::vector<frame> last;
+    if (buffered() && transport_->writable()) last = take_outbox();
+    transport_->close(std::move(last));
   }
-  if (post_) {
-    // A POST held for backpressure: what it carried up to here was handled.
-    auto p = std::move(*post_);
-    post_.reset();
-    p.respond(std::move(p.base));
-  }
-  if (ws_) ws_->close(1000, {});
-  if (probe_) probe_->close(1000, {});
+  if (polling_ && transport_ != polling_) polling_->close({});  // upgraded: a held POST ends
+  if (probe_) probe_->close({});
+  report(why);
   auto l = std::exchange(listener_, nullptr);
-  if (l) l->on_close(reason);
+  if (l) l->on_close(text.empty() ? text_of(why) : text);
   if (close_requested_) {
     // The sid stays known a little longer, for a poll that raced the close (on_poll).
     noop_timer_.expires_after(close_poll_wait);

@@ -1,25 +1,27 @@
 #pragma once
-// One Engine.IO v4 session: its transport (HTTP long-polling or WebSocket), the upgrade between
-// them, the server-initiated heartbeat, and a byte-bounded outbox. All state lives on the
-// session's strand; the public calls are thread-safe and never block.
+// One Engine.IO v4 session, as engine.io's lib/socket.ts: the handshake (open packet), the
+// server-initiated heartbeat, the upgrade from polling to a WebSocket probe, a byte-bounded
+// outbox and why the session closed. The packets travel over a `transport` (polling_transport,
+// websocket_transport). All state lives on the session's strand; the public calls are
+// thread-safe and never block.
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engineio/close_reason.hpp"
+#include "engineio/transport.hpp"
 #include "http/handler.hpp"
-#include "net/websocket.hpp"
-#include "protocol/engineio.hpp"
 
 namespace hw::engineio {
+
+class polling_transport;
 
 using millis = std::chrono::milliseconds;
 
@@ -40,31 +42,23 @@ struct options {
   double handshake_burst = 30;
 };
 
-/// A message for the client: Engine.IO "4"-prefixed text plus binary attachments, shared so a
-/// broadcast is encoded once.
-struct outgoing {
-  std::shared_ptr<const std::string> text;  ///< "4..." (an Engine.IO message), or null
-  std::vector<std::shared_ptr<const std::string>> binaries;
-  bool is_volatile = false;
-};
-
-using input_hold = net::input_hold;
-
 /// The layer above (a Socket.IO client) as seen by one session. Called on the session strand.
 class listener {
  public:
   virtual ~listener() = default;
   virtual void on_message(std::string_view data, bool binary) = 0;
+  /// Once, when the session ends; `reason` is text_of(close_reason), or the text given to close().
   virtual void on_close(std::string_view reason) = 0;
 };
 
-class session : public std::enable_shared_from_this<session> {
+class session final : public std::enable_shared_from_this<session>, public transport_owner {
  public:
-  enum class transport { polling, websocket };
-
+  /// `on_gone` (strand): the session table forgets the sid. `on_closed` (strand, optional): the
+  /// session ended, or an upgrade probe was given up (upgrade_timeout), for the metrics.
   session(boost::asio::any_io_executor strand, std::string id, const options& opts,
-          std::function<void(const std::string&)> on_gone);
-  ~session();
+          std::function<void(const std::string&)> on_gone,
+          std::function<void(close_reason)> on_closed = {});
+  ~session() override;
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
@@ -73,8 +67,11 @@ class session : public std::enable_shared_from_this<session> {
 
   /// Thread-safe. Returns dropped for a volatile message while the outbox is congested.
   net::send_result send(outgoing msg);
-  /// Thread-safe: closes the session (the listener's on_close runs with `reason`).
+  /// Thread-safe: closes the session; the listener's on_close gets `reason`. A reason with the
+  /// text of a close_reason ("parse error") counts as that one, any other as forced_close.
   void close(std::string reason);
+  /// Thread-safe: closes the session for `why`.
+  void close(close_reason why);
   /// Thread-safe. Counts one received message as still being handled above: while
   /// options::input_hold_limit are held the client is not read (backpressure), until at most
   /// half are. Released when the token (and its copies) is destroyed.
@@ -85,67 +82,82 @@ class session : public std::enable_shared_from_this<session> {
   /// Ends the session unless a transport starts within the ping timeout (a WebSocket whose
   /// upgrade was refused after the session was made, a handshake nobody follows up).
   void watch_start();
+  /// Opens the session on a polling transport; the open packet waits for the first poll (the
+  /// handshake GET, which the server hands to on_poll right after).
   void start_polling(std::shared_ptr<listener> l);
+  /// Opens the session on `t` (a WebSocket): the open packet goes out at once.
+  void start(std::shared_ptr<transport> t, std::shared_ptr<listener> l);
+  /// Shims of the API before the transport split, kept for code that drives a session by hand
+  /// (socketio's unit tests): start() on a websocket_transport over `ws`, and that transport's
+  /// message and close events, delivered on the current transport.
   void start_websocket(std::shared_ptr<net::ws_connection> ws, std::shared_ptr<listener> l);
-  void on_poll(http::respond_fn respond, http::response base);
-  void on_post(std::string_view body, const http::respond_fn& respond, http::response base);
   void on_ws_message(std::string_view data, bool binary);
   void on_ws_closed();
+  void on_poll(http::respond_fn respond, http::response base);
+  void on_post(std::string_view body, const http::respond_fn& respond, http::response base);
   // Upgrade (probe) from polling to a second, WebSocket connection. One probe at a time, as
   // the reference server: try_claim_websocket() (any thread) reserves the session for it.
   [[nodiscard]] bool try_claim_websocket();
   void release_websocket_claim();
-  void on_probe_open(const std::shared_ptr<net::ws_connection>& ws);
-  void on_probe_message(const std::shared_ptr<net::ws_connection>& ws, std::string_view data);
-  void on_probe_closed(const std::shared_ptr<net::ws_connection>& ws);
+  /// The claimed WebSocket opened: it must send "2probe", then "5", in time.
+  void on_probe_open(std::shared_ptr<transport> t);
 
   [[nodiscard]] std::string open_packet(bool can_upgrade) const;
-  /// Drops every reference the session holds (listener, connections, pending poll) without
+  /// Drops every reference the session holds (listener, transports, pending poll) without
   /// callbacks. Only when the I/O threads have stopped (server teardown): it breaks the
   /// session ↔ listener ownership cycle of sessions still open at exit.
   void abandon();
 
  private:
-  void handle_packet(char type, std::string_view data, bool binary);
-  void enqueue(const outgoing& msg);
-  void enqueue_packet(char type, std::string_view data);
-  void flush_poll();
-  [[nodiscard]] std::string take_outbox_and_close();
+  // transport_owner
+  void on_packet(transport& from, const protocol::eio::packet_view& p) override;
+  void on_drain(transport& from) override;
+  void on_transport_close(transport& from, close_reason why) override;
+
+  void attach(const std::shared_ptr<transport>& t);
+  void handle_packet(const protocol::eio::packet_view& p);
+  void on_client_close();
+  // Outbox: frames waiting for a transport that takes them only at times (polling).
+  void enqueue(outgoing msg);
+  void enqueue_packet(std::string packet);
+  void push(frame f);
+  void flush();
+  [[nodiscard]] std::vector<frame> take_outbox();
+  [[nodiscard]] bool buffered() const;  ///< the current transport sends through the outbox
+  void send_noop();
+  // Heartbeat.
   void schedule_ping();
   /// True once the pong for the current heartbeat is overdue, even if its timer has not run
   /// yet: a request arriving after the deadline never finds the session alive.
   [[nodiscard]] bool pong_overdue() const;
   void time_out();
-  void arm_probe_timer(const std::shared_ptr<net::ws_connection>& ws, millis after);
+  // Upgrade.
+  void on_probe_packet(const protocol::eio::packet_view& p);
+  void finish_upgrade();
+  void arm_probe_timer(millis after);
   /// Forgets the probe (the session can be probed again at once) and closes it.
-  void drop_probe(std::uint16_t code, std::string_view reason);
+  void drop_probe(std::uint16_t code, std::string_view text);
   void hold_poll_for_upgrade();
+  // Close.
   void await_last_poll();
   void release_sid();  ///< the table forgets the sid (once)
-  void respond_pending(std::string body);
-  void end(std::string_view reason);
-  // Polling input backpressure: a POST's packets are handled until too many are held; the rest
-  // and the POST's answer wait (so the client cannot send the next POST) until released.
-  void run_post();
-  bool post_input_full();
-  void release_post_input();
+  void end(close_reason why, std::string_view text = {});
+  void report(close_reason why) const;
 
   boost::asio::any_io_executor strand_;
   std::string id_;
   const options& opts_;
   std::function<void(const std::string&)> on_gone_;
+  std::function<void(close_reason)> on_closed_;
   std::shared_ptr<listener> listener_;
-  transport transport_ = transport::polling;
-  std::shared_ptr<net::ws_connection> ws_;  // set once, never reset while the session lives
-  std::atomic<net::ws_connection*> ws_view_{nullptr};  // for send() on other threads
-  std::shared_ptr<net::ws_connection> probe_;
-  bool upgrading_ = false;
-  // Polling outbox: a ready-to-send payload body (packets joined by \x1e) and its packet count.
-  std::string outbox_;
-  std::size_t outbox_packets_ = 0;
-  std::atomic<std::size_t> outbox_bytes_{0};
-  http::respond_fn pending_get_;
-  http::response pending_base_;
+  std::shared_ptr<transport> transport_;        // the one the session sends on
+  std::shared_ptr<polling_transport> polling_;  // kept after an upgrade (a held POST)
+  std::atomic<transport*> direct_{nullptr};     // transport_ once own_queue(): send()
+  std::shared_ptr<transport> probe_;            // a WebSocket probing an upgrade
+  bool upgrading_ = false;                      // the probe answered "3probe"
+  std::vector<frame> outbox_;
+  std::size_t outbox_size_ = 0;               // its size as a polling payload
+  std::atomic<std::size_t> outbox_bytes_{0};  // the same, for send() on other threads
   boost::asio::steady_timer heartbeat_;
   boost::asio::steady_timer probe_timer_;  // a probe must upgrade in time
   boost::asio::steady_timer noop_timer_;   // a poll held during an upgrade gets a noop
@@ -154,15 +166,6 @@ class session : public std::enable_shared_from_this<session> {
   bool timed_out_ = false;        // ended by the heartbeat: later polls get "Session ID unknown"
   bool close_requested_ = false;  // the client sent "1" with no poll waiting (polling)
   bool sid_released_ = false;
-  struct held_post {
-    std::vector<protocol::eio::packet> packets;
-    std::size_t next = 0;
-    http::respond_fn respond;
-    http::response base;
-  };
-  std::optional<held_post> post_;  // the POST being handled (strand)
-  std::atomic<std::size_t> post_held_{0};
-  std::atomic<bool> post_paused_{false};
   bool awaiting_pong_ = false;
   bool closed_ = false;
   std::atomic<bool> closing_{false};
