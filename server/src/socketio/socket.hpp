@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 
+#include "socketio/connection.hpp"
 #include "socketio/server.hpp"
 
 namespace hw::socketio {
@@ -54,8 +55,7 @@ class socket : public std::enable_shared_from_this<socket> {
 
   // Internal (socketio/).
   /// Binds the socket to a connection. False (and nothing changes) once it was disconnected.
-  bool attach(const std::shared_ptr<engineio::session>& conn, const std::shared_ptr<client>& owner,
-              bool recovered);
+  bool attach(const connection_ptr& conn, const std::shared_ptr<client>& owner, bool recovered);
   /// Transport lost. Returns true when the socket waits for recovery (not after disconnect()).
   /// Packets older than one recovery window are dropped from the replay buffer here.
   bool detach();
@@ -72,6 +72,8 @@ class socket : public std::enable_shared_from_this<socket> {
   [[nodiscard]] std::size_t recovery_bytes() const;
   /// Packets held in the replay buffer (tests and diagnostics).
   [[nodiscard]] std::size_t buffered_packets() const;
+  /// Sends one encoded packet (buffered for recovery when `offset` is non-zero). True when it
+  /// was handed to a live transport.
   bool deliver(const engineio::outgoing& msg, std::uint64_t offset);
   /// Resends what the client missed after `offset` (0: from the start). False if impossible.
   bool replay_after(std::uint64_t offset);
@@ -107,7 +109,7 @@ class socket : public std::enable_shared_from_this<socket> {
   mutable std::mutex mutex_;  // the members below (touched by broadcasts and other strands)
   bool recovered_ = false;
   bool ended_ = false;  // disconnect() ran: never attached or kept for recovery again
-  std::shared_ptr<engineio::session> conn_;
+  connection_ptr conn_;
   std::weak_ptr<client> client_;
   // Created with the first buffered packet and freed by finish(): an empty std::deque still
   // allocates ~600 bytes, more than the rest of an ended socket.
@@ -122,10 +124,5 @@ class socket : public std::enable_shared_from_this<socket> {
   core::gauge* sockets_gauge_ = nullptr;
   core::gauge* live_bytes_gauge_ = nullptr;
 };
-
-/// Encodes an EVENT (or BINARY_EVENT) for namespace `nsp` as an Engine.IO message.
-engineio::outgoing encode_event(std::string_view nsp, std::string_view event,
-                                const event_args& args, std::optional<std::uint64_t> ack_id,
-                                std::uint64_t offset, bool is_volatile);
 
 }  // namespace hw::socketio
