@@ -190,31 +190,32 @@ bool client::recover(namespace_& nsp, const json::object& auth) {
   if (pid == nullptr || !pid->is_string()) return false;
   auto old = srv_.take_recoverable(std::string(pid->as_string()));
   if (!old) return false;
-  // attach() fails when the server disconnected the socket meanwhile: start afresh.
-  if (&old->nsp() != &nsp || !old->attach(conn_, shared_from_this(), true)) {
-    // Taken out of the recovery map but not resumed (disconnected meanwhile, or another
-    // namespace's pid): it ends here.
-    old->nsp().rooms().remove(old->id());
-    old->finish();
-    return false;
-  }
   std::uint64_t offset = 0;
   if (const auto* off = auth.if_contains("offset"); off != nullptr && off->is_string()) {
     const auto& s = off->as_string();
     std::from_chars(s.data(), s.data() + s.size(), offset);
   }
-  sockets_[nsp.name()] = old;
-  connect_timer_.cancel();
-  send(connect_packet(nsp.name(), old->id(), old->pid()));
-  if (old->replay_after(offset)) {
+  // Registered first: the resumed socket must be this client's while it replays.
+  auto result = socket::resume_result::ended;
+  if (&old->nsp() == &nsp) {
+    sockets_[nsp.name()] = old;
+    result = old->resume(conn_, shared_from_this(), offset);
+  }
+  if (result == socket::resume_result::resumed) {
+    connect_timer_.cancel();
     nsp.connected(old);
     return true;
   }
-  // Too much was missed to replay: this is a new session after all.
-  sockets_.erase(nsp.name());
-  nsp.rooms().remove(old->id());
+  // Taken out of the recovery map but not resumed (disconnected meanwhile, another namespace's
+  // pid, or too much missed to replay): it ends here.
+  if (auto it = sockets_.find(nsp.name()); it != sockets_.end() && it->second == old) {
+    sockets_.erase(it);
+  }
+  old->nsp().rooms().remove(old->id());
   old->finish();
-  fail("recovery failed");
+  if (result == socket::resume_result::ended) return false;  // a new socket instead
+  connect_timer_.cancel();
+  fail("recovery failed");  // the client starts a new session
   return true;
 }
 
@@ -236,7 +237,7 @@ void client::run_middleware(const socket_ptr& s, namespace_* nsp, std::size_t i)
 void client::accept(const socket_ptr& s, namespace_* nsp) {
   if (sockets_.count(nsp->name()) != 0) return;
   nsp->rooms().add(s);
-  (void)s->attach(conn_, shared_from_this(), false);  // a new socket: nobody disconnected it
+  (void)s->attach(conn_, shared_from_this());  // a new socket: nobody disconnected it
   sockets_[nsp->name()] = s;
   connect_timer_.cancel();
   send(connect_packet(nsp->name(), s->id(), s->pid()));

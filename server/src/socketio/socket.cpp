@@ -45,16 +45,63 @@ bool socket::recovered() const {
   return recovered_;
 }
 
-bool socket::attach(const connection_ptr& conn, const std::shared_ptr<client>& owner,
-                    bool recovered) {
+bool socket::attach(const connection_ptr& conn, const std::shared_ptr<client>& owner) {
   std::lock_guard lock(mutex_);
   if (ended_) return false;
   conn_ = conn;
   client_ = owner;
-  recovered_ = recovered;
-  if (expiry_) expiry_->cancel();
   sync_live_bytes_locked();
   return true;
+}
+
+socket::resume_result socket::resume(const connection_ptr& conn,
+                                     const std::shared_ptr<client>& owner, std::uint64_t offset) {
+  std::vector<engineio::outgoing> missed;
+  bool complete = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (ended_) return resume_result::ended;
+    conn_ = conn;
+    client_ = owner;
+    recovered_ = true;
+    if (expiry_) expiry_->cancel();
+    sync_live_bytes_locked();
+    // Emits on other strands go to held_ from now on: were they sent at once, they could reach
+    // the client before the missed packets, and their offset would make it skip those on its
+    // next recovery (the application strand emits while this connection's strand replays).
+    replaying_ = true;
+    complete = offset >= evicted_upto_;  // else some of what it missed is gone
+    if (complete && buffer_) {
+      for (const auto& b : *buffer_) {
+        if (b.offset > offset) missed.push_back(b.msg);
+      }
+    }
+  }
+  conn->send(connect_packet(nsp_.name(), id_, pid_));
+  if (!complete) return resume_result::missed_more;  // the caller ends it (finish())
+  core::log::debug("socket_recovered", {{"offset", offset}, {"replayed", missed.size()}});
+  for (auto& m : missed)
+    conn->send(std::move(m));
+  flush_held(conn);
+  return resume_result::resumed;
+}
+
+void socket::flush_held(const connection_ptr& conn) {
+  // Sent outside the lock, like every send: more may be held meanwhile, hence the loop.
+  for (;;) {
+    std::vector<engineio::outgoing> held;
+    {
+      std::lock_guard lock(mutex_);
+      if (conn_ != conn) return;  // detached or ended meanwhile (they reset the replay)
+      if (held_.empty()) {
+        replaying_ = false;
+        return;
+      }
+      held.swap(held_);
+    }
+    for (auto& m : held)
+      conn->send(std::move(m));
+  }
 }
 
 bool socket::detach() {
@@ -67,6 +114,9 @@ bool socket::detach() {
   }
   conn_.reset();
   client_.reset();
+  // Held packets go with the transport, as if sent: the recoverable ones are in the buffer.
+  replaying_ = false;
+  held_.clear();
   sync_live_bytes_locked();
   return !pid_.empty() && !ended_;
 }
@@ -81,6 +131,8 @@ void socket::finish() {
     ended_ = true;
     conn_.reset();
     client_.reset();
+    replaying_ = false;
+    held_.clear();
     buffer.swap(buffer_);
     buffer_bytes_ = 0;
     evicted_upto_ = std::numeric_limits<std::uint64_t>::max();  // nothing can be replayed
@@ -187,6 +239,10 @@ bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
       sync_live_bytes_locked();
     }
     conn = conn_;
+    if (conn && replaying_) {
+      held_.push_back(msg);  // sent right after the replay (flush_held), in this order
+      return true;
+    }
   }
   if (!conn) {
     // Waiting for recovery: what it buffers counts toward the global recovery budget.
@@ -205,27 +261,6 @@ engineio::input_hold socket::hold_input() {
     conn = conn_;
   }
   return conn ? conn->hold_input() : engineio::input_hold{};
-}
-
-bool socket::replay_after(std::uint64_t offset) {
-  std::vector<engineio::outgoing> missed;
-  connection_ptr conn;
-  {
-    std::lock_guard lock(mutex_);
-    if (offset < evicted_upto_) return false;  // some of what it missed is gone
-    if (buffer_) {
-      for (const auto& b : *buffer_) {
-        if (b.offset > offset) missed.push_back(b.msg);
-      }
-    }
-    conn = conn_;
-  }
-  core::log::debug("socket_recovered", {{"offset", offset}, {"replayed", missed.size()}});
-  if (conn) {
-    for (auto& m : missed)
-      conn->send(std::move(m));
-  }
-  return true;
 }
 
 void socket::on_ack(std::uint64_t id, event_args args) {
