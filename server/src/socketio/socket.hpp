@@ -1,9 +1,9 @@
 #pragma once
 // One Socket.IO socket: a client's connection to one namespace. Survives a transport drop for
 // the recovery window (it keeps its id, rooms and a bounded replay buffer) so a client that
-// comes back gets every packet it missed. The replay buffer is bounded in packets, bytes and
-// age (one recovery window); when the socket ends for good (finish()) it is freed, whoever still
-// holds the object.
+// comes back gets every packet it missed, once and before any new one (resume()). The replay
+// buffer is bounded in packets, bytes and age (one recovery window); when the socket ends for
+// good (finish()) it is freed, whoever still holds the object.
 
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
