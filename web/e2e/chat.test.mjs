@@ -4,30 +4,18 @@
 // conversation kept in the browser's storage.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, scene } from './lib/browser.mjs';
+import { scene } from './lib/browser.mjs';
 import { count, enabled, hasText, hidden, poll, visible } from './lib/expect.mjs';
 import { matchedPair } from './lib/flows.mjs';
-import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
+import { startHallway, stopHallway } from './lib/hallway.mjs';
+import { e2eSuite } from './lib/suite.mjs';
 import { STATUS } from './lib/pages.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startHallway();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const exit = await stopHallway(server);
-    assert.equal(exit.code, 0, `hallway exited ${JSON.stringify(exit)}\n${server.stderr().slice(-3000)}`);
-  }
-  await cleanupAll();
-});
+e2eSuite(undefined, (s, b) => { server = s; browser = b; });
 
 test('messages are shown as text: no HTML injection, no javascript: link, safe http(s) links', async () => {
   await scene(browser, server, async (open) => {

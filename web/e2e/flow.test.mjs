@@ -4,32 +4,18 @@
 // reporter and the reported never meet again while a fourth stranger is matched.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { botLeaves, botMatched, closeAllGuests, searchingBot } from './lib/bots.mjs';
-import { closeSessions, launchBrowser, scene } from './lib/browser.mjs';
+import { closeSessions, scene } from './lib/browser.mjs';
 import { containsText, count, enabled, hasAttribute, hasText, poll, visible } from './lib/expect.mjs';
-import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
+import { e2eSuite } from './lib/suite.mjs';
 import { STATUS, screens, setPageHidden } from './lib/pages.mjs';
 
 const FALLBACK_S = 3;
 let server;
 let browser;
-
-before(async () => {
-  server = await startHallway({ matchFallback: `${FALLBACK_S}s` });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  closeAllGuests();
-  await browser?.close();
-  if (server) {
-    const exit = await stopHallway(server);
-    assert.equal(exit.code, 0, `hallway exited ${JSON.stringify(exit)}\n${server.stderr().slice(-3000)}`);
-  }
-  await cleanupAll();
-});
+e2eSuite({ matchFallback: `${FALLBACK_S}s` }, (s, b) => { server = s; browser = b; }, { beforeStop: closeAllGuests });
 
 /** "[HH:MM:SS] You: text" / "[HH:MM:SS] Stranger: text" lines of a saved log. */
 const logLines = (text) => text.split(/\r?\n/).filter((l) => /^\[\d{2}:\d{2}:\d{2}\] (You|Stranger): /.test(l))

@@ -3,26 +3,16 @@
 // script blocked by the server's CSP, a dialog and a request to another origin are each recorded.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, openSession } from './lib/browser.mjs';
+import { openSession } from './lib/browser.mjs';
 import { poll } from './lib/expect.mjs';
-import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
+import { e2eSuite } from './lib/suite.mjs';
 import { screens } from './lib/pages.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startHallway();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) await stopHallway(server);
-  await cleanupAll();
-});
+e2eSuite(undefined, (s, b) => { server = s; browser = b; });
 
 test('the guard records console errors, page errors, CSP violations, dialogs, foreign requests', async () => {
   const s = await openSession(browser, server, { name: 'guard' });

@@ -5,30 +5,17 @@
 // and Cancel.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, scene } from './lib/browser.mjs';
+import { scene } from './lib/browser.mjs';
 import { count, enabled, hasAttribute, hidden, poll, visible } from './lib/expect.mjs';
 import { uniqueTag } from './lib/flows.mjs';
-import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
+import { e2eSuite } from './lib/suite.mjs';
 import { effectiveScheme, screens } from './lib/pages.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startHallway({ matchFallback: '60s' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const exit = await stopHallway(server);
-    assert.equal(exit.code, 0, `hallway exited ${JSON.stringify(exit)}\n${server.stderr().slice(-3000)}`);
-  }
-  await cleanupAll();
-});
+e2eSuite({ matchFallback: '60s' }, (s, b) => { server = s; browser = b; });
 
 const isDark = (page) => page.evaluate(() => document.documentElement.classList.contains('dark'));
 

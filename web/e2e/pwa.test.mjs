@@ -3,32 +3,18 @@
 // manifest) and nothing else — no /api, no /socket.io — and opens the landing offline.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { botMatched, closeAllGuests, searchingBot } from './lib/bots.mjs';
-import { launchBrowser, scene } from './lib/browser.mjs';
+import { scene } from './lib/browser.mjs';
 import { poll, visible } from './lib/expect.mjs';
 import { uniqueTag } from './lib/flows.mjs';
-import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
+import { e2eSuite } from './lib/suite.mjs';
 import { screens } from './lib/pages.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startHallway();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  closeAllGuests();
-  await browser?.close();
-  if (server) {
-    const exit = await stopHallway(server);
-    assert.equal(exit.code, 0, `hallway exited ${JSON.stringify(exit)}\n${server.stderr().slice(-3000)}`);
-  }
-  await cleanupAll();
-});
+e2eSuite(undefined, (s, b) => { server = s; browser = b; }, { beforeStop: closeAllGuests });
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(buf) {

@@ -3,30 +3,17 @@
 // down; a reloaded page returns to its chat.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, scene } from './lib/browser.mjs';
+import { scene } from './lib/browser.mjs';
 import { containsText, count, hasText, poll, visible } from './lib/expect.mjs';
 import { matchedPair } from './lib/flows.mjs';
-import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
+import { e2eSuite } from './lib/suite.mjs';
 import { STATUS } from './lib/pages.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startHallway();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const exit = await stopHallway(server);
-    assert.equal(exit.code, 0, `hallway exited ${JSON.stringify(exit)}\n${server.stderr().slice(-3000)}`);
-  }
-  await cleanupAll();
-});
+e2eSuite(undefined, (s, b) => { server = s; browser = b; });
 
 /**
  * Puts the page's realtime traffic behind a switch (the client uses the WebSocket transport only):

@@ -5,32 +5,19 @@
 // docs/screenshots/ holds six of these, picked by hand and renamed (`make test`, then copy).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { AxeBuilder } from '@axe-core/playwright';
 
-import { DESKTOP, PHONE, launchBrowser, scene, screenshot } from './lib/browser.mjs';
+import { DESKTOP, PHONE, scene, screenshot } from './lib/browser.mjs';
 import { hasAttribute, poll, visible } from './lib/expect.mjs';
-import { cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
+import { e2eSuite } from './lib/suite.mjs';
 import { STATUS, effectiveScheme, screens } from './lib/pages.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  // A long fallback keeps the searching screen (with its countdown) still while it is scanned.
-  server = await startHallway({ matchFallback: '60s' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const exit = await stopHallway(server);
-    assert.equal(exit.code, 0, `hallway exited ${JSON.stringify(exit)}\n${server.stderr().slice(-3000)}`);
-  }
-  await cleanupAll();
-});
+// A long fallback keeps the searching screen (with its countdown) still while it is scanned.
+e2eSuite({ matchFallback: '60s' }, (s, b) => { server = s; browser = b; });
 
 /** Serious and critical axe violations of the page as it is now, as readable lines. */
 async function axeProblems(page) {

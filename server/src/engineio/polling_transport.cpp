@@ -109,7 +109,7 @@ void polling_transport::on_post(std::string_view body, const http::respond_fn& r
     return report_close(close_reason::transport_error);
   }
   if (body.size() > limits_.max_payload) {
-    respond(http::make_error(413, "payload_too_large", "Engine.IO payload too large"));
+    respond(http::make_error(core::wire_error::payload_too_large));
     return report_close(close_reason::transport_error);
   }
   std::vector<eio::packet> packets;

@@ -1,6 +1,8 @@
 #include "socketio/client.hpp"
 
 #include "core/random.hpp"
+#include "core/wire_errors.hpp"
+#include "socketio/packets.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/json/serialize.hpp>
@@ -13,11 +15,16 @@ namespace asio = boost::asio;
 namespace sio = protocol::sio;
 namespace json = boost::json;
 
+namespace {
+/// The first character of an encoded CONNECT packet (its type).
+constexpr char connect_type = '0' + static_cast<char>(sio::packet_type::connect);
+}  // namespace
+
 std::string random_id() {
   return core::random_token(20);
 }
 
-client::client(server& srv, std::shared_ptr<engineio::session> conn)
+client::client(server& srv, connection_ptr conn)
     : srv_(srv),
       conn_(std::move(conn)),
       partial_timer_(conn_->executor()),
@@ -35,13 +42,8 @@ void client::fail(std::string_view reason) {
   if (conn_) conn_->close(std::string(reason));
 }
 
-void client::send_packet(const sio::packet& p) {
-  if (!conn_) return;
-  std::string text = "4";
-  sio::encode(text, p);
-  engineio::outgoing out;
-  out.text = std::make_shared<const std::string>(std::move(text));
-  conn_->send(std::move(out));
+void client::send(engineio::outgoing msg) {
+  if (conn_) conn_->send(std::move(msg));
 }
 
 void client::on_message(std::string_view data, bool binary) {
@@ -67,7 +69,7 @@ void client::on_attachment(std::string_view data) {
 
 void client::on_text(std::string_view data) {
   if (partial_) return fail("parse error");  // text while attachments are expected
-  if (!data.empty() && data[0] == '0' && data.size() > srv_.opts().max_connect_bytes) {
+  if (!data.empty() && data[0] == connect_type && data.size() > srv_.opts().max_connect_bytes) {
     // Refused before it is parsed: an auth payload is small, and a parsed one would be kept.
     if (!refuse_large_connect(data)) fail("parse error");
     return;
@@ -105,14 +107,11 @@ bool client::refuse_large_connect(std::string_view data) {
   }
   namespace_* n = srv_.find(nsp);
   if (n == nullptr) return false;
-  sio::packet e;
-  e.type = sio::packet_type::connect_error;
-  e.nsp = n->name();
-  e.data = json::object{
-      {"message", "CONNECT payload too large"},
-      {"data", {{"code", "payload_too_large"}, {"maxBytes", srv_.opts().max_connect_bytes}}}};
-  e.has_data = true;
-  send_packet(e);
+  send(connect_error_packet(
+      n->name(), json::object{{"message", "CONNECT payload too large"},
+                              {"data",
+                               {{"code", core::code(core::wire_error::payload_too_large)},
+                                {"maxBytes", srv_.opts().max_connect_bytes}}}}));
   return true;
 }
 
@@ -127,159 +126,123 @@ void client::on_packet(sio::packet& p, attachments bin) {
       return;
     }
     case sio::packet_type::event:
-    case sio::packet_type::binary_event: {
-      auto it = sockets_.find(p.nsp);
-      if (it == sockets_.end()) return fail("invalid state");  // socket.io closes too
-      auto sock = it->second;
-      auto& arr = p.data.as_array();
-      std::string name =
-          arr[0].is_string() ? std::string(arr[0].as_string()) : json::serialize(arr[0]);
-      auto& handlers = sock->nsp().handlers_;
-      auto h = handlers.find(name);
-      const event_handler* handler = h != handlers.end() ? &h->second : nullptr;
-      if (handler == nullptr && sock->nsp().unknown_) handler = &sock->nsp().unknown_;
-      if (handler == nullptr) return;
-      event_args args;
-      args.args = json::array(arr.begin() + 1, arr.end());
-      args.bin = std::move(bin);
-      ack_fn ack;
-      if (p.id) {
-        auto done = std::make_shared<std::atomic<bool>>(false);
-        ack = [w = weak_from_this(), conn = std::weak_ptr(conn_), nsp = p.nsp, id = *p.id,
-               done](event_args reply) {
-          if (done->exchange(true)) return;
-          auto c = conn.lock();
-          if (!c) return;
-          sio::packet a;
-          a.type = reply.bin.empty() ? sio::packet_type::ack : sio::packet_type::binary_ack;
-          a.nsp = nsp;
-          a.id = id;
-          a.data = std::move(reply.args);
-          a.has_data = true;
-          a.attachments = reply.bin.size();
-          std::string text = "4";
-          sio::encode(text, a);
-          engineio::outgoing out;
-          out.text = std::make_shared<const std::string>(std::move(text));
-          out.binaries = std::move(reply.bin);
-          c->send(std::move(out));
-        };
-      }
-      (*handler)(sock, args, std::move(ack));
-      return;
-    }
+    case sio::packet_type::binary_event:
+      return on_event(p, std::move(bin));
     case sio::packet_type::ack:
-    case sio::packet_type::binary_ack: {
-      auto it = sockets_.find(p.nsp);
-      if (it == sockets_.end()) return fail("invalid state");
-      if (!p.id) return;
-      event_args args;
-      if (p.data.is_array()) args.args = std::move(p.data.as_array());
-      args.bin = std::move(bin);
-      it->second->on_ack(*p.id, std::move(args));
-      return;
-    }
+    case sio::packet_type::binary_ack:
+      return on_ack(p, std::move(bin));
     case sio::packet_type::connect_error:
       return fail("parse error");  // server-only packet
   }
 }
 
+void client::on_event(sio::packet& p, attachments bin) {
+  auto it = sockets_.find(p.nsp);
+  if (it == sockets_.end()) return fail("invalid state");  // socket.io closes too
+  auto sock = it->second;
+  auto& arr = p.data.as_array();
+  const std::string name =
+      arr[0].is_string() ? std::string(arr[0].as_string()) : json::serialize(arr[0]);
+  const event_handler* handler = sock->nsp().handler(name);
+  if (handler == nullptr) return;
+  event_args args;
+  args.args = json::array(arr.begin() + 1, arr.end());
+  args.bin = std::move(bin);
+  (*handler)(sock, args, p.id ? make_ack(p.nsp, *p.id) : ack_fn{});
+}
+
+ack_fn client::make_ack(const std::string& nsp, std::uint64_t id) {
+  // Called on any strand (the application answers where it likes), at most once.
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  return [conn = std::weak_ptr(conn_), nsp, id, done](event_args reply) {
+    if (done->exchange(true)) return;
+    if (auto c = conn.lock()) c->send(ack_packet(nsp, id, std::move(reply)));
+  };
+}
+
+void client::on_ack(sio::packet& p, attachments bin) {
+  auto it = sockets_.find(p.nsp);
+  if (it == sockets_.end()) return fail("invalid state");
+  if (!p.id) return;
+  event_args args;
+  if (p.data.is_array()) args.args = std::move(p.data.as_array());
+  args.bin = std::move(bin);
+  it->second->on_ack(*p.id, std::move(args));
+}
+
 void client::connect(sio::packet& p) {
   namespace_* nsp = srv_.find(p.nsp);
   if (nsp == nullptr) {
-    sio::packet e;
-    e.type = sio::packet_type::connect_error;
-    e.nsp = p.nsp;
-    e.data = json::object{{"message", "Invalid namespace"}};
-    e.has_data = true;
-    return send_packet(e);
+    return send(connect_error_packet(p.nsp, json::object{{"message", "Invalid namespace"}}));
   }
   if (sockets_.count(p.nsp) != 0) return;  // already connected: nothing to do
   json::object auth = p.has_data && p.data.is_object() ? p.data.as_object() : json::object{};
-
-  if (srv_.opts().recovery_window.count() > 0) {
-    const auto* pid = auth.if_contains("pid");
-    if (pid != nullptr && pid->is_string()) {
-      auto old = srv_.take_recoverable(std::string(pid->as_string()));
-      // attach() fails when the server disconnected the socket meanwhile: start afresh.
-      if (old && &old->nsp() == nsp && old->attach(conn_, shared_from_this(), true)) {
-        std::uint64_t offset = 0;
-        if (const auto* off = auth.if_contains("offset"); off != nullptr && off->is_string()) {
-          const auto& s = off->as_string();
-          std::from_chars(s.data(), s.data() + s.size(), offset);
-        }
-        sockets_[p.nsp] = old;
-        connect_timer_.cancel();
-        sio::packet ok;
-        ok.type = sio::packet_type::connect;
-        ok.nsp = p.nsp;
-        ok.data = json::object{{"sid", old->id()}, {"pid", old->pid()}};
-        ok.has_data = true;
-        send_packet(ok);
-        if (old->replay_after(offset)) {
-          if (nsp->on_connection_) nsp->on_connection_(old);
-          return;
-        }
-        // Too much was missed to replay: this is a new session after all.
-        sockets_.erase(p.nsp);
-        nsp->adapter_->remove(old->id());
-        old->finish();
-        fail("recovery failed");
-        return;
-      }
-      if (old) {
-        // Taken out of the recovery map but not resumed (disconnected meanwhile, or another
-        // namespace's pid): it ends here.
-        old->nsp().adapter_->remove(old->id());
-        old->finish();
-      }
-    }
-  }
+  const bool recovery = srv_.opts().recovery_window.count() > 0;
+  if (recovery && recover(*nsp, auth)) return;
   auth.erase("pid");
   auth.erase("offset");
-  const bool recovery = srv_.opts().recovery_window.count() > 0;
   auto sock = std::make_shared<socket>(*nsp, random_id(), recovery ? random_id() : std::string(),
                                        std::move(auth));
   run_middleware(sock, nsp, 0);
 }
 
+bool client::recover(namespace_& nsp, const json::object& auth) {
+  const auto* pid = auth.if_contains("pid");
+  if (pid == nullptr || !pid->is_string()) return false;
+  auto old = srv_.take_recoverable(std::string(pid->as_string()));
+  if (!old) return false;
+  std::uint64_t offset = 0;
+  if (const auto* off = auth.if_contains("offset"); off != nullptr && off->is_string()) {
+    const auto& s = off->as_string();
+    std::from_chars(s.data(), s.data() + s.size(), offset);
+  }
+  // Registered first: the resumed socket must be this client's while it replays.
+  auto result = socket::resume_result::ended;
+  if (&old->nsp() == &nsp) {
+    sockets_[nsp.name()] = old;
+    result = old->resume(conn_, shared_from_this(), offset);
+  }
+  if (result == socket::resume_result::resumed) {
+    connect_timer_.cancel();
+    nsp.connected(old);
+    return true;
+  }
+  // Taken out of the recovery map but not resumed (disconnected meanwhile, another namespace's
+  // pid, or too much missed to replay): it ends here.
+  if (auto it = sockets_.find(nsp.name()); it != sockets_.end() && it->second == old) {
+    sockets_.erase(it);
+  }
+  old->nsp().rooms().remove(old->id());
+  old->finish();
+  if (result == socket::resume_result::ended) return false;  // a new socket instead
+  connect_timer_.cancel();
+  fail("recovery failed");  // the client starts a new session
+  return true;
+}
+
 void client::run_middleware(const socket_ptr& s, namespace_* nsp, std::size_t i) {
   if (closed_) return;
-  if (i == nsp->middlewares_.size()) return accept(s, nsp);
+  if (i == nsp->middleware_count()) return accept(s, nsp);
   auto next = [w = weak_from_this(), s, nsp, i,
                ex = conn_->executor()](std::optional<json::object> err) {
     asio::dispatch(ex, [w, s, nsp, i, err = std::move(err)]() mutable {
       auto self = w.lock();
       if (!self || self->closed_) return;
-      if (err) {
-        sio::packet e;
-        e.type = sio::packet_type::connect_error;
-        e.nsp = nsp->name();
-        e.data = std::move(*err);
-        e.has_data = true;
-        return self->send_packet(e);
-      }
+      if (err) return self->send(connect_error_packet(nsp->name(), std::move(*err)));
       self->run_middleware(s, nsp, i + 1);
     });
   };
-  nsp->middlewares_[i](s, s->auth(), std::move(next));
+  nsp->run_middleware(i, s, std::move(next));
 }
 
 void client::accept(const socket_ptr& s, namespace_* nsp) {
   if (sockets_.count(nsp->name()) != 0) return;
-  nsp->adapter_->add(s);
-  (void)s->attach(conn_, shared_from_this(), false);  // a new socket: nobody disconnected it
+  nsp->rooms().add(s);
+  (void)s->attach(conn_, shared_from_this());  // a new socket: nobody disconnected it
   sockets_[nsp->name()] = s;
   connect_timer_.cancel();
-  sio::packet ok;
-  ok.type = sio::packet_type::connect;
-  ok.nsp = nsp->name();
-  json::object data{{"sid", s->id()}};
-  if (!s->pid().empty()) data["pid"] = s->pid();
-  ok.data = std::move(data);
-  ok.has_data = true;
-  send_packet(ok);
-  if (nsp->on_connection_) nsp->on_connection_(s);
+  send(connect_packet(nsp->name(), s->id(), s->pid()));
+  nsp->connected(s);
   s->release_auth();  // read by the middleware and the connection handler; not kept after
 }
 
@@ -293,8 +256,8 @@ void client::drop(socket_ptr s,  // NOLINT(performance-unnecessary-value-param)
   // hold the socket object for a while).
   srv_.forget_recoverable(s->pid());
   s->finish();
-  s->nsp().adapter_->remove(s->id());
-  if (s->nsp().on_disconnect_) s->nsp().on_disconnect_(s, reason);
+  s->nsp().rooms().remove(s->id());
+  s->nsp().disconnected(s, reason);
 }
 
 void client::on_close(std::string_view reason) {
@@ -319,10 +282,10 @@ void client::on_close(std::string_view reason) {
         sock->finish();  // whoever still holds the object holds no buffer
       });
     } else {
-      s->nsp().adapter_->remove(s->id());
+      s->nsp().rooms().remove(s->id());
       s->finish();
     }
-    if (s->nsp().on_disconnect_) s->nsp().on_disconnect_(s, reason);
+    s->nsp().disconnected(s, reason);
   }
   conn_.reset();  // breaks session → listener → session
 }

@@ -1,21 +1,10 @@
 #include "socketio/server.hpp"
 
 #include "socketio/client.hpp"
+#include "socketio/connection.hpp"
 #include "socketio/socket.hpp"
 
 namespace hw::socketio {
-
-namespace_::namespace_(server& srv, std::string name)
-    : srv_(srv), name_(std::move(name)), adapter_(std::make_unique<memory_adapter>()) {}
-
-std::size_t namespace_::emit(const broadcast_options& to, std::string_view event,
-                             const event_args& args, bool is_volatile) {
-  // Encoded once for every recipient; recoverable packets carry one offset for all of them.
-  const std::uint64_t offset =
-      srv_.opts().recovery_window.count() > 0 && !is_volatile ? srv_.next_offset() : 0;
-  return adapter_->broadcast(
-      to, encode_event(name_, event, args, std::nullopt, offset, is_volatile), offset);
-}
 
 server::server(boost::asio::io_context& ioc, engineio::options eio, options opts,
                core::registry* metrics)
@@ -36,7 +25,7 @@ server::server(boost::asio::io_context& ioc, engineio::options eio, options opts
   engine_ = std::make_unique<engineio::server>(
       ioc_, std::move(eio),
       [this](std::shared_ptr<engineio::session> s) -> std::shared_ptr<engineio::listener> {
-        auto c = std::make_shared<client>(*this, std::move(s));
+        auto c = std::make_shared<client>(*this, over_session(std::move(s)));
         c->start();
         return c;
       },

@@ -3,27 +3,19 @@
 // in both directions (with timeouts), binary attachments, rooms through an adapter, volatile
 // emits, and connection state recovery (socket.io's pid + offset scheme).
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <chrono>
-#include <functional>
 #include <map>
 #include <memory>
-#include <optional>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "engineio/server.hpp"
-#include "socketio/adapter.hpp"
+#include "socketio/namespace.hpp"
 
 namespace hw::socketio {
-
-using millis = std::chrono::milliseconds;
-class socket;
-using socket_ptr = std::shared_ptr<socket>;
-using attachments = std::vector<std::shared_ptr<const std::string>>;
 
 struct options {
   millis connect_timeout{45'000};           ///< time to CONNECT a namespace after the handshake
@@ -39,58 +31,6 @@ struct options {
   std::size_t max_connect_bytes = 4096;
   /// Bytes all sockets waiting for recovery may hold together; the oldest go first beyond.
   std::size_t recovery_total_bytes = 64UL << 20U;
-};
-
-/// An incoming event's arguments (placeholders for binary refer to `bin` by index).
-struct event_args {
-  boost::json::array args;
-  attachments bin;
-};
-
-/// Answers the client's ack callback; call at most once (later calls are ignored).
-using ack_fn = std::function<void(event_args reply)>;
-using event_handler = std::function<void(const socket_ptr&, event_args&, ack_fn)>;
-/// Middleware result: nullopt accepts; an object refuses (sent as CONNECT_ERROR payload).
-using next_fn = std::function<void(std::optional<boost::json::object>)>;
-using middleware = std::function<void(const socket_ptr&, const boost::json::object& auth, next_fn)>;
-
-struct emit_options {
-  bool is_volatile = false;
-  /// Server→client ack: called with the client's reply, or with nullopt on timeout/disconnect.
-  std::function<void(std::optional<event_args>)> ack;
-  millis ack_timeout{10'000};
-};
-
-class server;
-
-class namespace_ {
- public:
-  namespace_(server& srv, std::string name);
-  [[nodiscard]] const std::string& name() const { return name_; }
-  void use(middleware m) { middlewares_.push_back(std::move(m)); }
-  void on_connection(std::function<void(const socket_ptr&)> f) { on_connection_ = std::move(f); }
-  void on_disconnect(std::function<void(const socket_ptr&, std::string_view reason)> f) {
-    on_disconnect_ = std::move(f);
-  }
-  void on(std::string event, event_handler h) { handlers_[std::move(event)] = std::move(h); }
-  /// Called for events that have no handler (e.g. to answer their ack with an error).
-  void on_unknown(event_handler h) { unknown_ = std::move(h); }
-  /// Emits to room members (all sockets when rooms is empty).
-  std::size_t emit(const broadcast_options& to, std::string_view event, const event_args& args,
-                   bool is_volatile = false);
-  adapter& rooms() { return *adapter_; }
-
- private:
-  friend class client;
-  friend class socket;
-  server& srv_;
-  std::string name_;
-  std::unique_ptr<adapter> adapter_;
-  std::vector<middleware> middlewares_;
-  std::function<void(const socket_ptr&)> on_connection_;
-  std::function<void(const socket_ptr&, std::string_view)> on_disconnect_;
-  std::map<std::string, event_handler, std::less<>> handlers_;
-  event_handler unknown_;
 };
 
 class server {

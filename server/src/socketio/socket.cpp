@@ -1,51 +1,21 @@
 #include "socketio/socket.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
-
 #include <boost/asio/dispatch.hpp>
 #include <limits>
 
 #include "core/log.hpp"
-#include "protocol/socketio.hpp"
 #include "socketio/client.hpp"
+#include "socketio/packets.hpp"
 
 namespace hw::socketio {
-
-namespace sio = protocol::sio;
-
-engineio::outgoing encode_event(std::string_view nsp, std::string_view event,
-                                const event_args& args, std::optional<std::uint64_t> ack_id,
-                                std::uint64_t offset, bool is_volatile) {
-  sio::packet p;
-  p.type = args.bin.empty() ? sio::packet_type::event : sio::packet_type::binary_event;
-  p.nsp = std::string(nsp);
-  p.id = ack_id;
-  boost::json::array data;
-  data.reserve(args.args.size() + 2);
-  data.emplace_back(event);
-  for (const auto& a : args.args)
-    data.push_back(a);
-  if (offset != 0) data.emplace_back(std::to_string(offset));  // socket.io: offset goes last
-  p.data = std::move(data);
-  p.has_data = true;
-  p.attachments = args.bin.size();
-  std::string text = "4";
-  sio::encode(text, p);
-  engineio::outgoing out;
-  out.text = std::make_shared<const std::string>(std::move(text));
-  out.binaries = args.bin;
-  out.is_volatile = is_volatile;
-  return out;
-}
 
 socket::socket(namespace_& nsp, std::string id, std::string pid, boost::json::object auth)
     : nsp_(nsp),
       id_(std::move(id)),
       pid_(std::move(pid)),
       auth_(std::move(auth)),
-      sockets_gauge_(nsp.srv_.sockets_gauge()),
-      live_bytes_gauge_(nsp.srv_.live_bytes_gauge()) {
+      sockets_gauge_(nsp.owner().sockets_gauge()),
+      live_bytes_gauge_(nsp.owner().live_bytes_gauge()) {
   if (sockets_gauge_ != nullptr) sockets_gauge_->add(1);
 }
 
@@ -75,16 +45,63 @@ bool socket::recovered() const {
   return recovered_;
 }
 
-bool socket::attach(const std::shared_ptr<engineio::session>& conn,
-                    const std::shared_ptr<client>& owner, bool recovered) {
+bool socket::attach(const connection_ptr& conn, const std::shared_ptr<client>& owner) {
   std::lock_guard lock(mutex_);
   if (ended_) return false;
   conn_ = conn;
   client_ = owner;
-  recovered_ = recovered;
-  if (expiry_) expiry_->cancel();
   sync_live_bytes_locked();
   return true;
+}
+
+socket::resume_result socket::resume(const connection_ptr& conn,
+                                     const std::shared_ptr<client>& owner, std::uint64_t offset) {
+  std::vector<engineio::outgoing> missed;
+  bool complete = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (ended_) return resume_result::ended;
+    conn_ = conn;
+    client_ = owner;
+    recovered_ = true;
+    if (expiry_) expiry_->cancel();
+    sync_live_bytes_locked();
+    // Emits on other strands go to held_ from now on: were they sent at once, they could reach
+    // the client before the missed packets, and their offset would make it skip those on its
+    // next recovery (the application strand emits while this connection's strand replays).
+    replaying_ = true;
+    complete = offset >= evicted_upto_;  // else some of what it missed is gone
+    if (complete && buffer_) {
+      for (const auto& b : *buffer_) {
+        if (b.offset > offset) missed.push_back(b.msg);
+      }
+    }
+  }
+  conn->send(connect_packet(nsp_.name(), id_, pid_));
+  if (!complete) return resume_result::missed_more;  // the caller ends it (finish())
+  core::log::debug("socket_recovered", {{"offset", offset}, {"replayed", missed.size()}});
+  for (auto& m : missed)
+    conn->send(std::move(m));
+  flush_held(conn);
+  return resume_result::resumed;
+}
+
+void socket::flush_held(const connection_ptr& conn) {
+  // Sent outside the lock, like every send: more may be held meanwhile, hence the loop.
+  for (;;) {
+    std::vector<engineio::outgoing> held;
+    {
+      std::lock_guard lock(mutex_);
+      if (conn_ != conn) return;  // detached or ended meanwhile (they reset the replay)
+      if (held_.empty()) {
+        replaying_ = false;
+        return;
+      }
+      held.swap(held_);
+    }
+    for (auto& m : held)
+      conn->send(std::move(m));
+  }
 }
 
 bool socket::detach() {
@@ -97,6 +114,9 @@ bool socket::detach() {
   }
   conn_.reset();
   client_.reset();
+  // Held packets go with the transport, as if sent: the recoverable ones are in the buffer.
+  replaying_ = false;
+  held_.clear();
   sync_live_bytes_locked();
   return !pid_.empty() && !ended_;
 }
@@ -111,6 +131,8 @@ void socket::finish() {
     ended_ = true;
     conn_.reset();
     client_.reset();
+    replaying_ = false;
+    held_.clear();
     buffer.swap(buffer_);
     buffer_bytes_ = 0;
     evicted_upto_ = std::numeric_limits<std::uint64_t>::max();  // nothing can be replayed
@@ -144,7 +166,7 @@ std::size_t socket::buffered_packets() const {
 
 bool socket::emit(std::string_view event, const event_args& args, emit_options opts) {
   std::optional<std::uint64_t> ack_id;
-  std::shared_ptr<engineio::session> conn;
+  connection_ptr conn;
   {
     std::lock_guard lock(mutex_);
     conn = conn_;
@@ -173,9 +195,9 @@ bool socket::emit(std::string_view event, const event_args& args, emit_options o
   }
   // Packets that need no ack and may not be dropped carry a recovery offset.
   const bool recoverable =
-      nsp_.srv_.opts().recovery_window.count() > 0 && !opts.is_volatile && !ack_id;
-  const std::uint64_t offset = recoverable ? nsp_.srv_.next_offset() : 0;
-  return deliver(encode_event(nsp_.name(), event, args, ack_id, offset, opts.is_volatile), offset);
+      nsp_.owner().opts().recovery_window.count() > 0 && !opts.is_volatile && !ack_id;
+  const std::uint64_t offset = recoverable ? nsp_.owner().next_offset() : 0;
+  return deliver(event_packet(nsp_.name(), event, args, ack_id, offset, opts.is_volatile), offset);
 }
 
 namespace {
@@ -189,7 +211,7 @@ std::size_t message_bytes(const engineio::outgoing& m) {
 
 void socket::trim_locked(clock::time_point now) {
   if (!buffer_) return;
-  const auto& lim = nsp_.srv_.opts();
+  const auto& lim = nsp_.owner().opts();
   // Sent before this instant, a packet can no longer be missed by a client that may recover.
   const auto oldest_useful = now - lim.recovery_window;
   auto& buf = *buffer_;
@@ -202,7 +224,7 @@ void socket::trim_locked(clock::time_point now) {
 }
 
 bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
-  std::shared_ptr<engineio::session> conn;
+  connection_ptr conn;
   std::int64_t grew = 0;
   {
     std::lock_guard lock(mutex_);
@@ -217,10 +239,14 @@ bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
       sync_live_bytes_locked();
     }
     conn = conn_;
+    if (conn && replaying_) {
+      held_.push_back(msg);  // sent right after the replay (flush_held), in this order
+      return true;
+    }
   }
   if (!conn) {
     // Waiting for recovery: what it buffers counts toward the global recovery budget.
-    if (grew != 0) nsp_.srv_.recovery_grew(this, grew);
+    if (grew != 0) nsp_.owner().recovery_grew(this, grew);
     // Not handed to a live transport: false even when buffered for recovery, since the client
     // may come back without recovering (the caller then keeps what matters itself).
     return false;
@@ -229,33 +255,12 @@ bool socket::deliver(const engineio::outgoing& msg, std::uint64_t offset) {
 }
 
 engineio::input_hold socket::hold_input() {
-  std::shared_ptr<engineio::session> conn;
+  connection_ptr conn;
   {
     std::lock_guard lock(mutex_);
     conn = conn_;
   }
   return conn ? conn->hold_input() : engineio::input_hold{};
-}
-
-bool socket::replay_after(std::uint64_t offset) {
-  std::vector<engineio::outgoing> missed;
-  std::shared_ptr<engineio::session> conn;
-  {
-    std::lock_guard lock(mutex_);
-    if (offset < evicted_upto_) return false;  // some of what it missed is gone
-    if (buffer_) {
-      for (const auto& b : *buffer_) {
-        if (b.offset > offset) missed.push_back(b.msg);
-      }
-    }
-    conn = conn_;
-  }
-  core::log::debug("socket_recovered", {{"offset", offset}, {"replayed", missed.size()}});
-  if (conn) {
-    for (auto& m : missed)
-      conn->send(std::move(m));
-  }
-  return true;
 }
 
 void socket::on_ack(std::uint64_t id, event_args args) {
@@ -284,27 +289,27 @@ void socket::fail_acks() {
 }
 
 void socket::join(const std::string& room) {
-  nsp_.adapter_->join(id_, room);
+  nsp_.rooms().join(id_, room);
 }
 void socket::leave(const std::string& room) {
-  nsp_.adapter_->leave(id_, room);
+  nsp_.rooms().leave(id_, room);
 }
 std::vector<std::string> socket::rooms() const {
-  return nsp_.adapter_->rooms_of(id_);
+  return nsp_.rooms().rooms_of(id_);
 }
 
 void socket::arm_expiry(std::function<void()> on_expired) {
   std::lock_guard lock(mutex_);
   if (!expiry_) return;
   // The timer runs on the last connection's strand; created on detach.
-  expiry_->expires_after(nsp_.srv_.opts().recovery_window);
+  expiry_->expires_after(nsp_.owner().opts().recovery_window);
   expiry_->async_wait([fn = std::move(on_expired)](boost::system::error_code ec) {
     if (!ec) fn();
   });
 }
 
 void socket::disconnect() {
-  std::shared_ptr<engineio::session> conn;
+  connection_ptr conn;
   std::weak_ptr<client> owner;
   {
     // One lock for the whole decision: the transport may be closing on another strand (a page
@@ -318,18 +323,11 @@ void socket::disconnect() {
   if (!conn) {
     // Detached: waiting for recovery (or already gone). It ends here, not when the window
     // expires, so a replaced connection's socket does not linger, nor its buffer.
-    if (nsp_.srv_.drop_recoverable(this)) nsp_.adapter_->remove(id_);
+    if (nsp_.owner().drop_recoverable(this)) nsp_.rooms().remove(id_);
     finish();
     return;
   }
-  sio::packet p;
-  p.type = sio::packet_type::disconnect;
-  p.nsp = nsp_.name();
-  std::string text = "4";
-  sio::encode(text, p);
-  engineio::outgoing out;
-  out.text = std::make_shared<const std::string>(std::move(text));
-  conn->send(std::move(out));
+  conn->send(disconnect_packet(nsp_.name()));
   // The client drops the socket on its own strand and runs the disconnect handler. If the
   // transport closed first, on_close already detached the socket without keeping it (ended_).
   boost::asio::dispatch(conn->executor(), [self = shared_from_this(), w = std::move(owner)] {

@@ -1,9 +1,9 @@
 #pragma once
 // One Socket.IO socket: a client's connection to one namespace. Survives a transport drop for
 // the recovery window (it keeps its id, rooms and a bounded replay buffer) so a client that
-// comes back gets every packet it missed. The replay buffer is bounded in packets, bytes and
-// age (one recovery window); when the socket ends for good (finish()) it is freed, whoever still
-// holds the object.
+// comes back gets every packet it missed, once and before any new one (resume()). The replay
+// buffer is bounded in packets, bytes and age (one recovery window); when the socket ends for
+// good (finish()) it is freed, whoever still holds the object.
 
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 
+#include "socketio/connection.hpp"
 #include "socketio/server.hpp"
 
 namespace hw::socketio {
@@ -53,9 +54,20 @@ class socket : public std::enable_shared_from_this<socket> {
   [[nodiscard]] bool connected() const;
 
   // Internal (socketio/).
-  /// Binds the socket to a connection. False (and nothing changes) once it was disconnected.
-  bool attach(const std::shared_ptr<engineio::session>& conn, const std::shared_ptr<client>& owner,
-              bool recovered);
+  /// Binds a new socket to its connection. False (and nothing changes) once it was disconnected.
+  bool attach(const connection_ptr& conn, const std::shared_ptr<client>& owner);
+  enum class resume_result : std::uint8_t {
+    resumed,      ///< CONNECT sent, then every missed packet, then what was emitted meanwhile
+    ended,        ///< disconnected meanwhile: nothing changed, nothing sent
+    missed_more,  ///< attached and CONNECT sent, but packets it missed were evicted: end it
+  };
+  /// Recovery: binds a socket that waited for its client to `conn`, sends the CONNECT answer
+  /// (same id and pid) and replays what the client missed after `offset` (0: everything kept).
+  /// Packets emitted while this runs are held and sent after the replay, so the client gets
+  /// every packet once and in order: a new packet never overtakes a missed one, and the
+  /// client's recovery offset (its last packet's) never skips one it has not received.
+  resume_result resume(const connection_ptr& conn, const std::shared_ptr<client>& owner,
+                       std::uint64_t offset);
   /// Transport lost. Returns true when the socket waits for recovery (not after disconnect()).
   /// Packets older than one recovery window are dropped from the replay buffer here.
   bool detach();
@@ -72,9 +84,9 @@ class socket : public std::enable_shared_from_this<socket> {
   [[nodiscard]] std::size_t recovery_bytes() const;
   /// Packets held in the replay buffer (tests and diagnostics).
   [[nodiscard]] std::size_t buffered_packets() const;
+  /// Sends one encoded packet (buffered for recovery when `offset` is non-zero). True when it
+  /// was handed to a live transport (or held for it while a recovery replays).
   bool deliver(const engineio::outgoing& msg, std::uint64_t offset);
-  /// Resends what the client missed after `offset` (0: from the start). False if impossible.
-  bool replay_after(std::uint64_t offset);
   void on_ack(std::uint64_t id, event_args args);
   void fail_acks();
   void arm_expiry(std::function<void()> on_expired);
@@ -98,6 +110,9 @@ class socket : public std::enable_shared_from_this<socket> {
   /// Brings hallway_socketio_live_buffer_bytes in step with this socket (its buffer counts
   /// there while it has a transport). Under mutex_, after conn_ or buffer_bytes_ changed.
   void sync_live_bytes_locked();
+  /// Sends the packets held during a replay until none is left, then lets delivery go straight
+  /// to the connection again (stops if the connection changed meanwhile).
+  void flush_held(const connection_ptr& conn);
 
   namespace_& nsp_;
   std::string id_;
@@ -107,7 +122,11 @@ class socket : public std::enable_shared_from_this<socket> {
   mutable std::mutex mutex_;  // the members below (touched by broadcasts and other strands)
   bool recovered_ = false;
   bool ended_ = false;  // disconnect() ran: never attached or kept for recovery again
-  std::shared_ptr<engineio::session> conn_;
+  connection_ptr conn_;
+  // While a recovery replays (resume()), delivered packets wait here so they follow the replay.
+  // Lives for one replay at most: emptied by it, by detach() and by finish().
+  bool replaying_ = false;
+  std::vector<engineio::outgoing> held_;
   std::weak_ptr<client> client_;
   // Created with the first buffered packet and freed by finish(): an empty std::deque still
   // allocates ~600 bytes, more than the rest of an ended socket.
@@ -122,10 +141,5 @@ class socket : public std::enable_shared_from_this<socket> {
   core::gauge* sockets_gauge_ = nullptr;
   core::gauge* live_bytes_gauge_ = nullptr;
 };
-
-/// Encodes an EVENT (or BINARY_EVENT) for namespace `nsp` as an Engine.IO message.
-engineio::outgoing encode_event(std::string_view nsp, std::string_view event,
-                                const event_args& args, std::optional<std::uint64_t> ack_id,
-                                std::uint64_t offset, bool is_volatile);
 
 }  // namespace hw::socketio

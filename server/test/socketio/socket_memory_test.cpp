@@ -51,7 +51,7 @@ struct fixture {
   std::shared_ptr<engineio::session> open(const std::string& connect = "0") {
     auto s = std::make_shared<engineio::session>(boost::asio::make_strand(ioc), "sid",
                                                  srv->engine().opts(), [](const std::string&) {});
-    auto c = std::make_shared<client>(*srv, s);
+    auto c = std::make_shared<client>(*srv, over_session(s));
     c->start();
     s->start_websocket(std::make_shared<fake_ws>(), c);
     s->on_ws_message("4" + connect, false);
