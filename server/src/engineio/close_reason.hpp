@@ -26,6 +26,7 @@ enum class close_reason : std::uint8_t {
 
 inline constexpr std::size_t close_reason_count = 10;
 
+/// One row of the close_reasons table.
 struct close_reason_info {
   close_reason reason;
   std::string_view name;  ///< log field and metric label: snake_case, stable

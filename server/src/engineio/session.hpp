@@ -51,6 +51,8 @@ class listener {
   virtual void on_close(std::string_view reason) = 0;
 };
 
+/// One client's Engine.IO session: owns its transports and its listener; the session table
+/// (engineio::server) owns it until it ends. The transport_owner side is for its transports only.
 class session final : public std::enable_shared_from_this<session>, public transport_owner {
  public:
   /// `on_gone` (strand): the session table forgets the sid. `on_closed` (strand, optional): the
@@ -150,11 +152,13 @@ class session final : public std::enable_shared_from_this<session>, public trans
   std::function<void(const std::string&)> on_gone_;
   std::function<void(close_reason)> on_closed_;
   std::shared_ptr<listener> listener_;
-  std::shared_ptr<transport> transport_;        // the one the session sends on
-  std::shared_ptr<polling_transport> polling_;  // kept after an upgrade (a held POST)
-  std::atomic<transport*> direct_{nullptr};     // transport_ once own_queue(): send()
-  std::shared_ptr<transport> probe_;            // a WebSocket probing an upgrade
-  bool upgrading_ = false;                      // the probe answered "3probe"
+  std::shared_ptr<transport> transport_;  // the one the session sends on
+  // Kept after an upgrade (a held POST). Set before the listener can hand the session out, so
+  // hold_input() may read it from another thread.
+  std::shared_ptr<polling_transport> polling_;
+  std::atomic<transport*> direct_{nullptr};  // transport_ once own_queue(): send()
+  std::shared_ptr<transport> probe_;         // a WebSocket probing an upgrade
+  bool upgrading_ = false;                   // the probe answered "3probe"
   std::vector<frame> outbox_;
   std::size_t outbox_size_ = 0;               // its size as a polling payload
   std::atomic<std::size_t> outbox_bytes_{0};  // the same, for send() on other threads

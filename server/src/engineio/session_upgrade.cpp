@@ -2,8 +2,6 @@
 // ("2probe" → "3probe"), the held poll is released with a noop, and "5" moves the session and its
 // outbox onto the WebSocket, as engine.io's Socket#maybeUpgrade.
 
-#include <boost/asio/steady_timer.hpp>
-
 #include "engineio/polling_transport.hpp"
 #include "engineio/session.hpp"
 

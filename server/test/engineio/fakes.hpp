@@ -14,7 +14,7 @@
 
 #include "engineio/session.hpp"
 
-namespace hw::engineio::testing {
+namespace hw::engineio::fakes {
 
 using namespace std::chrono_literals;
 
@@ -211,4 +211,4 @@ struct harness {
   std::vector<close_reason> reasons;
 };
 
-}  // namespace hw::engineio::testing
+}  // namespace hw::engineio::fakes

@@ -11,7 +11,7 @@
 namespace hw::engineio {
 namespace {
 
-using namespace testing;
+using namespace fakes;
 
 options short_heartbeat(std::chrono::milliseconds interval, std::chrono::milliseconds timeout) {
   auto o = harness::defaults();

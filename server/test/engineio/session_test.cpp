@@ -12,7 +12,7 @@
 namespace hw::engineio {
 namespace {
 
-using namespace testing;
+using namespace fakes;
 namespace json = boost::json;
 
 json::object open_fields(const std::string& packet) {

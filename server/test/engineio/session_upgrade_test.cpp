@@ -9,7 +9,7 @@
 namespace hw::engineio {
 namespace {
 
-using namespace testing;
+using namespace fakes;
 
 /// A polling session with a claimed, opened probe.
 struct probing : harness {
