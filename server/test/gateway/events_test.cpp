@@ -1,4 +1,4 @@
-#include "socketio/events.hpp"
+#include "gateway/events.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace hw::socketio::events {
+namespace hw::gateway::events {
 namespace {
 
 template <class List>
@@ -17,7 +17,7 @@ std::vector<std::string> strings(const List& l) {
   return {l.begin(), l.end()};
 }
 
-TEST(SocketioEvents, EachListNamesAnEventOnce) {
+TEST(GatewayEvents, EachListNamesAnEventOnce) {
   for (const auto& list : {strings(client), strings(server)}) {
     EXPECT_EQ(std::set<std::string>(list.begin(), list.end()).size(), list.size());
     for (const auto& name : list)
@@ -33,7 +33,7 @@ TEST(SocketioEvents, EachListNamesAnEventOnce) {
   EXPECT_EQ(std::count(client.begin(), client.end(), user_report), 1);
 }
 
-TEST(SocketioEvents, ListJsonIsBothListsInOrder) {
+TEST(GatewayEvents, ListJsonIsBothListsInOrder) {
   const std::string text = list_json();
   ASSERT_FALSE(text.empty());
   EXPECT_EQ(text.back(), '\n');
@@ -51,4 +51,4 @@ TEST(SocketioEvents, ListJsonIsBothListsInOrder) {
 }
 
 }  // namespace
-}  // namespace hw::socketio::events
+}  // namespace hw::gateway::events

@@ -1,13 +1,16 @@
-#include "socketio/gateway.hpp"
+#include "gateway/realtime.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include "app/validate.hpp"
-#include "socketio/events.hpp"
+#include "gateway/events.hpp"
 #include "socketio/socket.hpp"
 
-namespace hw::socketio {
+namespace hw::gateway {
+
+using socketio::emit_options;
+using socketio::next_fn;
 
 namespace json = boost::json;
 namespace asio = boost::asio;
@@ -188,9 +191,9 @@ json::value handle_stats(app::chat_service& chat, const std::string& guest, even
 
 }  // namespace
 
-gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions,
-                 token_verifier verify, app::chat_config cfg,
-                 std::chrono::milliseconds session_touch_interval, core::registry* metrics)
+realtime::realtime(asio::io_context& ioc, socketio::server& io, app::session_store& sessions,
+                   token_verifier verify, app::chat_config cfg,
+                   std::chrono::milliseconds session_touch_interval, core::registry* metrics)
     : strand_(asio::make_strand(ioc)),
       io_(io),
       sessions_(sessions),
@@ -211,7 +214,7 @@ gateway::gateway(asio::io_context& ioc, server& io, app::session_store& sessions
   install_events();
 }
 
-void gateway::install_auth() {
+void realtime::install_auth() {
   io_.of("/").use([this](const socket_ptr& s, const json::object& auth, const next_fn& next) {
     const auto refuse = [&next](std::string_view code, std::string_view message) {
       next(json::object{{"message", message}, {"data", {{"code", code}, {"message", message}}}});
@@ -241,7 +244,7 @@ void gateway::install_auth() {
   });
 }
 
-void gateway::install_lifecycle() {
+void realtime::install_lifecycle() {
   auto& nsp = io_.of("/");
   nsp.on_connection([this](const socket_ptr& s) {
     const auto& o = s->data()["guest"].as_object();
@@ -287,7 +290,7 @@ void gateway::install_lifecycle() {
 }
 
 // Every name of events::client gets a handler here; anything else is unknown_event.
-void gateway::install_events() {
+void realtime::install_events() {
   app::chat_service* chat = chat_.get();  // lives as long as the handlers (the gateway)
   const auto with = [chat](json::value (*fn)(app::chat_service&, const std::string&, event_args&)) {
     return [chat, fn](const std::string& guest, event_args& a) { return fn(*chat, guest, a); };
@@ -325,16 +328,16 @@ void gateway::install_events() {
   });
 }
 
-gateway::~gateway() = default;
+realtime::~realtime() = default;
 
-void gateway::on(std::string_view event, call fn) {
+void realtime::on(std::string_view event, call fn) {
   io_.of("/").on(std::string(event),
                  [this, fn = std::move(fn)](const socket_ptr& s, event_args& a, const ack_fn& ack) {
                    dispatch(s, a, ack, fn);
                  });
 }
 
-void gateway::dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, const call& fn) {
+void realtime::dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, const call& fn) {
   const auto* g = s->data().if_contains("guest");
   if (g == nullptr) return;
   std::string id(g->as_object().at("id").as_string());
@@ -363,14 +366,14 @@ void gateway::dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, co
   });
 }
 
-void gateway::run(std::function<void()> f) {
+void realtime::run(std::function<void()> f) {
   asio::post(strand_, [this, f = std::move(f)] {
     f();
     reschedule();
   });
 }
 
-void gateway::reschedule() {
+void realtime::reschedule() {
   expire_left(std::chrono::steady_clock::now());
   const auto s = chat_->stats();
   online_ = s.online;
@@ -396,11 +399,11 @@ void gateway::reschedule() {
   });
 }
 
-app::stats_snapshot gateway::stats() const {
+app::stats_snapshot realtime::stats() const {
   return {online_, searching_, chatting_};
 }
 
-memory_snapshot gateway::memory() const {
+memory_snapshot realtime::memory() const {
   memory_snapshot m;
   m.chat.online = mem_online_;
   m.chat.away = mem_away_;
@@ -411,7 +414,7 @@ memory_snapshot gateway::memory() const {
   return m;
 }
 
-void gateway::release(const std::string& guest, bool may_recover) {
+void realtime::release(const std::string& guest, bool may_recover) {
   auto it = live_.find(guest);
   if (it == live_.end() || it->second->connected()) return;
   const auto window = io_.opts().recovery_window;
@@ -425,7 +428,7 @@ void gateway::release(const std::string& guest, bool may_recover) {
   touched_.erase(guest);
 }
 
-void gateway::expire_left(std::chrono::steady_clock::time_point now) {
+void realtime::expire_left(std::chrono::steady_clock::time_point now) {
   while (!left_expiry_.empty() && left_expiry_.front().first <= now) {
     const auto& [at, guest] = left_expiry_.front();
     if (auto it = left_.find(guest); it != left_.end() && it->second.until == at) left_.erase(it);
@@ -433,8 +436,8 @@ void gateway::expire_left(std::chrono::steady_clock::time_point now) {
   }
 }
 
-bool gateway::emit(const std::string& guest, std::string_view event, json::value payload,
-                   bool is_volatile) {
+bool realtime::emit(const std::string& guest, std::string_view event, json::value payload,
+                    bool is_volatile) {
   auto it = live_.find(guest);
   if (it == live_.end()) return false;
   event_args a;
@@ -444,7 +447,7 @@ bool gateway::emit(const std::string& guest, std::string_view event, json::value
   return it->second->emit(event, a, std::move(o));
 }
 
-void gateway::matched(const std::string& guest, const app::matched_event& e) {
+void realtime::matched(const std::string& guest, const app::matched_event& e) {
   emit(guest, events::user_matched,
        json::object{{"roomId", e.room_id},
                     {"mode", app::to_string(e.mode)},
@@ -456,53 +459,53 @@ void gateway::matched(const std::string& guest, const app::matched_event& e) {
                     {"polite", e.polite}});
 }
 
-bool gateway::message(const std::string& guest, const app::chat_message& m) {
+bool realtime::message(const std::string& guest, const app::chat_message& m) {
   return emit(
       guest, events::chat_message,
       json::object{{"id", m.id}, {"type", "text"}, {"text", m.text}, {"timestamp", m.timestamp}});
 }
 
-void gateway::delivered(const std::string& guest, const std::vector<std::string>& ids) {
+void realtime::delivered(const std::string& guest, const std::vector<std::string>& ids) {
   emit(guest, events::chat_message_delivered, json::object{{"ids", strings(ids)}});
 }
 
-void gateway::read(const std::string& guest, const std::string& up_to) {
+void realtime::read(const std::string& guest, const std::string& up_to) {
   emit(guest, events::chat_message_read, json::object{{"upTo", up_to}});
 }
 
-void gateway::typing(const std::string& guest, bool start) {
+void realtime::typing(const std::string& guest, bool start) {
   emit(guest, start ? events::chat_typing_start : events::chat_typing_stop, json::object{}, true);
 }
 
-void gateway::ended(const std::string& guest, std::string_view reason) {
+void realtime::ended(const std::string& guest, std::string_view reason) {
   emit(guest, events::chat_ended, json::object{{"reason", reason}});
 }
 
-void gateway::partner_connection(const std::string& guest, std::string_view state) {
+void realtime::partner_connection(const std::string& guest, std::string_view state) {
   emit(guest, events::partner_connection, json::object{{"state", state}});
 }
 
-void gateway::stats(const app::stats_snapshot& s) {
+void realtime::stats(const app::stats_snapshot& s) {
   event_args a;
   a.args.push_back(
       json::object{{"online", s.online}, {"searching", s.searching}, {"chatting", s.chatting}});
   io_.of("/").emit({}, events::realtime_stats, a, true);
 }
 
-void gateway::disconnect(const std::string& guest, std::string_view /*reason*/) {
+void realtime::disconnect(const std::string& guest, std::string_view /*reason*/) {
   auto it = live_.find(guest);
   if (it != live_.end()) it->second->disconnect();
 }
 
-void gateway::offline(const std::string& guest) {
+void realtime::offline(const std::string& guest) {
   release(guest);
 }
 
-void gateway::gone(const std::string& guest) {
+void realtime::gone(const std::string& guest) {
   touched_.erase(guest);
   left_.erase(guest);
   auto it = live_.find(guest);
   if (it != live_.end() && !it->second->connected()) live_.erase(it);
 }
 
-}  // namespace hw::socketio
+}  // namespace hw::gateway

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace hw::socketio::events {
+namespace hw::gateway::events {
 
 // Client → server (each takes an ack).
 inline constexpr std::string_view user_match = "user:match";
@@ -61,4 +61,4 @@ inline constexpr std::array<std::string_view, 10> server = {
 /// `{"client":[...],"server":[...]}` (one line, with a newline): what --list-events prints.
 std::string list_json();
 
-}  // namespace hw::socketio::events
+}  // namespace hw::gateway::events

@@ -12,9 +12,9 @@
 #include "app/rate_limit.hpp"
 #include "http/handler.hpp"
 
-namespace hw::http {
+namespace hw::gateway {
 
-struct guest_api_options {
+struct guest_rest_options {
   std::string jwt_key;
   std::string issuer = "hallway";
   std::string audience = "hallway";
@@ -31,23 +31,23 @@ struct token_check {
   std::string error;
 };
 
-class guest_api final : public handler {
+class guest_rest final : public http::handler {
  public:
-  guest_api(guest_api_options opts, app::session_store& sessions, const app::clock& clock);
-  void handle(const request& req, respond_fn respond) override;
+  guest_rest(guest_rest_options opts, app::session_store& sessions, const app::clock& clock);
+  void handle(const http::request& req, http::respond_fn respond) override;
 
   /// Verifies a token's signature, issuer, audience and expiry (not the session).
   [[nodiscard]] token_check check_token(std::string_view token) const;
 
  private:
-  void create(const request& req, const respond_fn& respond);
-  void me(const request& req, const respond_fn& respond, bool refresh);
+  void create(const http::request& req, const http::respond_fn& respond);
+  void me(const http::request& req, const http::respond_fn& respond, bool refresh);
   [[nodiscard]] std::string issue(const app::guest& g, std::int64_t& expires_unix) const;
 
-  guest_api_options opts_;
+  guest_rest_options opts_;
   app::session_store& sessions_;
   const app::clock& clock_;
   app::keyed_buckets create_buckets_;  ///< per client address (request::client_id)
 };
 
-}  // namespace hw::http
+}  // namespace hw::gateway

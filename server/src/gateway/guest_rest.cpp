@@ -1,4 +1,4 @@
-#include "http/guest_api.hpp"
+#include "gateway/guest_rest.hpp"
 
 #include <boost/json.hpp>
 #include <ctime>
@@ -7,7 +7,12 @@
 #include "core/jwt.hpp"
 #include "core/random.hpp"
 
-namespace hw::http {
+namespace hw::gateway {
+
+using http::make_text;
+using http::request;
+using http::respond_fn;
+using http::response;
 
 namespace json = boost::json;
 
@@ -42,7 +47,7 @@ response json_response(unsigned status, const json::object& body) {
 // Every API answer is personal: never cached.
 response make_field_error(unsigned status, std::string_view code, std::string_view message,
                           std::string_view field) {
-  auto r = make_error(status, code, message, field);
+  auto r = http::make_error(status, code, message, field);
   r.headers.set("cache-control", "no-store");
   return r;
 }
@@ -55,13 +60,14 @@ response unauthorized(std::string_view code, std::string_view message) {
 
 }  // namespace
 
-guest_api::guest_api(guest_api_options opts, app::session_store& sessions, const app::clock& clock)
+guest_rest::guest_rest(guest_rest_options opts, app::session_store& sessions,
+                       const app::clock& clock)
     : opts_(std::move(opts)),
       sessions_(sessions),
       clock_(clock),
       create_buckets_(opts_.create_limit, opts_.max_tracked_clients) {}
 
-void guest_api::handle(const request& req, respond_fn respond) {
+void guest_rest::handle(const request& req, respond_fn respond) {
   if (req.path == "/api/guest") {
     if (req.method != "POST") {
       auto r = make_field_error(405, "method_not_allowed", "use POST", {});
@@ -83,7 +89,7 @@ void guest_api::handle(const request& req, respond_fn respond) {
   respond(make_field_error(404, "not_found", "no such API endpoint", {}));
 }
 
-std::string guest_api::issue(const app::guest& g, std::int64_t& expires_unix) const {
+std::string guest_rest::issue(const app::guest& g, std::int64_t& expires_unix) const {
   const std::int64_t now = clock_.unix_ms() / 1000;
   core::jwt::claims c;
   c.sub = g.id;
@@ -96,7 +102,7 @@ std::string guest_api::issue(const app::guest& g, std::int64_t& expires_unix) co
   return core::jwt::sign(c, opts_.jwt_key);
 }
 
-void guest_api::create(const request& req, const respond_fn& respond) {
+void guest_rest::create(const request& req, const respond_fn& respond) {
   std::int64_t retry_ms = 0;
   if (!create_buckets_.try_take(req.client_id, clock_.now(), retry_ms)) {
     auto r = make_field_error(429, "rate_limited", "too many guests created; retry later", {});
@@ -174,7 +180,7 @@ void guest_api::create(const request& req, const respond_fn& respond) {
   });
 }
 
-token_check guest_api::check_token(std::string_view token) const {
+token_check guest_rest::check_token(std::string_view token) const {
   core::jwt::claims c;
   const auto err = core::jwt::verify(token, opts_.jwt_key, opts_.issuer, opts_.audience,
                                      clock_.unix_ms() / 1000, c);
@@ -182,9 +188,9 @@ token_check guest_api::check_token(std::string_view token) const {
   return {{}, err == core::jwt::error::expired ? "token_expired" : "token_invalid"};
 }
 
-void guest_api::me(const request& req, const respond_fn& respond, bool refresh) {
+void guest_rest::me(const request& req, const respond_fn& respond, bool refresh) {
   const auto auth = req.headers.get("authorization");
-  if (auth.size() < 8 || !iequals(auth.substr(0, 7), "Bearer ")) {
+  if (auth.size() < 8 || !http::iequals(auth.substr(0, 7), "Bearer ")) {
     return respond(unauthorized("token_invalid", "missing bearer token"));
   }
   const auto check = check_token(auth.substr(7));
@@ -203,4 +209,4 @@ void guest_api::me(const request& req, const respond_fn& respond, bool refresh) 
   });
 }
 
-}  // namespace hw::http
+}  // namespace hw::gateway

@@ -1,8 +1,8 @@
-#include "socketio/events.hpp"
+#include "gateway/events.hpp"
 
 #include <boost/json.hpp>
 
-namespace hw::socketio::events {
+namespace hw::gateway::events {
 
 std::string list_json() {
   const auto names = [](const auto& list) {
@@ -16,4 +16,4 @@ std::string list_json() {
          "\n";
 }
 
-}  // namespace hw::socketio::events
+}  // namespace hw::gateway::events

@@ -20,7 +20,12 @@
 #include "core/metrics.hpp"
 #include "socketio/server.hpp"
 
-namespace hw::socketio {
+namespace hw::gateway {
+
+using socketio::ack_fn;
+using socketio::event_args;
+using socketio::socket;
+using socketio::socket_ptr;
 
 /// Result of checking a bearer token: the guest id, or an error code (token_invalid, ...).
 struct token_result {
@@ -36,14 +41,14 @@ struct memory_snapshot {
   std::size_t sockets_held = 0;  ///< live_ + left_ entries
 };
 
-class gateway final : public app::chat_outbox {
+class realtime final : public app::chat_outbox {
  public:
   /// `metrics` (may be null) gets hallway_reports_total{reason}; it must outlive the gateway.
-  gateway(boost::asio::io_context& ioc, server& io, app::session_store& sessions,
-          token_verifier verify, app::chat_config cfg,
-          std::chrono::milliseconds session_touch_interval = std::chrono::seconds(60),
-          core::registry* metrics = nullptr);
-  ~gateway() override;
+  realtime(boost::asio::io_context& ioc, socketio::server& io, app::session_store& sessions,
+           token_verifier verify, app::chat_config cfg,
+           std::chrono::milliseconds session_touch_interval = std::chrono::seconds(60),
+           core::registry* metrics = nullptr);
+  ~realtime() override;
 
   /// Presence counts for GET /api/stats (thread-safe, refreshed after every domain call).
   [[nodiscard]] app::stats_snapshot stats() const;
@@ -83,7 +88,7 @@ class gateway final : public app::chat_outbox {
             bool is_volatile = false);
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  server& io_;
+  socketio::server& io_;
   app::session_store& sessions_;
   token_verifier verify_;
   app::system_clock clock_;
@@ -121,4 +126,4 @@ class gateway final : public app::chat_outbox {
   std::array<core::counter*, app::report_reason_names.size()> reports_total_{};
 };
 
-}  // namespace hw::socketio
+}  // namespace hw::gateway
