@@ -9,6 +9,7 @@
 #include "core/secrets.hpp"
 #include "gateway/guest_rest.hpp"
 #include "gateway/realtime.hpp"
+#include "gateway/stats_rest.hpp"
 #include "http/ops.hpp"
 #include "http/router.hpp"
 #include "http/security_headers.hpp"
@@ -164,19 +165,7 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   chat_cfg.receipt_limit = {cfg.receipt_rate.per_second, cfg.receipt_rate.burst};
   chat_cfg.control_limit = {cfg.control_rate.per_second, cfg.control_rate.burst};
   std::unique_ptr<gateway::realtime> chat;
-  http::function_handler stats_api(
-      [&chat](const http::request& req, const http::respond_fn& respond) {
-        if (req.method != "GET") {
-          auto r = http::make_error(405, "method_not_allowed", "use GET");
-          r.headers.set("allow", "GET");
-          return respond(std::move(r));
-        }
-        const auto s = chat ? chat->stats() : app::stats_snapshot{};
-        respond(http::make_text(200, "application/json",
-                                "{\"online\":" + std::to_string(s.online) +
-                                    ",\"searching\":" + std::to_string(s.searching) +
-                                    ",\"chatting\":" + std::to_string(s.chatting) + "}"));
-      });
+  gateway::stats_rest stats_api([&chat] { return chat ? chat->stats() : app::stats_snapshot{}; });
   http::static_files web(http::static_options{.root = cfg.web_root});
   net::server* srv_ptr = nullptr;
   http::ops ops([&srv_ptr] { return srv_ptr != nullptr && !srv_ptr->draining(); }, metrics);
@@ -260,11 +249,7 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   } else {
     chat = std::make_unique<gateway::realtime>(
         srv.context(), *io, sessions,
-        [&guests](std::string_view token) {
-          auto r = guests.check_token(token);
-          return gateway::token_result{r.guest_id, r.error};
-        },
-        chat_cfg,
+        [&guests](std::string_view token) { return guests.check_token(token); }, chat_cfg,
         std::min<std::chrono::milliseconds>(cfg.session_ttl / 4, std::chrono::seconds(60)),
         &metrics);
   }

@@ -2,17 +2,19 @@
 
 #include <boost/json.hpp>
 
+#include "gateway/event_table.hpp"
+
 namespace hw::gateway::events {
 
 std::string list_json() {
-  const auto names = [](const auto& list) {
-    boost::json::array a;
-    for (const auto name : list)
-      a.emplace_back(name);
-    return a;
-  };
+  boost::json::array client;
+  for (const auto& row : event_table())
+    client.emplace_back(row.name);
+  boost::json::array emitted;
+  for (const auto name : server)
+    emitted.emplace_back(name);
   return boost::json::serialize(
-             boost::json::object{{"client", names(client)}, {"server", names(server)}}) +
+             boost::json::object{{"client", std::move(client)}, {"server", std::move(emitted)}}) +
          "\n";
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/event_table.hpp"
+
 namespace hw::gateway::events {
 namespace {
 
@@ -17,8 +19,17 @@ std::vector<std::string> strings(const List& l) {
   return {l.begin(), l.end()};
 }
 
+/// The client events: the event table's names, in its order.
+std::vector<std::string> client_names() {
+  std::vector<std::string> out;
+  for (const auto& row : event_table())
+    out.emplace_back(row.name);
+  return out;
+}
+
 TEST(GatewayEvents, EachListNamesAnEventOnce) {
-  for (const auto& list : {strings(client), strings(server)}) {
+  const auto client = client_names();
+  for (const auto& list : {client, strings(server)}) {
     EXPECT_EQ(std::set<std::string>(list.begin(), list.end()).size(), list.size());
     for (const auto& name : list)
       EXPECT_FALSE(name.empty());
@@ -46,7 +57,7 @@ TEST(GatewayEvents, ListJsonIsBothListsInOrder) {
       out.emplace_back(n.as_string());
     return out;
   };
-  EXPECT_EQ(names("client"), strings(client));
+  EXPECT_EQ(names("client"), client_names());
   EXPECT_EQ(names("server"), strings(server));
 }
 
