@@ -1,6 +1,7 @@
 #include "app/chat_service.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "app/validate.hpp"
@@ -132,7 +133,7 @@ chat_error chat_service::limited(state& s, token_bucket& b, bool counts_for_floo
   const auto now = clock_.now();
   if (b.try_take(now)) return {};
   if (counts_for_flood) count_refusal(s);
-  return {"rate_limited", "too many requests; slow down", {}, b.retry_after_ms(now)};
+  return chat_error::of(error::rate_limited, {}, {}, b.retry_after_ms(now));
 }
 
 void chat_service::count_refusal(state& s) {
@@ -141,21 +142,41 @@ void chat_service::count_refusal(state& s) {
 
 chat_error chat_service::unknown_event(const std::string& guest_id) {
   if (state* s = find_active(guest_id)) count_refusal(*s);
-  return {"unknown_event", "no such event", {}, -1};
+  return chat_error::of(error::unknown_event);
 }
 
 chat_result<stats_snapshot> chat_service::query_stats(const std::string& guest_id) {
   state* s = find_active(guest_id);
-  if (s == nullptr) return chat_result<stats_snapshot>::fail("not_connected", "not connected");
+  if (s == nullptr) return chat_result<stats_snapshot>::fail(error::not_connected);
   if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
   return chat_result<stats_snapshot>::ok(stats());
 }
 
 namespace {
 
+/// "reason must be spam, harassment, ... or other", from the list of reasons.
+const std::string& reason_rule() {
+  static const std::string rule = [] {
+    std::string r = "reason must be ";
+    for (std::size_t i = 0; i < report_reason_names.size(); ++i) {
+      if (i > 0) r += i + 1 == report_reason_names.size() ? " or " : ", ";
+      r += report_reason_names[i];
+    }
+    return r;
+  }();
+  return rule;
+}
+
+/// A configured window as people say it: "5 minutes", "1 minute", "90 seconds".
+std::string duration_text(std::chrono::milliseconds d) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  if (s >= 60 && s % 60 == 0) return std::to_string(s / 60) + (s == 60 ? " minute" : " minutes");
+  return std::to_string(s) + (s == 1 ? " second" : " seconds");
+}
+
 chat_result<match_state> no_interests_for_interests_only() {
   return chat_result<match_state>::fail(
-      "invalid_payload", "interestsOnly needs at least one interest", "interestsOnly");
+      error::invalid_payload, "interestsOnly needs at least one interest", "interestsOnly");
 }
 
 }  // namespace
@@ -165,11 +186,9 @@ chat_result<match_state> chat_service::match(const std::string& guest_id, match_
                                              std::optional<std::string> language,
                                              bool interests_only) {
   state* s = find_active(guest_id);
-  if (s == nullptr) return chat_result<match_state>::fail("not_connected", "not connected");
+  if (s == nullptr) return chat_result<match_state>::fail(error::not_connected);
   if (auto e = limited(*s, s->matching, true); !e.code.empty()) return {std::nullopt, e};
-  if (pairs_.room_of(guest_id)) {
-    return chat_result<match_state>::fail("already_in_chat", "leave the current chat first");
-  }
+  if (pairs_.room_of(guest_id)) return chat_result<match_state>::fail(error::already_in_chat);
   ticket t;
   t.guest_id = guest_id;
   t.mode = mode;
@@ -186,9 +205,12 @@ chat_result<match_state> chat_service::match(const std::string& guest_id, match_
       if (language) s->profile.language = std::move(*language);
       break;
     case enqueue_error::queue_full:
-      return chat_result<match_state>::fail("queue_full", "too many guests are waiting");
+      return chat_result<match_state>::fail(error::queue_full);
     case enqueue_error::invalid_ticket:
-      return chat_result<match_state>::fail("invalid_payload", "too many interests", "interests");
+      return chat_result<match_state>::fail(
+          error::invalid_payload,
+          "too many interests (at most " + std::to_string(cfg_.matching.max_interests) + ")",
+          "interests");
   }
   changed();
   run_matching();
@@ -293,22 +315,21 @@ chat_result<report_outcome> chat_service::report(const std::string& guest_id,
                                                  std::optional<std::string_view> note) {
   using R = chat_result<report_outcome>;
   state* s = find_active(guest_id);
-  if (s == nullptr) return R::fail("not_connected", "not connected");
+  if (s == nullptr) return R::fail(error::not_connected);
   if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
   const auto why = parse_report_reason(reason);
-  if (!why) {
-    return R::fail("invalid_payload",
-                   "reason must be spam, harassment, sexual, underage, violence or other",
-                   "reason");
-  }
+  if (!why) return R::fail(error::invalid_payload, reason_rule(), "reason");
   // Privacy: the note is checked like chat text and then dropped, never stored nor logged.
   if (note) {
     if (auto v = validate_report_note(*note, cfg_.max_report_note); !v) {
-      return R::fail(v.code, v.message, v.field);
+      return R::fail(v);
     }
   }
   const auto target = report_target(*s);
-  if (!target) return R::fail("not_in_chat", "nobody to report: no chat in the last minutes");
+  if (!target) {
+    return R::fail(error::not_in_chat,
+                   "nobody to report: no chat in the last " + duration_text(cfg_.report_window));
+  }
 
   report_outcome done{*why, pairs_.report(guest_id, *target)};
   // A waiting ticket holds a snapshot of the exclusions: it learns of the report too.
@@ -328,18 +349,18 @@ std::uint32_t chat_service::reports_received(const std::string& guest_id) const 
 chat_result<chat_message> chat_service::send(const std::string& guest_id, std::string_view id,
                                              std::string_view text) {
   state* s = find_active(guest_id);
-  if (s == nullptr) return chat_result<chat_message>::fail("not_connected", "not connected");
+  if (s == nullptr) return chat_result<chat_message>::fail(error::not_connected);
   auto vid = validate_message_id(id);
-  if (!vid) return chat_result<chat_message>::fail(vid.code, vid.message, vid.field);
+  if (!vid) return chat_result<chat_message>::fail(vid);
   active_state& mine = *s->active;
   if (auto dup = mine.sent.find(vid.value); dup != mine.sent.end()) {
     // A retry: acknowledged again, relayed once.
     return chat_result<chat_message>::ok({vid.value, {}, dup->second});
   }
   auto vtext = validate_chat_text(text, cfg_.max_text);
-  if (!vtext) return chat_result<chat_message>::fail(vtext.code, vtext.message, vtext.field);
+  if (!vtext) return chat_result<chat_message>::fail(vtext);
   auto partner = pairs_.partner_of(guest_id);
-  if (!partner) return chat_result<chat_message>::fail("not_in_chat", "you are not in a chat");
+  if (!partner) return chat_result<chat_message>::fail(error::not_in_chat);
   if (auto e = limited(*s, s->messages, true); !e.code.empty()) return {std::nullopt, e};
 
   chat_message m{vid.value, std::move(vtext.value), clock_.unix_ms()};
@@ -392,17 +413,19 @@ chat_result<none> chat_service::delivered(const std::string& guest_id,
     if (auto e = limited(*s, s->receipts, true); !e.code.empty()) return {std::nullopt, e};
   }
   if (ids.empty() || ids.size() > cfg_.max_receipt_ids) {
-    return chat_result<none>::fail("invalid_payload", "1 to 100 message ids", "ids");
+    return chat_result<none>::fail(error::invalid_payload,
+                                   "1 to " + std::to_string(cfg_.max_receipt_ids) + " message ids",
+                                   "ids");
   }
   std::vector<std::string> clean;
   clean.reserve(ids.size());
   for (const auto& id : ids) {
     auto v = validate_message_id(id, "ids");
-    if (!v) return chat_result<none>::fail(v.code, v.message, v.field);
+    if (!v) return chat_result<none>::fail(v);
     clean.push_back(std::move(v.value));
   }
   auto partner = pairs_.partner_of(guest_id);
-  if (!partner) return chat_result<none>::fail("not_in_chat", "you are not in a chat");
+  if (!partner) return chat_result<none>::fail(error::not_in_chat);
   out_.delivered(*partner, clean);
   return chat_result<none>::ok({});
 }
@@ -412,18 +435,18 @@ chat_result<none> chat_service::read(const std::string& guest_id, std::string_vi
     if (auto e = limited(*s, s->receipts, true); !e.code.empty()) return {std::nullopt, e};
   }
   auto v = validate_message_id(up_to, "upTo");
-  if (!v) return chat_result<none>::fail(v.code, v.message, v.field);
+  if (!v) return chat_result<none>::fail(v);
   auto partner = pairs_.partner_of(guest_id);
-  if (!partner) return chat_result<none>::fail("not_in_chat", "you are not in a chat");
+  if (!partner) return chat_result<none>::fail(error::not_in_chat);
   out_.read(*partner, v.value);
   return chat_result<none>::ok({});
 }
 
 chat_result<none> chat_service::typing(const std::string& guest_id, bool start) {
   state* s = find_active(guest_id);
-  if (s == nullptr) return chat_result<none>::fail("not_connected", "not connected");
+  if (s == nullptr) return chat_result<none>::fail(error::not_connected);
   auto partner = pairs_.partner_of(guest_id);
-  if (!partner) return chat_result<none>::fail("not_in_chat", "you are not in a chat");
+  if (!partner) return chat_result<none>::fail(error::not_in_chat);
   // Typing refusals do not count toward flooding: clients send them on every key press.
   if (auto e = limited(*s, s->typing, false); !e.code.empty()) return {std::nullopt, e};
   if (state* p = find_active(*partner)) {

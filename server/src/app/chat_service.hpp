@@ -12,10 +12,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "app/errors.hpp"
 #include "app/guest.hpp"
 #include "app/matchmaker.hpp"
 #include "app/pairs.hpp"
@@ -50,12 +52,21 @@ struct chat_config {
   std::size_t max_report_note = report_note_max_default;  ///< code points
 };
 
-/// A failed call: what the client sees in its ack.
+/// A failed call: what the client sees in its ack. `code` is the wire code of an app::error
+/// (errors.hpp), empty when there is no error; it stays a string so that the gateway can put it
+/// on the wire as is.
 struct chat_error {
   std::string code;
   std::string message;
   std::string field;
   std::int64_t retry_after_ms = -1;
+
+  /// The refusal `e`, with the table's message unless a more precise one is given.
+  static chat_error of(app::error e, std::string_view message = {}, std::string_view field = {},
+                       std::int64_t retry_after_ms = -1) {
+    return {std::string(app::code(e)), std::string(message.empty() ? app::message(e) : message),
+            std::string(field), retry_after_ms};
+  }
 };
 
 template <class T>
@@ -63,9 +74,15 @@ struct chat_result {
   std::optional<T> value;
   chat_error error;
   static chat_result ok(T v) { return {std::move(v), {}}; }
-  static chat_result fail(std::string code, std::string message, std::string field = {},
-                          std::int64_t retry = -1) {
-    return {std::nullopt, {std::move(code), std::move(message), std::move(field), retry}};
+  static chat_result fail(chat_error e) { return {std::nullopt, std::move(e)}; }
+  static chat_result fail(app::error e, std::string_view message = {},
+                          std::string_view field = {}) {
+    return fail(chat_error::of(e, message, field));
+  }
+  /// A validator's refusal, passed on with its field and message.
+  template <class V>
+  static chat_result fail(const validated<V>& v) {
+    return {std::nullopt, {v.code, v.message, v.field, -1}};
   }
 };
 

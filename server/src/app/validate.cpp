@@ -3,6 +3,7 @@
 #include "core/utf8.hpp"
 
 #include <array>
+#include <string>
 #include <unordered_set>
 
 namespace hw::app {
@@ -137,7 +138,8 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
 validated<std::string> validate_username(std::string_view name, std::string_view field) {
   using R = validated<std::string>;
   if (name.size() < username_min || name.size() > username_max)
-    return R::failure(field, "username must be 3 to 20 characters");
+    return R::failure(field, "username must be " + std::to_string(username_min) + " to " +
+                                 std::to_string(username_max) + " characters");
   for (const char c : name) {
     if (!is_alnum(c) && c != '_')
       return R::failure(field, "username may contain only letters A-Z, digits and '_'");
@@ -168,7 +170,8 @@ validated<std::string> validate_language(std::string_view tag, std::string_view 
   using R = validated<std::string>;
   if (tag.empty()) return R::failure(field, "language must be a BCP-47 tag such as \"en-US\"");
   if (tag.size() > language_tag_max)
-    return R::failure(field, "language tag must be at most 35 characters");
+    return R::failure(
+        field, "language tag must be at most " + std::to_string(language_tag_max) + " characters");
   // Split into subtags; each must be 1–8 ASCII alphanumerics (this rejects '_', spaces, "--").
   std::vector<std::string_view> parts;
   for (std::size_t pos = 0;;) {
@@ -249,7 +252,8 @@ validated<std::vector<std::string>> validate_interests(const std::vector<std::st
       return R::failure(field, where() + "contains a control character");
     if (s.length == 0) return R::failure(field, where() + "is empty");
     if (s.length > interest_max_chars)
-      return R::failure(field, where() + "is longer than 30 characters");
+      return R::failure(
+          field, where() + "is longer than " + std::to_string(interest_max_chars) + " characters");
     std::string tag = tags[k].substr(s.begin, s.end - s.begin);
     for (char& c : tag)
       c = to_lower(c);

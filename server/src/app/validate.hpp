@@ -9,17 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include "app/errors.hpp"
 #include "app/ports.hpp"
 
 namespace hw::app {
 
-/// The one error code the validators produce: the client sent a value that is not the
-/// documented shape. `field` says which payload field, `message` says which rule (English, for
-/// developers; it never echoes the offending value, so it is safe to log).
-inline constexpr std::string_view invalid_payload = "invalid_payload";
-
 /// A validator's answer. On success `value` holds the normalised value and code/field/message
-/// are empty; on failure `value` is default-constructed.
+/// are empty; on failure `value` is default-constructed and `code` is the wire code of
+/// error::invalid_payload, the one error the validators produce: the client sent a value that is
+/// not the documented shape. `field` says which payload field, `message` says which rule
+/// (English, for developers; it never echoes the offending value, so it is safe to log).
 template <class T>
 struct validated {
   bool ok = false;
@@ -38,7 +37,7 @@ struct validated {
   }
   static validated failure(std::string_view field, std::string_view message) {
     validated r;
-    r.code = std::string(invalid_payload);
+    r.code = std::string(app::code(error::invalid_payload));
     r.field = std::string(field);
     r.message = std::string(message);
     return r;

@@ -37,6 +37,20 @@ TEST(AppValidateUsername, RefusesBadLengthsAndCharacters) {
   }
 }
 
+TEST(AppValidate, MessagesStateTheLimitsInForce) {
+  // The limits are named constants (or arguments): the messages follow them.
+  EXPECT_EQ(validate_username("ab").message, "username must be " + std::to_string(username_min) +
+                                                 " to " + std::to_string(username_max) +
+                                                 " characters");
+  EXPECT_EQ(validate_username("ab").message, "username must be 3 to 20 characters");
+  EXPECT_EQ(validate_language(std::string(language_tag_max + 1, 'a')).message,
+            "language tag must be at most 35 characters");
+  EXPECT_EQ(validate_interests({std::string(interest_max_chars + 1, 'a')}).message,
+            "interests[0] is longer than 30 characters");
+  EXPECT_EQ(validate_interests({"a", "b", "c"}, 2).message, "too many interests (at most 2)");
+  EXPECT_EQ(validate_chat_text("abcd", 3).message, "text is longer than 3 characters");
+}
+
 TEST(AppValidateUsername, FieldNameIsTheCallers) {
   EXPECT_EQ(validate_username("x", "user.username").field, "user.username");
 }
