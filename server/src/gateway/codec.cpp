@@ -71,13 +71,8 @@ decoded<std::optional<std::vector<std::string>>> decode_interests(const json::ob
 
 // ---- errors -------------------------------------------------------------------------------
 
-app::chat_error error_of(app::error e, std::string_view message, std::string_view field) {
-  return {std::string(app::code(e)), std::string(message.empty() ? app::message(e) : message),
-          std::string(field), -1};
-}
-
 app::chat_error invalid(std::string_view field, std::string_view message) {
-  return error_of(app::error::invalid_payload, message, field);
+  return app::chat_error::of(app::error::invalid_payload, message, field);
 }
 
 json::value encode_ack_error(const app::chat_error& e) {

@@ -21,8 +21,6 @@ namespace hw::gateway {
 
 // ---- errors -------------------------------------------------------------------------------
 
-/// The domain refusal `e` as a chat_error (the table's message unless a more precise one).
-app::chat_error error_of(app::error e, std::string_view message = {}, std::string_view field = {});
 /// invalid_payload for `field`: what every decoder answers.
 app::chat_error invalid(std::string_view field, std::string_view message);
 /// An ack refusal: `{ok:false, error:{code, message, field?, retryAfterMs?}}`.

@@ -1,6 +1,7 @@
 #include "gateway/event_table.hpp"
 
 #include <array>
+#include <functional>
 #include <type_traits>
 #include <utility>
 
@@ -12,7 +13,8 @@ namespace json = boost::json;
 
 namespace {
 
-// ---- handlers: a decoded payload in, a typed domain result out (no JSON here) --------------
+// ---- handlers: a decoded payload in, a typed domain result out (no JSON here). Most events
+// use a chat_port member directly; the small functions below adapt the others. -------------
 
 search_reply searching(chat_port& chat, const std::string& guest, app::match_state s) {
   // When the client may show "anyone in N s"; null: it waits for a shared interest only.
@@ -32,47 +34,12 @@ app::chat_result<search_reply> on_next(chat_port& chat, const std::string& guest
   return {searching(chat, guest, *res.value), {}};
 }
 
-app::chat_result<app::match_state> on_cancel(chat_port& chat, const std::string& guest,
-                                             no_payload /*p*/) {
-  return chat.cancel(guest);
-}
-
-app::chat_result<app::report_outcome> on_report(chat_port& chat, const std::string& guest,
-                                                report_payload p) {
-  return chat.report(guest, p);
-}
-
-app::chat_result<app::chat_message> on_message(chat_port& chat, const std::string& guest,
-                                               message_payload p) {
-  return chat.send(guest, p);
-}
-
-app::chat_result<app::none> on_delivered(chat_port& chat, const std::string& guest,
-                                         delivered_payload p) {
-  return chat.delivered(guest, p);
-}
-
-app::chat_result<app::none> on_read(chat_port& chat, const std::string& guest, read_payload p) {
-  return chat.read(guest, p);
-}
-
-app::chat_result<app::none> on_typing_start(chat_port& chat, const std::string& guest,
-                                            no_payload /*p*/) {
+app::chat_result<app::none> on_typing_start(chat_port& chat, const std::string& guest) {
   return chat.typing(guest, true);
 }
 
-app::chat_result<app::none> on_typing_stop(chat_port& chat, const std::string& guest,
-                                           no_payload /*p*/) {
+app::chat_result<app::none> on_typing_stop(chat_port& chat, const std::string& guest) {
   return chat.typing(guest, false);
-}
-
-app::chat_result<app::none> on_leave(chat_port& chat, const std::string& guest, no_payload /*p*/) {
-  return chat.leave(guest);
-}
-
-app::chat_result<app::stats_snapshot> on_stats(chat_port& chat, const std::string& guest,
-                                               no_payload /*p*/) {
-  return chat.query_stats(guest);
 }
 
 // ---- binding a decoder to a handler --------------------------------------------------------
@@ -90,17 +57,30 @@ const json::object* first_object(const json::array& args) {
   return !args.empty() && args[0].is_object() ? &args[0].as_object() : nullptr;
 }
 
+/// A handler is a chat_port member or a function taking the port first (std::invoke calls
+/// both alike); for an event without payload it may take the guest alone.
+template <auto Handle, class Payload>
+auto call(chat_port& chat, const std::string& guest, Payload&& p) {
+  using H = decltype(Handle);
+  if constexpr (std::is_invocable_v<H, chat_port&, const std::string&, Payload>) {
+    return std::invoke(Handle, chat, guest, std::forward<Payload>(p));
+  } else {
+    static_assert(std::is_same_v<std::decay_t<Payload>, no_payload>, "handler/decoder mismatch");
+    return std::invoke(Handle, chat, guest);
+  }
+}
+
 template <auto Decode, auto Handle>
 json::value run(chat_port& chat, const std::string& guest, const json::array& args) {
   auto payload = Decode(first_object(args));
   if (!payload.value) return encode_ack_error(payload.error);
-  return encode_ack(Handle(chat, guest, std::move(*payload.value)));
+  return encode_ack(call<Handle>(chat, guest, std::move(*payload.value)));
 }
 
 template <auto Decode, auto Handle>
 constexpr event_row row(std::string_view name, rate_class limit) {
   using payload = typename decltype(Decode(nullptr).value)::value_type;
-  using result = std::invoke_result_t<decltype(Handle), chat_port&, const std::string&, payload>;
+  using result = decltype(call<Handle>(std::declval<chat_port&>(), std::string(), payload{}));
   using value = typename decltype(std::declval<result>().value)::value_type;
   return {name, limit, shape_of<value>(), &run<Decode, Handle>};
 }
@@ -109,19 +89,19 @@ constexpr event_row row(std::string_view name, rate_class limit) {
 
 constexpr std::array table{
     row<decode_match, on_match>(events::user_match, rate_class::match),
-    row<decode_nothing, on_cancel>(events::user_match_cancel, rate_class::control),
+    row<decode_nothing, &chat_port::cancel>(events::user_match_cancel, rate_class::control),
     row<decode_match, on_next>(events::user_next, rate_class::match),
-    row<decode_report, on_report>(events::user_report, rate_class::control),
-    row<decode_message, on_message>(events::chat_message, rate_class::message),
-    row<decode_delivered, on_delivered>(events::chat_delivered, rate_class::receipt),
-    row<decode_read, on_read>(events::chat_read, rate_class::receipt),
+    row<decode_report, &chat_port::report>(events::user_report, rate_class::control),
+    row<decode_message, &chat_port::send>(events::chat_message, rate_class::message),
+    row<decode_delivered, &chat_port::delivered>(events::chat_delivered, rate_class::receipt),
+    row<decode_read, &chat_port::read>(events::chat_read, rate_class::receipt),
     row<decode_nothing, on_typing_start>(events::chat_typing_start, rate_class::typing),
     row<decode_nothing, on_typing_stop>(events::chat_typing_stop, rate_class::typing),
-    row<decode_nothing, on_leave>(events::chat_leave_aliases[0], rate_class::control),
-    row<decode_nothing, on_leave>(events::chat_leave_aliases[1], rate_class::control),
-    row<decode_nothing, on_leave>(events::chat_leave_aliases[2], rate_class::control),
-    row<decode_nothing, on_leave>(events::chat_leave_aliases[3], rate_class::control),
-    row<decode_nothing, on_stats>(events::stats_get, rate_class::control),
+    row<decode_nothing, &chat_port::leave>(events::chat_leave_aliases[0], rate_class::control),
+    row<decode_nothing, &chat_port::leave>(events::chat_leave_aliases[1], rate_class::control),
+    row<decode_nothing, &chat_port::leave>(events::chat_leave_aliases[2], rate_class::control),
+    row<decode_nothing, &chat_port::leave>(events::chat_leave_aliases[3], rate_class::control),
+    row<decode_nothing, &chat_port::query_stats>(events::stats_get, rate_class::control),
 };
 
 }  // namespace

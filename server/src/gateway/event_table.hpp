@@ -5,8 +5,9 @@
 // `hallway --list-events` prints the rows' names. Running a row needs no socket: it takes the
 // event's arguments and a chat_port and returns the ack, which is what the unit tests drive.
 //
-// Adding an event: a name in events.hpp, a decoder in codec.*, a handler and a row in
-// event_table.cpp (a chat_port call, forwarded by chat_domain), and a test.
+// Adding an event: its name (events.hpp), a decoder (codec.*), a handler — a chat_port member
+// (forwarded to app::chat_service by chat_domain) or a small function beside the table — a row
+// in event_table.cpp, and a test (test/gateway/event_table_test.cpp).
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>

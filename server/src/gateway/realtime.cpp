@@ -135,10 +135,9 @@ void realtime::dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack,
     auto it = live_.find(id);
     const bool is_live = it != live_.end() && it->second == s;
     if (is_live && touched_.due(id)) sessions_.touch(id, [](const std::optional<app::guest>&) {});
-    json::value result =
-        is_live
-            ? run_event(row, port_, id, a.args)
-            : encode_ack_error(error_of(app::error::not_connected, "this connection was replaced"));
+    json::value result = is_live ? run_event(row, port_, id, a.args)
+                                 : encode_ack_error(app::chat_error::of(
+                                       app::error::not_connected, "this connection was replaced"));
     if (ack) {
       event_args r;
       r.args.push_back(std::move(result));

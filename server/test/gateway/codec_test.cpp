@@ -166,9 +166,9 @@ TEST(GatewayCodec, OutgoingPayloadsHaveTheDocumentedForm) {
 }
 
 TEST(GatewayCodec, ErrorsEncodeFromTheTable) {
-  EXPECT_EQ(json::serialize(encode_ack_error(error_of(app::error::not_in_chat))),
+  EXPECT_EQ(json::serialize(encode_ack_error(app::chat_error::of(app::error::not_in_chat))),
             R"({"ok":false,"error":{"code":"not_in_chat","message":"you are not in a chat"}})");
-  auto limited = error_of(app::error::rate_limited);
+  auto limited = app::chat_error::of(app::error::rate_limited);
   limited.retry_after_ms = 0;  // zero is a value, sent
   EXPECT_EQ(encode_ack_error(limited).at("error").at("retryAfterMs"), 0);
   EXPECT_EQ(json::serialize(encode_ack_error(invalid("ids", "ids must be an array"))),
@@ -199,7 +199,8 @@ TEST(GatewayCodec, AcksAddTheirFieldsToOk) {
   EXPECT_EQ(json::serialize(
                 encode_ack(app::chat_result<app::chat_message>{app::chat_message{"m", "", 9}, {}})),
             R"({"id":"m","timestamp":9,"ok":true})");
-  const app::chat_result<app::none> refused{std::nullopt, error_of(app::error::queue_full)};
+  const app::chat_result<app::none> refused{std::nullopt,
+                                            app::chat_error::of(app::error::queue_full)};
   EXPECT_EQ(encode_ack(refused).at("error").at("code"), "queue_full");
 }
 

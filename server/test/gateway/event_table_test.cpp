@@ -80,7 +80,7 @@ class fake_chat final : public chat_port {
   app::chat_error unknown_event(const std::string& g) override {
     calls.emplace_back("unknown");
     guest = g;
-    return error_of(app::error::unknown_event);
+    return app::chat_error::of(app::error::unknown_event);
   }
 
  private:
@@ -249,8 +249,8 @@ TEST(GatewayEventTable, DomainRefusalsAreEncodedWhole) {
         << row.name;
   }
   fake_chat chat;
-  chat.fail = error_of(app::error::invalid_payload, "interestsOnly needs at least one interest",
-                       "interestsOnly");
+  chat.fail = app::chat_error::of(app::error::invalid_payload,
+                                  "interestsOnly needs at least one interest", "interestsOnly");
   EXPECT_EQ(run(chat, events::user_match, valid_args(events::user_match)).at("error").at("field"),
             "interestsOnly");
 }
