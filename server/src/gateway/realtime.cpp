@@ -131,7 +131,7 @@ void realtime::dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack,
   // Counts as waiting for the app until it ran: a connection with too many waiting is not read
   // (backpressure to TCP), so no client can queue unbounded work on the one app strand.
   auto hold = s->hold_input();
-  strand_.post([this, s, id = guest_id_of(*g), a = std::move(a), ack, row, hold]() mutable {
+  strand_.post([this, s, id = guest_id_of(*g), a = std::move(a), ack, row, hold] {
     auto it = live_.find(id);
     const bool is_live = it != live_.end() && it->second == s;
     if (is_live && touched_.due(id)) sessions_.touch(id, [](const std::optional<app::guest>&) {});
