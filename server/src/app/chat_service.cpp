@@ -154,19 +154,6 @@ chat_result<stats_snapshot> chat_service::query_stats(const std::string& guest_i
 
 namespace {
 
-/// "reason must be spam, harassment, ... or other", from the list of reasons.
-const std::string& reason_rule() {
-  static const std::string rule = [] {
-    std::string r = "reason must be ";
-    for (std::size_t i = 0; i < report_reason_names.size(); ++i) {
-      if (i > 0) r += i + 1 == report_reason_names.size() ? " or " : ", ";
-      r += report_reason_names[i];
-    }
-    return r;
-  }();
-  return rule;
-}
-
 /// A configured window as people say it: "5 minutes", "1 minute", "90 seconds".
 std::string duration_text(std::chrono::milliseconds d) {
   const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
@@ -318,7 +305,8 @@ chat_result<report_outcome> chat_service::report(const std::string& guest_id,
   if (s == nullptr) return R::fail(error::not_connected);
   if (auto e = limited(*s, s->control, true); !e.code.empty()) return {std::nullopt, e};
   const auto why = parse_report_reason(reason);
-  if (!why) return R::fail(error::invalid_payload, reason_rule(), "reason");
+  if (!why)
+    return R::fail(error::invalid_payload, "reason must be " + report_reasons_text(), "reason");
   // Privacy: the note is checked like chat text and then dropped, never stored nor logged.
   if (note) {
     if (auto v = validate_report_note(*note, cfg_.max_report_note); !v) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace hw::app {
@@ -25,6 +26,16 @@ inline std::optional<report_reason> parse_report_reason(std::string_view s) {
     if (report_reason_names[i] == s) return static_cast<report_reason>(i);
   }
   return std::nullopt;
+}
+
+/// The reasons as a sentence names them: "spam, harassment, ..., violence or other".
+inline std::string report_reasons_text() {
+  std::string text;
+  for (std::size_t i = 0; i < report_reason_names.size(); ++i) {
+    if (i > 0) text += i + 1 == report_reason_names.size() ? " or " : ", ";
+    text += report_reason_names[i];
+  }
+  return text;
 }
 
 inline std::string_view to_string(report_reason r) {

@@ -106,7 +106,7 @@ class ws_bridge final : public net::ws_endpoint, public std::enable_shared_from_
 };
 
 http::response shutting_down() {
-  auto r = http::make_error(503, "shutting_down", "the server is shutting down");
+  auto r = http::make_error(core::wire_error::shutting_down);
   r.headers.set("connection", "close");
   return r;
 }
@@ -170,12 +170,11 @@ std::shared_ptr<session> server::create(const http::request& req, http::response
       break;
     case client_limits::verdict::over_live:
       if (refused_per_client_) refused_per_client_->inc();
-      refusal = http::make_error(429, "too_many_sessions",
-                                 "too many realtime sessions from your address");
+      refusal = http::make_error(core::wire_error::too_many_sessions);
       return nullptr;
     case client_limits::verdict::over_rate:
       if (refused_rate_) refused_rate_->inc();
-      refusal = http::make_error(429, "rate_limited", "too many handshakes; retry later");
+      refusal = http::make_error(core::wire_error::rate_limited);
       refusal.headers.set("retry-after", "1");
       return nullptr;
   }
@@ -201,8 +200,7 @@ std::shared_ptr<session> server::create(const http::request& req, http::response
   }
   if (!s) {
     per_client_.release(req.client_id);
-    refusal =
-        draining ? shutting_down() : http::make_error(503, "server_busy", "too many sessions");
+    refusal = draining ? shutting_down() : http::make_error(core::wire_error::server_busy);
     return nullptr;
   }
   // Second line of defence: a session nobody starts a transport on is ended.

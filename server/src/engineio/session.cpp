@@ -238,7 +238,7 @@ void session::on_post(std::string_view body, const http::respond_fn& respond, ht
     return;
   }
   if (body.size() > opts_.max_payload) {
-    respond(http::make_error(413, "payload_too_large", "Engine.IO payload too large"));
+    respond(http::make_error(core::wire_error::payload_too_large));
     end("transport error");
     return;
   }

@@ -70,6 +70,11 @@ response make_error(unsigned status, std::string_view code, std::string_view mes
   return make_text(status, "application/json", std::move(body));
 }
 
+response make_error(core::wire_error e, std::string_view message) {
+  return make_error(core::http_status(e), core::code(e),
+                    message.empty() ? core::message(e) : message);
+}
+
 std::string_view reason(unsigned status) {
   switch (status) {
     case 200:

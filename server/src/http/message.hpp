@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/wire_errors.hpp"
+
 namespace hw::http {
 
 /// Header fields in arrival order. Names are stored lower-case; lookups are case-insensitive.
@@ -67,6 +69,9 @@ response make_text(unsigned status, std::string_view content_type, std::string b
 /// endpoint (the one builder of it); `field` (the offending input) is left out when empty.
 response make_error(unsigned status, std::string_view code, std::string_view message,
                     std::string_view field = {});
+/// The same for a transport-level refusal (core/wire_errors.hpp): its status and code from the
+/// table, and the table's message unless a more precise one is given.
+response make_error(core::wire_error e, std::string_view message = {});
 /// Reason phrase for a status code ("Not Found").
 std::string_view reason(unsigned status);
 /// ASCII case-insensitive equality.

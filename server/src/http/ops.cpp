@@ -4,7 +4,7 @@ namespace hw::http {
 
 void ops::handle(const request& req, respond_fn respond) {
   if (req.method != "GET" && req.method != "HEAD") {
-    auto res = make_error(405, "method_not_allowed", "use GET");
+    auto res = make_error(core::wire_error::method_not_allowed);
     res.headers.set("allow", "GET, HEAD");
     respond(std::move(res));
     return;
@@ -18,7 +18,7 @@ void ops::handle(const request& req, respond_fn respond) {
   } else if (req.path == "/metrics") {
     res = make_text(200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render());
   } else {
-    res = make_error(404, "not_found", "no such endpoint");
+    res = make_error(core::wire_error::not_found);
   }
   res.headers.set("cache-control", "no-store");
   res.head_only = req.method == "HEAD";

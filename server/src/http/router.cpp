@@ -30,7 +30,7 @@ void router::mount(std::string prefix, handler& h) {
 void router::handle(const request& req, respond_fn respond) {
   if (req.path == "/metrics") {
     // Metrics reveal load and internals: served on the ops listener only (--ops-listen).
-    respond(make_error(404, "not_found", "no such endpoint"));
+    respond(make_error(core::wire_error::not_found));
     return;
   }
   if (is_ops(req.path)) {
@@ -56,7 +56,7 @@ void router::handle(const request& req, respond_fn respond) {
     }
   }
   if (api) {
-    respond(make_error(404, "not_found", "no such API endpoint"));
+    respond(make_error(core::wire_error::not_found, "no such API endpoint"));
     return;
   }
   fallback_.handle(req, std::move(respond));

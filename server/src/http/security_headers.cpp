@@ -107,7 +107,7 @@ void add_cors_headers(const request& req, response& res, const security_policy& 
 response preflight(const request& req, const security_policy& policy) {
   const std::string_view origin = req.headers.get("origin");
   if (!origin_allowed(origin, policy)) {
-    response res = make_error(403, "origin_not_allowed", "This origin may not call the API.");
+    response res = make_error(core::wire_error::origin_not_allowed);
     append_vary(res, "Origin");
     return res;
   }

@@ -201,11 +201,11 @@ response serve_builtin(const request& req) {
 }
 
 response not_found() {
-  return make_error(404, "not_found", "No such file.");
+  return make_error(core::wire_error::not_found, "No such file.");
 }
 
 response forbidden() {
-  return make_error(403, "forbidden", "This path leads outside the web root.");
+  return make_error(core::wire_error::forbidden);
 }
 
 }  // namespace
@@ -235,18 +235,19 @@ response static_files::serve(const request& req) {
   try {
     return serve_unchecked(req);
   } catch (...) {  // bad_alloc is the only expected one; never let it reach net/
-    return make_error(500, "internal_error", "The file could not be served.");
+    return make_error(core::wire_error::internal_error);
   }
 }
 
 response static_files::serve_unchecked(const request& req) {
   if (req.method != "GET" && req.method != "HEAD") {
-    response res = make_error(405, "method_not_allowed", "Only GET and HEAD are allowed here.");
+    response res =
+        make_error(core::wire_error::method_not_allowed, "Only GET and HEAD are allowed here.");
     res.headers.set("allow", "GET, HEAD");
     return res;
   }
   const sanitized_path sp = sanitize_path(req.path);
-  if (sp.error != path_error::none) return make_error(400, "bad_path", "Invalid request path.");
+  if (sp.error != path_error::none) return make_error(core::wire_error::bad_path);
   const std::string& rel = sp.relative;
   if (hidden_segment(rel)) return not_found();
   const fs::path root = current_root();

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/log.hpp"
+#include "core/wire_errors.hpp"
 #include "http/router.hpp"
 #include "net/ws_session.hpp"
 #include "protocol/websocket.hpp"
@@ -123,11 +124,13 @@ class http_session final : public session_base,
 
   void after_handshake() {
     if (reject_status_ != 0) {
-      const bool total = reject_status_ == 503;
-      send_error(reject_status_, total ? "server_busy" : "too_many_connections",
-                 total ? "the server has too many open connections"
-                       : "too many open connections from your address",
-                 "rejected");
+      // The listener refuses at the global bound (503) or the per-address one (429).
+      if (reject_status_ == core::http_status(core::wire_error::server_busy)) {
+        send_error(core::wire_error::server_busy, "the server has too many open connections",
+                   "rejected");
+      } else {
+        send_error(core::wire_error::too_many_connections, {}, "rejected");
+      }
       return;
     }
     wait_for_request();
@@ -173,10 +176,10 @@ class http_session final : public session_base,
   void on_read(beast::error_code ec, std::size_t n) {
     ctx_.request_bytes.inc(n);
     if (ec == bhttp::error::header_limit) {
-      return send_error(431, "header_too_large", "request header fields too large", "static");
+      return send_error(core::wire_error::header_too_large, {}, "static");
     }
     if (ec == bhttp::error::body_limit) {
-      return send_error(413, "body_too_large", "request body too large", "static");
+      return send_error(core::wire_error::body_too_large, {}, "static");
     }
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted) {
@@ -185,7 +188,7 @@ class http_session final : public session_base,
     if (ec) {
       // A parse error is the client's fault; anything else is the socket's.
       if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
-        return send_error(400, "bad_request", "malformed HTTP request", "static");
+        return send_error(core::wire_error::bad_request, {}, "static");
       }
       return close_now();
     }
@@ -249,16 +252,16 @@ class http_session final : public session_base,
   // Engine.IO session) that only a WebSocket that really opens will ever release.
   void upgrade() {
     if (req_.headers.get("sec-websocket-version") != "13") {
-      auto res = http::make_error(426, "upgrade_required", "WebSocket version 13 is required");
+      auto res = http::make_error(core::wire_error::upgrade_required);
       res.headers.set("sec-websocket-version", "13");
       return send(std::move(res), true);
     }
     const auto accept = protocol::ws::accept_key(req_.headers.get("sec-websocket-key"));
     if (accept.empty()) {
-      return send_error(400, "bad_request", "invalid Sec-WebSocket-Key", "realtime");
+      return send_error(core::wire_error::bad_request, "invalid Sec-WebSocket-Key", "realtime");
     }
     if (draining_ || ctx_.draining.load()) {
-      return send(http::make_error(503, "shutting_down", "the server is shutting down"), true);
+      return send(http::make_error(core::wire_error::shutting_down), true);
     }
     auto decision = ctx_.hooks.upgrade(req_);
     if (!decision.endpoint) return send(std::move(decision.refusal), true);
@@ -278,11 +281,11 @@ class http_session final : public session_base,
     start_ws_session(std::move(stream_), ctx_, std::move(start));
   }
 
-  void send_error(unsigned status, std::string_view code, std::string_view message,
-                  std::string_view route) {
+  /// Answers a refusal and closes; `message` empty: the table's.
+  void send_error(core::wire_error e, std::string_view message, std::string_view route) {
     route_ = route;
     if (req_.method.empty()) req_.method = "-";
-    send(http::make_error(status, code, message), true);
+    send(http::make_error(e, message), true);
   }
 
   void send(http::response res, bool close_after) {

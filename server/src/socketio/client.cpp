@@ -1,6 +1,7 @@
 #include "socketio/client.hpp"
 
 #include "core/random.hpp"
+#include "core/wire_errors.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/json/serialize.hpp>
@@ -108,9 +109,10 @@ bool client::refuse_large_connect(std::string_view data) {
   sio::packet e;
   e.type = sio::packet_type::connect_error;
   e.nsp = n->name();
-  e.data = json::object{
-      {"message", "CONNECT payload too large"},
-      {"data", {{"code", "payload_too_large"}, {"maxBytes", srv_.opts().max_connect_bytes}}}};
+  e.data = json::object{{"message", "CONNECT payload too large"},
+                        {"data",
+                         {{"code", core::code(core::wire_error::payload_too_large)},
+                          {"maxBytes", srv_.opts().max_connect_bytes}}}};
   e.has_data = true;
   send_packet(e);
   return true;

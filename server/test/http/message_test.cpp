@@ -108,5 +108,17 @@ TEST(HttpMessage, ErrorBodyNamesTheFieldOnlyWhenGiven) {
             R"({"error":{"code":"rate_limited","message":"later"}})");
 }
 
+TEST(HttpMessage, ATransportRefusalTakesStatusCodeAndMessageFromTheTable) {
+  const auto r = make_error(core::wire_error::too_many_sessions);
+  EXPECT_EQ(r.status, 429U);
+  EXPECT_EQ(r.headers.get("content-type"), "application/json");
+  EXPECT_EQ(
+      r.body,
+      R"({"error":{"code":"too_many_sessions","message":"too many realtime sessions from your address"}})");
+  const auto busy = make_error(core::wire_error::server_busy, "full");
+  EXPECT_EQ(busy.status, 503U);
+  EXPECT_EQ(busy.body, R"({"error":{"code":"server_busy","message":"full"}})");
+}
+
 }  // namespace
 }  // namespace hw::http
