@@ -26,14 +26,12 @@ http::response personal_error(app::error e, std::string_view message, std::strin
 }
 
 http::response personal_error(core::wire_error e, std::string_view message) {
-  return no_store(http::make_error(core::http_status(e), core::code(e),
-                                   message.empty() ? core::message(e) : message));
+  return no_store(http::make_error(e, message));
 }
 
 http::response method_not_allowed(std::string_view allow, std::string_view message, bool personal) {
   auto r = personal ? personal_error(core::wire_error::method_not_allowed, message)
-                    : http::make_error(core::http_status(core::wire_error::method_not_allowed),
-                                       core::code(core::wire_error::method_not_allowed), message);
+                    : http::make_error(core::wire_error::method_not_allowed, message);
   r.headers.set("allow", allow);
   return r;
 }
