@@ -6,14 +6,14 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "gateway/events.hpp"
 #include "runtime.hpp"
-#include "socketio/events.hpp"
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = hw::config::parse(args, hw::config::process_environment());
   if (parsed.list_events) {
-    std::fputs(hw::socketio::events::list_json().c_str(), stdout);
+    std::fputs(hw::gateway::events::list_json().c_str(), stdout);
     return 0;
   }
   if (!parsed.cfg) {

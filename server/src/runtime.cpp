@@ -7,13 +7,14 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/secrets.hpp"
-#include "http/guest_api.hpp"
+#include "gateway/guest_rest.hpp"
+#include "gateway/realtime.hpp"
+#include "gateway/stats_rest.hpp"
 #include "http/ops.hpp"
 #include "http/router.hpp"
 #include "http/security_headers.hpp"
 #include "http/static_files.hpp"
 #include "net/server.hpp"
-#include "socketio/gateway.hpp"
 #include "socketio/socket.hpp"
 #include "state/memory/session_store.hpp"
 
@@ -63,14 +64,14 @@ class echo_listener final : public engineio::listener {
 
 /// What the chat holds, per population (issue 8): computed when scraped from counts the gateway
 /// and the session store keep up to date, so a scrape never walks the guests.
-void register_memory_gauges(core::registry& metrics, const std::unique_ptr<socketio::gateway>& chat,
+void register_memory_gauges(core::registry& metrics, const std::unique_ptr<gateway::realtime>& chat,
                             state::memory::session_store& sessions) {
   const auto add = [&](const char* name, const char* help, auto field) {
     metrics.add_computed_gauge(name, help, [&chat, field] {
       return chat ? static_cast<double>(field(chat->memory())) : 0.0;
     });
   };
-  using snap = socketio::memory_snapshot;
+  using snap = gateway::memory_snapshot;
   add("hallway_chat_guests_online", "Guests with a live connection",
       [](const snap& m) { return m.chat.online; });
   add("hallway_chat_guests_away", "Offline guests inside their reconnect grace",
@@ -148,11 +149,11 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   app::system_clock clock;
   state::memory::session_store sessions([&clock] { return clock.now(); }, cfg.session_ttl,
                                         cfg.max_connections * 10, cfg.max_guests_per_ip);
-  http::guest_api_options gopts;
+  gateway::guest_rest_options gopts;
   gopts.jwt_key = *jwt_secret;
   gopts.token_lifetime = std::chrono::duration_cast<std::chrono::seconds>(cfg.token_lifetime);
   gopts.create_limit = app::bucket_config{cfg.guest_create_rate / 60.0, cfg.guest_create_rate};
-  http::guest_api guests(gopts, sessions, clock);
+  gateway::guest_rest guests(gopts, sessions, clock);
   app::chat_config chat_cfg;
   chat_cfg.matching.fallback = cfg.match_fallback;
   chat_cfg.reconnect_grace = cfg.reconnect_grace;
@@ -163,20 +164,8 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   chat_cfg.match_limit = {cfg.match_rate.per_second, cfg.match_rate.burst};
   chat_cfg.receipt_limit = {cfg.receipt_rate.per_second, cfg.receipt_rate.burst};
   chat_cfg.control_limit = {cfg.control_rate.per_second, cfg.control_rate.burst};
-  std::unique_ptr<socketio::gateway> chat;
-  http::function_handler stats_api(
-      [&chat](const http::request& req, const http::respond_fn& respond) {
-        if (req.method != "GET") {
-          auto r = http::make_error(405, "method_not_allowed", "use GET");
-          r.headers.set("allow", "GET");
-          return respond(std::move(r));
-        }
-        const auto s = chat ? chat->stats() : app::stats_snapshot{};
-        respond(http::make_text(200, "application/json",
-                                "{\"online\":" + std::to_string(s.online) +
-                                    ",\"searching\":" + std::to_string(s.searching) +
-                                    ",\"chatting\":" + std::to_string(s.chatting) + "}"));
-      });
+  std::unique_ptr<gateway::realtime> chat;
+  gateway::stats_rest stats_api([&chat] { return chat ? chat->stats() : app::stats_snapshot{}; });
   http::static_files web(http::static_options{.root = cfg.web_root});
   net::server* srv_ptr = nullptr;
   http::ops ops([&srv_ptr] { return srv_ptr != nullptr && !srv_ptr->draining(); }, metrics);
@@ -258,13 +247,9 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   } else if (setup) {
     setup(*io);
   } else {
-    chat = std::make_unique<socketio::gateway>(
+    chat = std::make_unique<gateway::realtime>(
         srv.context(), *io, sessions,
-        [&guests](std::string_view token) {
-          auto r = guests.check_token(token);
-          return socketio::token_result{r.guest_id, r.error};
-        },
-        chat_cfg,
+        [&guests](std::string_view token) { return guests.check_token(token); }, chat_cfg,
         std::min<std::chrono::milliseconds>(cfg.session_ttl / 4, std::chrono::seconds(60)),
         &metrics);
   }

@@ -1,14 +1,13 @@
 #pragma once
-// The only translator between the wire and the chat domain: Socket.IO events on namespace "/"
-// (JSON payloads, acks) ↔ app::chat_service calls (typed), and app events ↔ socket emits.
-// The domain runs on one app strand; event handlers post to it, and emits go back to sockets
-// (thread-safe). Token checks happen in the namespace middleware, before a socket connects.
+// The realtime gateway: Socket.IO namespace "/" ↔ the chat domain. It is socket glue only —
+// the token middleware, connection bookkeeping (one socket per guest), posting every event to
+// the app strand and emitting the domain's outbox events — while what an event *means* is the
+// event table (event_table.hpp) and what it looks like on the wire is the codec (codec.hpp).
+// Token checks happen in the namespace middleware, before a socket connects.
 
-#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -18,16 +17,15 @@
 #include "app/chat_service.hpp"
 #include "app/guest.hpp"
 #include "core/metrics.hpp"
+#include "gateway/app_strand.hpp"
+#include "gateway/chat_port.hpp"
+#include "gateway/event_table.hpp"
+#include "gateway/token_check.hpp"
+#include "gateway/touch_throttle.hpp"
+#include "gateway/wakeup_timer.hpp"
 #include "socketio/server.hpp"
 
-namespace hw::socketio {
-
-/// Result of checking a bearer token: the guest id, or an error code (token_invalid, ...).
-struct token_result {
-  std::string guest_id;
-  std::string error;
-};
-using token_verifier = std::function<token_result(std::string_view token)>;
+namespace hw::gateway {
 
 /// What the gateway and the domain hold, for gauges (thread-safe copies refreshed after every
 /// call on the app strand; reading them is O(1)).
@@ -36,14 +34,16 @@ struct memory_snapshot {
   std::size_t sockets_held = 0;  ///< live_ + left_ entries
 };
 
-class gateway final : public app::chat_outbox {
+class realtime final : public app::chat_outbox {
  public:
   /// `metrics` (may be null) gets hallway_reports_total{reason}; it must outlive the gateway.
-  gateway(boost::asio::io_context& ioc, server& io, app::session_store& sessions,
-          token_verifier verify, app::chat_config cfg,
-          std::chrono::milliseconds session_touch_interval = std::chrono::seconds(60),
-          core::registry* metrics = nullptr);
-  ~gateway() override;
+  realtime(boost::asio::io_context& ioc, socketio::server& io, app::session_store& sessions,
+           token_verifier verify, app::chat_config cfg,
+           std::chrono::milliseconds session_touch_interval = std::chrono::seconds(60),
+           core::registry* metrics = nullptr);
+  ~realtime() override;
+  realtime(const realtime&) = delete;
+  realtime& operator=(const realtime&) = delete;
 
   /// Presence counts for GET /api/stats (thread-safe, refreshed after every domain call).
   [[nodiscard]] app::stats_snapshot stats() const;
@@ -64,49 +64,49 @@ class gateway final : public app::chat_outbox {
   void gone(const std::string& guest) override;
 
  private:
-  using call = std::function<boost::json::value(const std::string& guest, event_args& args)>;
   void install_auth();       ///< the token middleware
   void install_lifecycle();  ///< connection and disconnection
-  void install_events();     ///< a handler per name of events::client, and unknown_event
-  void on(std::string_view event, call fn);
-  /// Runs `fn` for socket `s`'s event on the app strand and answers its ack.
-  void dispatch(const socket_ptr& s, event_args& a, const ack_fn& ack, const call& fn);
-  void run(std::function<void()> f);  ///< on the app strand, then re-arm the timer
-  void reschedule();
+  void install_events();     ///< one handler per event_table() row, and unknown_event
+  void on_connected(const socketio::socket_ptr& s, app::guest g);
+  /// Runs `row` (null: an unknown event) for socket `s` on the app strand and answers its ack.
+  void dispatch(const socketio::socket_ptr& s, socketio::event_args& a, const socketio::ack_fn& ack,
+                const event_row* row);
+  /// After every app-strand task: copies the gauges and re-arms the wakeup timer.
+  void refresh();
   /// Ends the guest's live_ entry once its socket is disconnected: a recoverable one is
   /// remembered weakly in left_ for the recovery window (a newer connection ends it).
   void release(const std::string& guest, bool may_recover = true);
   /// Drops the left_ entries whose recovery window has passed.
-  void expire_left(std::chrono::steady_clock::time_point now);
+  void expire_left(app::time_point now);
   /// False when the guest has no live socket or its connection refused the event.
   bool emit(const std::string& guest, std::string_view event, boost::json::value payload,
             bool is_volatile = false);
 
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  server& io_;
+  app_strand strand_;
+  socketio::server& io_;
   app::session_store& sessions_;
   token_verifier verify_;
   app::system_clock clock_;
   std::unique_ptr<app::random> random_;
   std::unique_ptr<app::chat_service> chat_;
-  boost::asio::steady_timer timer_;
+  chat_domain port_;
+  wakeup_timer timer_;
   /// Guest id → its socket while the guest is online or inside its reconnect grace (emits to
   /// an away guest reach the socket's recovery buffer). Ended by offline()/gone() or by a
   /// disconnect outside a room.
-  std::unordered_map<std::string, socket_ptr> live_;
+  std::unordered_map<std::string, socketio::socket_ptr> live_;
   /// Guest id → its last socket, dropped while unpaired and perhaps waiting for recovery: a
   /// newer connection ends it. Ends with the recovery window (left_expiry_), or gone().
   struct left_socket {
-    std::weak_ptr<socket> s;
-    std::chrono::steady_clock::time_point until;
+    std::weak_ptr<socketio::socket> s;
+    app::time_point until;
   };
   std::unordered_map<std::string, left_socket> left_;
   /// left_ deadlines in insertion order, which is deadline order (one window for all); an
   /// entry whose left_ deadline differs is stale and skipped.
-  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> left_expiry_;
-  /// Realtime activity keeps the guest session alive: touched at most once per interval.
-  std::chrono::milliseconds touch_interval_;
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> touched_;
+  std::deque<std::pair<app::time_point, std::string>> left_expiry_;
+  /// Only live guests have an entry, so it ends with the live_ one.
+  touch_throttle touched_;
   std::atomic<std::size_t> online_{0};
   std::atomic<std::size_t> searching_{0};
   std::atomic<std::size_t> chatting_{0};
@@ -116,9 +116,6 @@ class gateway final : public app::chat_outbox {
   std::atomic<std::size_t> mem_dedupe_{0};
   std::atomic<std::size_t> mem_pending_{0};
   std::atomic<std::size_t> sockets_held_{0};
-  /// hallway_reports_total per reason (indexed like app::report_reason_names); null without a
-  /// registry.
-  std::array<core::counter*, app::report_reason_names.size()> reports_total_{};
 };
 
-}  // namespace hw::socketio
+}  // namespace hw::gateway

@@ -1,4 +1,4 @@
-#include "socketio/events.hpp"
+#include "gateway/events.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace hw::socketio::events {
+#include "gateway/event_table.hpp"
+
+namespace hw::gateway::events {
 namespace {
 
 template <class List>
@@ -17,8 +19,17 @@ std::vector<std::string> strings(const List& l) {
   return {l.begin(), l.end()};
 }
 
-TEST(SocketioEvents, EachListNamesAnEventOnce) {
-  for (const auto& list : {strings(client), strings(server)}) {
+/// The client events: the event table's names, in its order.
+std::vector<std::string> client_names() {
+  std::vector<std::string> out;
+  for (const auto& row : event_table())
+    out.emplace_back(row.name);
+  return out;
+}
+
+TEST(GatewayEvents, EachListNamesAnEventOnce) {
+  const auto client = client_names();
+  for (const auto& list : {client, strings(server)}) {
     EXPECT_EQ(std::set<std::string>(list.begin(), list.end()).size(), list.size());
     for (const auto& name : list)
       EXPECT_FALSE(name.empty());
@@ -33,7 +44,7 @@ TEST(SocketioEvents, EachListNamesAnEventOnce) {
   EXPECT_EQ(std::count(client.begin(), client.end(), user_report), 1);
 }
 
-TEST(SocketioEvents, ListJsonIsBothListsInOrder) {
+TEST(GatewayEvents, ListJsonIsBothListsInOrder) {
   const std::string text = list_json();
   ASSERT_FALSE(text.empty());
   EXPECT_EQ(text.back(), '\n');
@@ -46,9 +57,9 @@ TEST(SocketioEvents, ListJsonIsBothListsInOrder) {
       out.emplace_back(n.as_string());
     return out;
   };
-  EXPECT_EQ(names("client"), strings(client));
+  EXPECT_EQ(names("client"), client_names());
   EXPECT_EQ(names("server"), strings(server));
 }
 
 }  // namespace
-}  // namespace hw::socketio::events
+}  // namespace hw::gateway::events
