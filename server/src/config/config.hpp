@@ -97,6 +97,7 @@ struct config {
   std::string ip_hash_key;
 
   [[nodiscard]] bool tls() const { return !tls_cert.empty(); }
+  friend bool operator==(const config&, const config&) = default;
 };
 
 /// Outcome of parsing: run with `cfg`, or print `output` and exit with `exit_code`, or (with
