@@ -10,7 +10,7 @@ SOURCES = $(shell git ls-files 'server/*.cpp' 'server/*.hpp' 2>/dev/null || find
 # CI builds with -Werror; a developer's build only warns.
 export HALLWAY_WERROR ?= $(if $(CI),ON,OFF)
 
-.PHONY: run test bench build build-asan build-tsan web bootstrap unit integration fuzz fmt fmt-check lint clean help
+.PHONY: run test bench build build-asan build-tsan web bootstrap unit integration fuzz fmt fmt-check lint layers clean help
 
 help:
 	@echo "make run    - install what is missing, build, serve http://localhost:$(PORT)"
@@ -18,7 +18,7 @@ help:
 	@echo "make build  - release build of the server and the web app (rebuilt when web/ changed)"
 	@echo "make bench  - long measurements (churn soak with default windows, ~25 min)"
 	@echo "make unit | integration | fuzz (libFuzzer, 300 s per target)"
-	@echo "make fmt | fmt-check | lint | clean"
+	@echo "make fmt | fmt-check | lint (layers, clang-tidy) | layers | clean"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -89,7 +89,14 @@ fmt:
 fmt-check:
 	clang-format --dry-run --Werror $(SOURCES)
 
-lint: $(ASAN)/build.ninja fmt-check
+# The #include rules of docs/design.md's layers (scripts/check_layers.mjs; also make test's first
+# suite), with the script's own self-test first.
+layers:
+	@node scripts/check_layers.mjs --self-test
+	@node scripts/check_layers.mjs
+
+# clang-tidy also lists functions over 60 lines (readability-function-size in .clang-tidy).
+lint: $(ASAN)/build.ninja fmt-check layers
 	run-clang-tidy -quiet -p $(ASAN) -j $(JOBS) 'server/src/.*\.cpp$$'
 
 clean:

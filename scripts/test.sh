@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite against the ASan/UBSan build and prints one summary line
-# `N passed, N failed` (the line CI reads). `scripts/test.sh unit|integration|web|tsan|fuzz` runs
-# one suite (tsan needs build/tsan: `make build-tsan`; web needs the export: `make web`);
+# `N passed, N failed` (the line CI reads). `scripts/test.sh layers|unit|integration|web|tsan|fuzz`
+# runs one suite (tsan needs build/tsan: `make build-tsan`; web needs the export: `make web`);
 # FUZZ_SECONDS sets the fuzzing time per target (default 10).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,23 @@ count() { # suite-name passed failed
   passed=$((passed + $2)); failed=$((failed + $3))
   printf 'suite %-12s %4d passed, %d failed\n' "$1" "$2" "$3" >>"$logs/summary"
 }
+
+# The layering check (docs/design.md "Layers"): its self-test (a fixture tree of violating
+# includes must be reported exactly), then the #include lines of server/src. A second; first.
+if [ "$only" = all ] || [ "$only" = layers ]; then
+  echo "== layers (#include rules of server/src)"
+  np=0 nf=0
+  for args in --self-test ""; do
+    # shellcheck disable=SC2086 # "" (no argument) checks server/src
+    if node scripts/check_layers.mjs $args; then
+      np=$((np + 1))
+    else
+      nf=$((nf + 1))
+    fi
+  done
+  count layers "$np" "$nf"
+  [ "$nf" != 0 ] && suites_failed+=(layers)
+fi
 
 if [ "$only" = all ] || [ "$only" = unit ]; then
   echo "== unit tests (ctest)"

@@ -2,7 +2,12 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
 
+#include "conformance.hpp"
 #include "core/ip_hash.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -15,7 +20,7 @@
 #include "http/security_headers.hpp"
 #include "http/static_files.hpp"
 #include "net/server.hpp"
-#include "socketio/socket.hpp"
+#include "options.hpp"
 #include "state/memory/session_store.hpp"
 
 namespace hw {
@@ -26,6 +31,15 @@ int fail(const std::string& message) {
   std::fprintf(stderr, "hallway: %s\n", message.c_str());  // NOLINT: logging may be off
   return 1;
 }
+
+// ---- Secrets ----
+
+/// The server's two keys: guest tokens are signed with `jwt`, client addresses hashed with
+/// `ip_hash` before they reach a log.
+struct secrets {
+  std::string jwt;
+  std::string ip_hash;
+};
 
 // Uses the configured secret or the one kept under data-dir/secrets (created on first run).
 std::optional<std::string> secret(const std::string& given, const std::string& data_dir,
@@ -42,25 +56,22 @@ std::optional<std::string> secret(const std::string& given, const std::string& d
   return s;
 }
 
-/// Conformance mode's raw Engine.IO endpoint: every message is echoed back.
-class echo_listener final : public engineio::listener {
- public:
-  explicit echo_listener(std::shared_ptr<engineio::session> s) : session_(std::move(s)) {}
-  void on_message(std::string_view data, bool binary) override {
-    if (!session_) return;
-    engineio::outgoing out;
-    if (binary) {
-      out.binaries.push_back(std::make_shared<const std::string>(data));
-    } else {
-      out.text = std::make_shared<const std::string>("4" + std::string(data));
-    }
-    session_->send(std::move(out));
-  }
-  void on_close(std::string_view /*reason*/) override { session_.reset(); }
+std::optional<secrets> load_secrets(const config::config& cfg, std::string& error) {
+  auto jwt = secret(cfg.jwt_secret, cfg.data_dir, "jwt.key", "jwt-secret", error);
+  if (!jwt) return std::nullopt;
+  auto ip_hash = secret(cfg.ip_hash_key, cfg.data_dir, "ip-hash.key", "ip-hash-key", error);
+  if (!ip_hash) return std::nullopt;
+  return secrets{std::move(*jwt), std::move(*ip_hash)};
+}
 
- private:
-  std::shared_ptr<engineio::session> session_;
-};
+// ---- Metrics and endpoints that belong to no component ----
+
+void register_process_gauges(core::registry& metrics) {
+  metrics.add_computed_gauge("hallway_process_resident_memory_bytes", "Resident memory (RSS)",
+                             [] { return static_cast<double>(core::process_rss_bytes()); });
+  metrics.get_gauge("hallway_build_info", "Build information", {{"version", HALLWAY_VERSION}})
+      .set(1);
+}
 
 /// What the chat holds, per population (issue 8): computed when scraped from counts the gateway
 /// and the session store keep up to date, so a scrape never walks the guests.
@@ -89,182 +100,154 @@ void register_memory_gauges(core::registry& metrics, const std::unique_ptr<gatew
                              [&sessions] { return static_cast<double>(sessions.live()); });
 }
 
-}  // namespace
+// ---- The server's parts ----
 
-void setup_conformance(socketio::server& io) {
-  auto& root = io.of("/");
-  root.on_connection([](const socketio::socket_ptr& s) {
-    socketio::event_args a;
-    a.args.push_back(s->auth());
-    s->emit("auth", a);
-  });
-  root.on("message", [](const socketio::socket_ptr& s, socketio::event_args& args,
-                        const socketio::ack_fn& /*ack*/) { s->emit("message-back", args); });
-  root.on("message-with-ack", [](const socketio::socket_ptr& /*s*/, socketio::event_args& args,
-                                 const socketio::ack_fn& ack) {
-    if (ack) ack(args);
-  });
-  io.of("/custom").on_connection([](const socketio::socket_ptr& s) {
-    socketio::event_args a;
-    a.args.push_back(s->auth());
-    s->emit("auth", a);
-  });
+/// Everything run_server builds. Members are declared in the order they are built, so they are
+/// destroyed in reverse: the realtime parts (which own timers of the net::server's io_context)
+/// before the net::server, and that before the handlers it calls. `cfg` must outlive it.
+class server_parts {
+ public:
+  server_parts(const config::config& cfg, const secrets& keys);
+
+  /// Builds the net::server and binds its listeners; an error names the setting.
+  std::optional<std::string> listen();
+  /// Builds Engine.IO/Socket.IO, mounts every endpoint and installs the namespaces: `setup`'s,
+  /// conformance mode's, or the chat gateway.
+  void start_realtime(const std::function<void(socketio::server&)>& setup);
+  /// Serves until shutdown; returns the process exit code.
+  int run();
+  /// Destroys the realtime parts while the io_context they use still exists.
+  void teardown();
+
+ private:
+  net::server_hooks make_hooks();
+  void start_chat();
+
+  const config::config& cfg_;
+  core::ip_hasher ip_hash_;
+  core::registry metrics_;
+  http::security_policy policy_;
+  // Guests: sessions in memory (single instance), tokens signed with the JWT secret.
+  app::system_clock clock_;
+  state::memory::session_store sessions_;
+  gateway::guest_rest guests_;
+  gateway::stats_rest stats_api_;
+  http::static_files web_;
+  http::ops ops_;
+  http::router router_;
+  std::unique_ptr<net::server> srv_;
+  std::unique_ptr<socketio::server> io_;
+  std::unique_ptr<engineio::server> raw_engine_;  ///< conformance mode's /engine.io/
+  std::unique_ptr<gateway::realtime> chat_;
+};
+
+state::memory::session_store make_session_store(const config::config& cfg,
+                                                app::system_clock& clock) {
+  const auto o = make_session_store_options(cfg);
+  return {[&clock] { return clock.now(); }, o.ttl, o.max_sessions, o.max_per_owner};
 }
+
+server_parts::server_parts(const config::config& cfg, const secrets& keys)
+    : cfg_(cfg),
+      ip_hash_(keys.ip_hash),
+      policy_(make_security_policy(cfg)),
+      sessions_(make_session_store(cfg, clock_)),
+      guests_(make_guest_api_options(cfg, keys.jwt), sessions_, clock_),
+      stats_api_([this] { return chat_ ? chat_->stats() : app::stats_snapshot{}; }),
+      web_(make_static_options(cfg)),
+      ops_([this] { return srv_ != nullptr && !srv_->draining(); }, metrics_),
+      router_(policy_, ops_, web_) {
+  register_process_gauges(metrics_);
+}
+
+net::server_hooks server_parts::make_hooks() {
+  net::server_hooks hooks;
+  hooks.handler = &router_;
+  hooks.decorate = [this](http::response& r, bool secure) {
+    http::add_security_headers(r, policy_, secure);
+  };
+  hooks.ops_handler = &ops_;
+  hooks.client_id = [this](std::string_view ip) { return ip_hash_.hash(ip); };
+  hooks.metrics = &metrics_;
+  hooks.on_drain = [this] {
+    if (io_) io_->engine().drain();
+    if (raw_engine_) raw_engine_->drain();
+  };
+  hooks.upgrade = [this](const http::request& req) -> net::upgrade_decision {
+    if (req.path == "/socket.io/" && io_) return io_->engine().upgrade(req);
+    if (req.path == "/engine.io/" && raw_engine_) return raw_engine_->upgrade(req);
+    net::upgrade_decision refused;
+    refused.refusal = http::make_error(core::wire_error::not_found, "no WebSocket endpoint here");
+    return refused;
+  };
+  return hooks;
+}
+
+std::optional<std::string> server_parts::listen() {
+  auto srv = std::make_unique<net::server>(make_net_options(cfg_), make_hooks());
+  if (auto err = srv->listen()) return err;
+  srv_ = std::move(srv);  // from now on /readyz answers ready
+  return std::nullopt;
+}
+
+void server_parts::start_realtime(const std::function<void(socketio::server&)>& setup) {
+  const auto eio = make_engineio_options(cfg_);
+  io_ = std::make_unique<socketio::server>(srv_->context(), eio, make_socketio_options(cfg_),
+                                           &metrics_);
+  router_.mount("/socket.io/", io_->engine());
+  router_.mount("/api/guest", guests_);
+  router_.mount("/api/stats", stats_api_);
+  if (cfg_.conformance) {
+    raw_engine_ = make_echo_engine(srv_->context(), eio);
+    router_.mount("/engine.io/", *raw_engine_);
+    setup_conformance(*io_);
+  } else if (setup) {
+    setup(*io_);
+  } else {
+    start_chat();
+  }
+  register_memory_gauges(metrics_, chat_, sessions_);
+}
+
+void server_parts::start_chat() {
+  auto verify = [this](std::string_view token) { return guests_.check_token(token); };
+  chat_ = std::make_unique<gateway::realtime>(srv_->context(), *io_, sessions_, std::move(verify),
+                                              make_chat_options(cfg_),
+                                              make_session_touch_interval(cfg_), &metrics_);
+}
+
+int server_parts::run() {
+  if (!std::filesystem::exists(std::filesystem::path(cfg_.web_root) / "index.html")) {
+    core::log::info("web_root_missing",
+                    {{"web_root", cfg_.web_root}, {"note", "serving the built-in page"}});
+  }
+  return srv_->run();
+}
+
+void server_parts::teardown() {
+  // Realtime state owns timers of the server's io_context: it goes first, the gateway (which
+  // holds sockets) before the servers it holds them from.
+  chat_.reset();
+  raw_engine_.reset();
+  io_.reset();
+}
+
+}  // namespace
 
 int run_server(const config::config& given, const std::function<void(socketio::server&)>& setup) {
   config::config cfg = given;
-  if (cfg.conformance) {
-    // The protocol documents' test servers; a setting given explicitly still wins (the same
-    // echo server then serves benchmarks with thousands of connections).
-    const auto def = [&cfg](std::string_view name, auto& field, auto value) {
-      if (!cfg.given(name)) field = value;
-    };
-    def("ping-interval", cfg.ping_interval, config::millis{300});
-    def("ping-timeout", cfg.ping_timeout, config::millis{200});
-    def("max-payload", cfg.max_payload, std::size_t{1'000'000});
-    def("connect-timeout", cfg.connect_timeout, config::millis{1000});
-    def("recovery-window", cfg.recovery_window, config::millis{0});
-    def("allowed-origins", cfg.allowed_origins, std::vector<std::string>{"*"});
-    // The suites open many sessions from one address in quick succession.
-    def("max-sessions-per-ip", cfg.max_sessions_per_ip, std::size_t{0});
-    def("handshake-rate", cfg.handshake_rate, config::config::rate{0, 0});
-  }
+  if (cfg.conformance) apply_conformance_defaults(cfg);
   core::log::init(cfg.log_level, cfg.log_format);
 
   std::string error;
-  const auto jwt_secret = secret(cfg.jwt_secret, cfg.data_dir, "jwt.key", "jwt-secret", error);
-  if (!jwt_secret) return fail(error);
-  const auto ip_key = secret(cfg.ip_hash_key, cfg.data_dir, "ip-hash.key", "ip-hash-key", error);
-  if (!ip_key) return fail(error);
-  const core::ip_hasher ip_hash(*ip_key);
+  const auto keys = load_secrets(cfg, error);
+  if (!keys) return fail(error);
 
-  core::registry metrics;
-  metrics.add_computed_gauge("hallway_process_resident_memory_bytes", "Resident memory (RSS)",
-                             [] { return static_cast<double>(core::process_rss_bytes()); });
-  metrics.get_gauge("hallway_build_info", "Build information", {{"version", HALLWAY_VERSION}})
-      .set(1);
-
-  const http::security_policy policy{cfg.tls(), cfg.allowed_origins};
-  // Guests: sessions in memory (single instance), tokens signed with the JWT secret.
-  app::system_clock clock;
-  state::memory::session_store sessions([&clock] { return clock.now(); }, cfg.session_ttl,
-                                        cfg.max_connections * 10, cfg.max_guests_per_ip);
-  gateway::guest_rest_options gopts;
-  gopts.jwt_key = *jwt_secret;
-  gopts.token_lifetime = std::chrono::duration_cast<std::chrono::seconds>(cfg.token_lifetime);
-  gopts.create_limit = app::bucket_config{cfg.guest_create_rate / 60.0, cfg.guest_create_rate};
-  gateway::guest_rest guests(gopts, sessions, clock);
-  app::chat_config chat_cfg;
-  chat_cfg.matching.fallback = cfg.match_fallback;
-  chat_cfg.reconnect_grace = cfg.reconnect_grace;
-  chat_cfg.retain_offline = cfg.retain_offline;
-  chat_cfg.report_window = cfg.report_window;
-  chat_cfg.message_limit = {cfg.message_rate.per_second, cfg.message_rate.burst};
-  chat_cfg.typing_limit = {cfg.typing_rate.per_second, cfg.typing_rate.burst};
-  chat_cfg.match_limit = {cfg.match_rate.per_second, cfg.match_rate.burst};
-  chat_cfg.receipt_limit = {cfg.receipt_rate.per_second, cfg.receipt_rate.burst};
-  chat_cfg.control_limit = {cfg.control_rate.per_second, cfg.control_rate.burst};
-  std::unique_ptr<gateway::realtime> chat;
-  gateway::stats_rest stats_api([&chat] { return chat ? chat->stats() : app::stats_snapshot{}; });
-  http::static_files web(http::static_options{.root = cfg.web_root});
-  net::server* srv_ptr = nullptr;
-  http::ops ops([&srv_ptr] { return srv_ptr != nullptr && !srv_ptr->draining(); }, metrics);
-  http::router router(policy, ops, web);
-
-  net::server_options so;
-  so.host = cfg.host;
-  so.port = cfg.port;
-  so.threads = cfg.threads;
-  so.tls_cert = cfg.tls_cert;
-  so.tls_key = cfg.tls_key;
-  so.max_header_bytes = cfg.max_header_bytes;
-  so.max_body_bytes = cfg.max_body_bytes;
-  // Polling POST bodies may be as large as an Engine.IO payload (and no larger: 413 beyond).
-  so.max_realtime_body_bytes = cfg.max_payload;
-  so.request_timeout = cfg.request_timeout;
-  so.idle_timeout = cfg.idle_timeout;
-  so.max_connections = cfg.max_connections;
-  so.max_connections_per_ip = cfg.max_connections_per_ip;
-  so.shutdown_grace = cfg.shutdown_grace;
-  so.send_queue_bytes = cfg.send_queue_bytes;
-  so.send_queue_grace = cfg.send_queue_grace;
-  so.trusted_proxies = cfg.trusted_proxies;
-  so.ipv6_prefix = cfg.ipv6_prefix;
-  so.ops_listen = cfg.ops_listen;
-
-  std::unique_ptr<socketio::server> io;
-  std::unique_ptr<engineio::server> raw_engine;
-  net::server_hooks hooks;
-  hooks.handler = &router;
-  hooks.decorate = [&policy](http::response& r, bool secure) {
-    http::add_security_headers(r, policy, secure);
-  };
-  hooks.ops_handler = &ops;
-  hooks.client_id = [&ip_hash](std::string_view ip) { return ip_hash.hash(ip); };
-  hooks.metrics = &metrics;
-  hooks.on_drain = [&] {
-    if (io) io->engine().drain();
-    if (raw_engine) raw_engine->drain();
-  };
-  hooks.upgrade = [&](const http::request& req) -> net::upgrade_decision {
-    if (req.path == "/socket.io/" && io) return io->engine().upgrade(req);
-    if (req.path == "/engine.io/" && raw_engine) return raw_engine->upgrade(req);
-    net::upgrade_decision refused;
-    refused.refusal = http::make_error(404, "not_found", "no WebSocket endpoint here");
-    return refused;
-  };
-
-  net::server srv(so, hooks);
-  if (auto err = srv.listen()) return fail(*err);
-  srv_ptr = &srv;
-
-  engineio::options eio;
-  eio.ping_interval = cfg.ping_interval;
-  eio.ping_timeout = cfg.ping_timeout;
-  eio.max_payload = cfg.max_payload;
-  eio.send_queue_bytes = cfg.send_queue_bytes;
-  eio.max_sessions = cfg.max_connections;
-  eio.allowed_origins = cfg.allowed_origins;
-  eio.max_sessions_per_client = cfg.max_sessions_per_ip;
-  eio.handshake_rate = cfg.handshake_rate.per_second;
-  eio.handshake_burst = cfg.handshake_rate.burst;
-  socketio::options sio;
-  sio.connect_timeout = cfg.connect_timeout;
-  sio.recovery_window = cfg.recovery_window;
-  sio.max_connect_bytes = cfg.max_connect_bytes;
-  sio.recovery_total_bytes = cfg.recovery_total_bytes;
-  io = std::make_unique<socketio::server>(srv.context(), eio, sio, &metrics);
-  router.mount("/socket.io/", io->engine());
-  router.mount("/api/guest", guests);
-  router.mount("/api/stats", stats_api);
-  if (cfg.conformance) {
-    raw_engine = std::make_unique<engineio::server>(
-        srv.context(), eio, [](std::shared_ptr<engineio::session> s) {
-          return std::make_shared<echo_listener>(std::move(s));
-        });
-    router.mount("/engine.io/", *raw_engine);
-    setup_conformance(*io);
-  } else if (setup) {
-    setup(*io);
-  } else {
-    chat = std::make_unique<gateway::realtime>(
-        srv.context(), *io, sessions,
-        [&guests](std::string_view token) { return guests.check_token(token); }, chat_cfg,
-        std::min<std::chrono::milliseconds>(cfg.session_ttl / 4, std::chrono::seconds(60)),
-        &metrics);
-  }
-
-  register_memory_gauges(metrics, chat, sessions);
-
-  if (!std::filesystem::exists(std::filesystem::path(cfg.web_root) / "index.html")) {
-    core::log::info("web_root_missing",
-                    {{"web_root", cfg.web_root}, {"note", "serving the built-in page"}});
-  }
-  const int code = srv.run();
-  // Realtime state owns timers of srv's io_context: it goes first.
-  chat.reset();
-  raw_engine.reset();
-  io.reset();
+  server_parts parts(cfg, *keys);
+  if (auto err = parts.listen()) return fail(*err);
+  parts.start_realtime(setup);
+  const int code = parts.run();
+  parts.teardown();
   core::log::info("exit", {{"code", code}});
   return code;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Builds the whole server from a validated config and runs it until shutdown. main.cpp (and the
 // integration-test server) call it with the code that registers Socket.IO namespaces, so the
-// wiring exists once.
+// wiring exists once. Each setting reaches its component through options.hpp; --conformance's
+// echo server is conformance.hpp.
 
 #include <functional>
 
@@ -13,8 +14,5 @@ namespace hw {
 /// Returns the process exit code. `setup` runs once, before the server accepts connections; when
 /// empty, the product's chat gateway serves namespace "/".
 int run_server(const config::config& cfg, const std::function<void(socketio::server&)>& setup);
-
-/// Conformance mode's namespaces (the protocol documents' test servers).
-void setup_conformance(socketio::server& io);
 
 }  // namespace hw

@@ -14,72 +14,72 @@
 #include <string_view>
 #include <vector>
 
+#include "config/defaults.hpp"
+
 namespace hw::config {
 
 using millis = std::chrono::milliseconds;
 
 struct config {
+  // Defaults: config/defaults.hpp (one place for the table, --help and the components).
   // Network
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 3000;
-  unsigned threads = 0;  ///< 0 = one per core.
+  std::string host{defaults::host};
+  std::uint16_t port = defaults::port;
+  unsigned threads = defaults::threads;  ///< 0 = one per core.
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> allowed_origins;  ///< Empty = same origin only.
 
   // Files
-  std::string web_root = "web/out";
-  std::string data_dir = "data";
+  std::string web_root{defaults::web_root};
+  std::string data_dir{defaults::data_dir};
 
   // Logging
-  std::string log_level = "info";
-  std::string log_format = "json";
+  std::string log_level{defaults::log_level};
+  std::string log_format{defaults::log_format};
 
   // HTTP limits
-  std::size_t max_header_bytes = 8UL << 10U;
-  std::size_t max_body_bytes = 1UL << 20U;
-  millis request_timeout{10'000};
-  millis idle_timeout{60'000};
-  std::size_t max_connections = 10'000;
-  std::size_t max_connections_per_ip = 256;
-  millis shutdown_grace{10'000};
+  std::size_t max_header_bytes = defaults::max_header_bytes;
+  std::size_t max_body_bytes = defaults::max_body_bytes;
+  millis request_timeout = defaults::request_timeout;
+  millis idle_timeout = defaults::idle_timeout;
+  std::size_t max_connections = defaults::max_connections;
+  std::size_t max_connections_per_ip = defaults::max_connections_per_ip;
+  millis shutdown_grace = defaults::shutdown_grace;
 
   // Realtime (Engine.IO / Socket.IO)
-  millis ping_interval{25'000};
-  millis ping_timeout{20'000};
-  std::size_t max_payload = 1'000'000;
-  millis connect_timeout{45'000};
-  millis recovery_window{120'000};
-  std::size_t send_queue_bytes = 256UL << 10U;
-  millis send_queue_grace{5'000};
+  millis ping_interval = defaults::ping_interval;
+  millis ping_timeout = defaults::ping_timeout;
+  std::size_t max_payload = defaults::max_payload;
+  millis connect_timeout = defaults::connect_timeout;
+  millis recovery_window = defaults::recovery_window;
+  std::size_t send_queue_bytes = defaults::send_queue_bytes;
+  millis send_queue_grace = defaults::send_queue_grace;
   // Issue 7 (socketio buffers): CONNECT size cap and the global recovery budget.
-  std::size_t max_connect_bytes = 4096;
-  std::size_t recovery_total_bytes = 64UL << 20U;
+  std::size_t max_connect_bytes = defaults::max_connect_bytes;
+  std::size_t recovery_total_bytes = defaults::recovery_total_bytes;
   // Chat
-  millis match_fallback{5'000};
-  millis reconnect_grace{15'000};
+  millis match_fallback = defaults::match_fallback;
+  millis reconnect_grace = defaults::reconnect_grace;
   /// Issue 8: how long an offline guest's small memory (recent partners, limits) is kept.
-  millis retain_offline{600'000};
+  millis retain_offline = defaults::retain_offline;
   /// Issue 9: how long after a chat ended user:report may still name that partner.
-  millis report_window{300'000};
-  double guest_create_rate = 10;  ///< guests per minute per client address
+  millis report_window = defaults::report_window;
+  double guest_create_rate = defaults::guest_create_rate;  ///< guests per minute per address
   /// Per-guest token buckets: events per second and burst.
-  struct rate {
-    double per_second;
-    double burst;
-  };
-  rate message_rate{5, 10};
-  rate typing_rate{4, 4};
-  rate match_rate{2, 5};
-  rate receipt_rate{20, 40};
-  rate control_rate{10, 50};
-  millis session_ttl{7'200'000};
-  millis token_lifetime{7'200'000};
+  using rate = hw::config::rate;
+  rate message_rate = defaults::message_rate;
+  rate typing_rate = defaults::typing_rate;
+  rate match_rate = defaults::match_rate;
+  rate receipt_rate = defaults::receipt_rate;
+  rate control_rate = defaults::control_rate;
+  millis session_ttl = defaults::session_ttl;
+  millis token_lifetime = defaults::token_lifetime;
   /// Protocol test-suite mode (see docs/protocol.md): fixed settings, echo namespaces.
   bool conformance = false;
   // Engine.IO sessions per client address (429 beyond): live at once, and handshakes/s / burst.
-  std::size_t max_sessions_per_ip = 64;
-  rate handshake_rate{10, 30};
+  std::size_t max_sessions_per_ip = defaults::max_sessions_per_ip;
+  rate handshake_rate = defaults::handshake_rate;
 
   /// Names of the settings given explicitly (flag or environment), e.g. "ping-interval": what
   /// --conformance must not override.
@@ -88,15 +88,16 @@ struct config {
 
   // Proxies, address keys, ops listener, guest caps (issue 7: items 4, 9, 12)
   std::string trusted_proxies;  ///< CIDR list whose X-Forwarded-For/-Proto are believed
-  unsigned ipv6_prefix = 64;    ///< IPv6 clients are keyed per /ipv6_prefix
-  std::string ops_listen = "127.0.0.1:9464";  ///< /metrics, /healthz, /readyz; empty = off
-  std::size_t max_guests_per_ip = 50;         ///< live guest sessions per client address
+  unsigned ipv6_prefix = defaults::ipv6_prefix;  ///< IPv6 clients are keyed per /ipv6_prefix
+  std::string ops_listen{defaults::ops_listen};  ///< /metrics, /healthz, /readyz; empty = off
+  std::size_t max_guests_per_ip = defaults::max_guests_per_ip;  ///< live guest sessions/address
 
   // Secrets (generated under data_dir when empty)
   std::string jwt_secret;
   std::string ip_hash_key;
 
   [[nodiscard]] bool tls() const { return !tls_cert.empty(); }
+  friend bool operator==(const config&, const config&) = default;
 };
 
 /// Outcome of parsing: run with `cfg`, or print `output` and exit with `exit_code`, or (with

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/defaults.hpp"
 #include "engineio/close_reason.hpp"
 #include "engineio/transport.hpp"
 #include "http/handler.hpp"
@@ -25,21 +26,24 @@ class polling_transport;
 
 using millis = std::chrono::milliseconds;
 
+/// Defaults are the server's (config/defaults.hpp), written once there.
 struct options {
-  millis ping_interval{25'000};
-  millis ping_timeout{20'000};
-  std::size_t max_payload = 1'000'000;          ///< bytes of one polling POST or WS message
-  std::size_t send_queue_bytes = 256UL << 10U;  ///< polling outbox bound (WS: net's queue)
-  std::size_t max_sessions = 10'000;
+  millis ping_interval = config::defaults::ping_interval;
+  millis ping_timeout = config::defaults::ping_timeout;
+  /// Bytes of one polling POST or WS message.
+  std::size_t max_payload = config::defaults::max_payload;
+  /// Polling outbox bound (WS: net's queue).
+  std::size_t send_queue_bytes = config::defaults::send_queue_bytes;
+  std::size_t max_sessions = config::defaults::max_connections;
   /// Messages of one session still being handled above (input_hold) at which its input is
   /// paused: the WebSocket is not read, a polling POST is not answered (nor read further).
   std::size_t input_hold_limit = 64;
   std::vector<std::string> allowed_origins;  ///< "*" = any (conformance)
   /// Per client address: live sessions (0 = no cap) and handshakes per second / burst (rate 0 =
   /// no limit). Answered 429 beyond.
-  std::size_t max_sessions_per_client = 64;
-  double handshake_rate = 10;
-  double handshake_burst = 30;
+  std::size_t max_sessions_per_client = config::defaults::max_sessions_per_ip;
+  double handshake_rate = config::defaults::handshake_rate.per_second;
+  double handshake_burst = config::defaults::handshake_rate.burst;
 };
 
 /// The layer above (a Socket.IO client) as seen by one session. Called on the session strand.

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/defaults.hpp"
 #include "core/metrics.hpp"
 #include "http/handler.hpp"
 #include "net/websocket.hpp"
@@ -21,34 +22,36 @@ class io_context;
 
 namespace hw::net {
 
-/// Limits and addresses; every value is documented in config/config.hpp and README.
+/// Limits and addresses; every value is documented in config/config.hpp and README. Defaults of
+/// configurable limits are the server's (config/defaults.hpp); host, port, threads and the ops
+/// listener default to a test-friendly loopback server instead.
 struct server_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   unsigned threads = 1;
   std::string tls_cert;  ///< PEM chain; empty = plain HTTP
   std::string tls_key;
-  std::size_t max_header_bytes = 8UL << 10U;
-  std::size_t max_body_bytes = 1UL << 20U;
+  std::size_t max_header_bytes = config::defaults::max_header_bytes;
+  std::size_t max_body_bytes = config::defaults::max_body_bytes;
   /// Body limit of Engine.IO polling requests (/socket.io/, /engine.io/): its maxPayload.
-  std::size_t max_realtime_body_bytes = 1'000'000;
-  std::chrono::milliseconds request_timeout{10'000};
-  std::chrono::milliseconds idle_timeout{60'000};
-  std::size_t max_connections = 10'000;
-  std::size_t max_connections_per_ip = 256;
-  std::chrono::milliseconds shutdown_grace{10'000};
+  std::size_t max_realtime_body_bytes = config::defaults::max_payload;
+  std::chrono::milliseconds request_timeout = config::defaults::request_timeout;
+  std::chrono::milliseconds idle_timeout = config::defaults::idle_timeout;
+  std::size_t max_connections = config::defaults::max_connections;
+  std::size_t max_connections_per_ip = config::defaults::max_connections_per_ip;
+  std::chrono::milliseconds shutdown_grace = config::defaults::shutdown_grace;
   /// Connections being refused (429/503 being written) at once; beyond, refused ones are closed
   /// without an answer so a connection flood cannot grow memory.
   std::size_t max_rejecting = 1024;
   /// WebSocket send queue bound per connection: volatile messages are dropped beyond a quarter
   /// of it; a connection over it for longer than `send_queue_grace`, or over four times it at
   /// any moment, is closed (a reader that stops reading cannot grow server memory).
-  std::size_t send_queue_bytes = 256UL << 10U;
-  std::chrono::milliseconds send_queue_grace{5'000};
+  std::size_t send_queue_bytes = config::defaults::send_queue_bytes;
+  std::chrono::milliseconds send_queue_grace = config::defaults::send_queue_grace;
   /// Reverse proxies whose X-Forwarded-For/-Proto are believed (CIDR list, validated by config).
   std::string trusted_proxies;
   /// IPv6 clients are counted per /ipv6_prefix by every per-address limit.
-  unsigned ipv6_prefix = 64;
+  unsigned ipv6_prefix = config::defaults::ipv6_prefix;
   /// Ops listener (/metrics, /healthz, /readyz) "host:port"; empty = none.
   std::string ops_listen;
 };

@@ -12,14 +12,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/defaults.hpp"
 #include "engineio/server.hpp"
 #include "socketio/namespace.hpp"
 
 namespace hw::socketio {
 
 struct options {
-  millis connect_timeout{45'000};           ///< time to CONNECT a namespace after the handshake
-  millis recovery_window{120'000};          ///< 0 disables connection state recovery
+  /// Time to CONNECT a namespace after the handshake.
+  millis connect_timeout = config::defaults::connect_timeout;
+  millis recovery_window = config::defaults::recovery_window;  ///< 0 disables recovery
   std::size_t recovery_packets = 1000;      ///< per-socket replay buffer bound (packets)
   std::size_t recovery_bytes = 1UL << 20U;  ///< and in bytes
   std::size_t max_attachments = 10;
@@ -28,9 +30,9 @@ struct options {
   /// Time a binary packet has to receive all its attachments (0: the Engine.IO ping timeout).
   millis attachment_timeout{0};
   /// Largest CONNECT packet (its auth payload): beyond, CONNECT_ERROR and nothing is parsed.
-  std::size_t max_connect_bytes = 4096;
+  std::size_t max_connect_bytes = config::defaults::max_connect_bytes;
   /// Bytes all sockets waiting for recovery may hold together; the oldest go first beyond.
-  std::size_t recovery_total_bytes = 64UL << 20U;
+  std::size_t recovery_total_bytes = config::defaults::recovery_total_bytes;
 };
 
 class server {

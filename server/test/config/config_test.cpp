@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config/table.hpp"
+
 namespace hw::config {
 namespace {
 
@@ -266,6 +268,42 @@ TEST(Config, ProxyAddressOpsAndGuestCapSettings) {
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_NE(bad.output.find("'" + flag + "'"), std::string::npos) << bad.output;
   }
+}
+
+// The defaults are written once (config/defaults.hpp) and --help shows them formatted: giving
+// each shown default back as a flag must change nothing, so help and behaviour cannot drift.
+TEST(Config, HelpShowsTheDefaultEverySettingHas) {
+  auto defaults = run({});
+  ASSERT_TRUE(defaults.cfg);
+  std::size_t checked = 0;
+  for (const auto& o : table::options()) {
+    if (o.def.empty()) continue;  // shown as "(none)": the empty value
+    const auto flag = "--" + std::string(o.name) + "=" + o.def;
+    auto r = run({flag});
+    ASSERT_TRUE(r.cfg) << flag << ": " << r.output;
+    r.cfg->explicitly_set.clear();
+    EXPECT_TRUE(*r.cfg == *defaults.cfg) << flag << " is not the default";
+    EXPECT_NE(help_text().find("default: " + o.def + "\n"), std::string::npos) << o.name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 40U);
+}
+
+TEST(Config, ShownDurationsAndSizesReadBack) {
+  for (const millis d : {millis{0}, millis{1}, millis{500}, millis{1'000}, millis{60'000},
+                         millis{90'000}, millis{120'000}, millis{3'600'000}, millis{7'200'000}}) {
+    EXPECT_EQ(parse_duration(table::show_duration(d)), d) << table::show_duration(d);
+  }
+  EXPECT_EQ(table::show_duration(millis{60'000}), "60s");
+  EXPECT_EQ(table::show_duration(millis{120'000}), "2m");
+  EXPECT_EQ(table::show_duration(millis{1'500}), "1500ms");
+  for (const std::size_t n :
+       {std::size_t{0}, std::size_t{512}, std::size_t{4096}, std::size_t{1'000'000},
+        std::size_t{1} << 20U, std::size_t{64} << 20U, std::size_t{3} << 30U}) {
+    EXPECT_EQ(parse_size(table::show_size(n)), n) << table::show_size(n);
+  }
+  EXPECT_EQ(table::show_size(256UL << 10U), "256KiB");
+  EXPECT_EQ(table::show_size(1'000'000), "1000000");
 }
 
 }  // namespace

@@ -1,0 +1,96 @@
+#include "options.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace hw {
+
+net::server_options make_net_options(const config::config& cfg) {
+  net::server_options so;
+  so.host = cfg.host;
+  so.port = cfg.port;
+  so.threads = cfg.threads;
+  so.tls_cert = cfg.tls_cert;
+  so.tls_key = cfg.tls_key;
+  so.max_header_bytes = cfg.max_header_bytes;
+  so.max_body_bytes = cfg.max_body_bytes;
+  // Polling POST bodies may be as large as an Engine.IO payload (and no larger: 413 beyond).
+  so.max_realtime_body_bytes = cfg.max_payload;
+  so.request_timeout = cfg.request_timeout;
+  so.idle_timeout = cfg.idle_timeout;
+  so.max_connections = cfg.max_connections;
+  so.max_connections_per_ip = cfg.max_connections_per_ip;
+  so.shutdown_grace = cfg.shutdown_grace;
+  so.send_queue_bytes = cfg.send_queue_bytes;
+  so.send_queue_grace = cfg.send_queue_grace;
+  so.trusted_proxies = cfg.trusted_proxies;
+  so.ipv6_prefix = cfg.ipv6_prefix;
+  so.ops_listen = cfg.ops_listen;
+  return so;
+}
+
+engineio::options make_engineio_options(const config::config& cfg) {
+  engineio::options eio;
+  eio.ping_interval = cfg.ping_interval;
+  eio.ping_timeout = cfg.ping_timeout;
+  eio.max_payload = cfg.max_payload;
+  eio.send_queue_bytes = cfg.send_queue_bytes;
+  eio.max_sessions = cfg.max_connections;
+  eio.allowed_origins = cfg.allowed_origins;
+  eio.max_sessions_per_client = cfg.max_sessions_per_ip;
+  eio.handshake_rate = cfg.handshake_rate.per_second;
+  eio.handshake_burst = cfg.handshake_rate.burst;
+  return eio;
+}
+
+socketio::options make_socketio_options(const config::config& cfg) {
+  socketio::options sio;
+  sio.connect_timeout = cfg.connect_timeout;
+  sio.recovery_window = cfg.recovery_window;
+  sio.max_connect_bytes = cfg.max_connect_bytes;
+  sio.recovery_total_bytes = cfg.recovery_total_bytes;
+  return sio;
+}
+
+app::chat_config make_chat_options(const config::config& cfg) {
+  const auto bucket = [](config::rate r) { return app::bucket_config{r.per_second, r.burst}; };
+  app::chat_config chat;
+  chat.matching.fallback = cfg.match_fallback;
+  chat.reconnect_grace = cfg.reconnect_grace;
+  chat.retain_offline = cfg.retain_offline;
+  chat.report_window = cfg.report_window;
+  chat.message_limit = bucket(cfg.message_rate);
+  chat.typing_limit = bucket(cfg.typing_rate);
+  chat.match_limit = bucket(cfg.match_rate);
+  chat.receipt_limit = bucket(cfg.receipt_rate);
+  chat.control_limit = bucket(cfg.control_rate);
+  return chat;
+}
+
+gateway::guest_rest_options make_guest_api_options(const config::config& cfg, std::string jwt_key) {
+  gateway::guest_rest_options guests;
+  guests.jwt_key = std::move(jwt_key);
+  guests.token_lifetime = std::chrono::duration_cast<std::chrono::seconds>(cfg.token_lifetime);
+  // guest-create-rate is per minute: that many at once, refilled over a minute.
+  guests.create_limit = app::bucket_config{cfg.guest_create_rate / 60.0, cfg.guest_create_rate};
+  return guests;
+}
+
+http::static_options make_static_options(const config::config& cfg) {
+  return http::static_options{.root = cfg.web_root};
+}
+
+http::security_policy make_security_policy(const config::config& cfg) {
+  return http::security_policy{cfg.tls(), cfg.allowed_origins};
+}
+
+session_store_options make_session_store_options(const config::config& cfg) {
+  // docs/design.md (limits): 10 × max-connections guest sessions, max-guests-per-ip per address.
+  return {cfg.session_ttl, cfg.max_connections * 10, cfg.max_guests_per_ip};
+}
+
+std::chrono::milliseconds make_session_touch_interval(const config::config& cfg) {
+  return std::min<std::chrono::milliseconds>(cfg.session_ttl / 4, std::chrono::seconds(60));
+}
+
+}  // namespace hw
