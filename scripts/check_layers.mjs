@@ -64,11 +64,6 @@ const LAYERS = [
 // entry that no longer occurs fails the check (delete it when the include is gone).
 const KNOWN = [
   {
-    file: 'net/http_session.cpp',
-    include: 'http/router.hpp',
-    why: 'http::route_class (metrics route label) lives in the router; it belongs with the vocabulary',
-  },
-  {
     file: 'app/validate.cpp',
     include: 'core/utf8.hpp',
     why: 'the UTF-8 decoder is core/; app/ should own one (CMake links it via hallway_app_core_deps)',

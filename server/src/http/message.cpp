@@ -75,6 +75,21 @@ response make_error(core::wire_error e, std::string_view message) {
                     message.empty() ? core::message(e) : message);
 }
 
+bool is_ops_path(std::string_view path) {
+  return path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
+
+bool is_api_path(std::string_view path) {
+  return path == "/api" || path.starts_with("/api/");
+}
+
+std::string_view route_class(std::string_view path) {
+  if (is_ops_path(path)) return "ops";
+  if (is_api_path(path)) return "api";
+  if (path.starts_with("/socket.io/") || path.starts_with("/engine.io/")) return "realtime";
+  return "static";
+}
+
 std::string_view reason(unsigned status) {
   switch (status) {
     case 200:

@@ -63,6 +63,13 @@ struct response {
   }
 };
 
+/// The paths of the ops endpoints (/healthz, /readyz, /metrics) and of the REST API (/api/...).
+bool is_ops_path(std::string_view path);
+bool is_api_path(std::string_view path);
+/// Coarse route class for metrics labels: "ops", "api", "realtime" or "static" (shared by net/,
+/// which counts requests, and the router, which dispatches them).
+std::string_view route_class(std::string_view path);
+
 /// Builds a small response with a text or JSON body.
 response make_text(unsigned status, std::string_view content_type, std::string body);
 /// `{"error":{"code":..., "message":...[, "field":...]}}`, the error shape of every Hallway

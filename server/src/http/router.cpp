@@ -4,22 +4,6 @@
 
 namespace hw::http {
 
-namespace {
-bool is_ops(std::string_view path) {
-  return path == "/healthz" || path == "/readyz" || path == "/metrics";
-}
-bool is_api(std::string_view path) {
-  return path == "/api" || path.starts_with("/api/");
-}
-}  // namespace
-
-std::string_view route_class(std::string_view path) {
-  if (is_ops(path)) return "ops";
-  if (is_api(path)) return "api";
-  if (path.starts_with("/socket.io/") || path.starts_with("/engine.io/")) return "realtime";
-  return "static";
-}
-
 void router::mount(std::string prefix, handler& h) {
   mounts_.emplace_back(std::move(prefix), &h);
   // Longest prefix first, so "/api/guest/me" can be mounted apart from "/api/guest".
@@ -33,11 +17,11 @@ void router::handle(const request& req, respond_fn respond) {
     respond(make_error(core::wire_error::not_found));
     return;
   }
-  if (is_ops(req.path)) {
+  if (is_ops_path(req.path)) {
     ops_.handle(req, std::move(respond));
     return;
   }
-  const bool api = is_api(req.path);
+  const bool api = is_api_path(req.path);
   if (api) {
     if (req.method == "OPTIONS" && req.headers.has("access-control-request-method")) {
       respond(preflight(req, policy_));

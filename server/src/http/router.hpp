@@ -11,9 +11,6 @@
 
 namespace hw::http {
 
-/// Coarse route class for metrics labels: "ops", "api", "realtime" or "static".
-std::string_view route_class(std::string_view path);
-
 /// Dispatch order: /metrics is a 404 (it lives on the ops listener), the health paths go to ops,
 /// then the longest mounted prefix, then the fallback (static
 /// files). Prefixes under /api/ get CORS headers and preflight handling; an unknown /api/ path is

@@ -11,7 +11,7 @@
 
 #include "core/log.hpp"
 #include "core/wire_errors.hpp"
-#include "http/router.hpp"
+#include "http/message.hpp"
 #include "net/ws_session.hpp"
 #include "protocol/websocket.hpp"
 
