@@ -19,15 +19,7 @@ namespace {
 
 using table::option;
 using table::options;
-
-template <typename T>
-std::optional<T> parse_uint(std::string_view s) {
-  T v{};
-  const auto* end = s.data() + s.size();
-  auto [p, ec] = std::from_chars(s.data(), end, v);
-  if (ec != std::errc{} || p != end || s.empty()) return std::nullopt;
-  return v;
-}
+using table::parse_uint;
 
 std::string env_name(std::string_view flag) {
   std::string out = "HALLWAY_";

@@ -13,15 +13,6 @@ namespace hw::config::table {
 
 namespace {
 
-template <typename T>
-std::optional<T> parse_uint(std::string_view s) {
-  T v{};
-  const auto* end = s.data() + s.size();
-  auto [p, ec] = std::from_chars(s.data(), end, v);
-  if (ec != std::errc{} || p != end || s.empty()) return std::nullopt;
-  return v;
-}
-
 // --- Setters: each validates one kind of value and stores it in one field ---
 
 setter text(std::string config::*field, bool allow_empty = true) {

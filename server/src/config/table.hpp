@@ -4,9 +4,12 @@
 // setter that validates and stores a value. config.cpp parses flags and the environment and
 // prints --help from it.
 
+#include <charconv>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "config/config.hpp"
@@ -22,6 +25,16 @@ struct option {
   std::string_view help;
   setter set;
 };
+
+/// The whole of `s` as an unsigned decimal T; nullopt when empty, not a number or out of range.
+template <typename T>
+std::optional<T> parse_uint(std::string_view s) {
+  T v{};
+  const auto* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, v);
+  if (ec != std::errc{} || p != end || s.empty()) return std::nullopt;
+  return v;
+}
 
 /// Every setting, in --help order.
 const std::vector<option>& options();
