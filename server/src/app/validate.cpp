@@ -3,6 +3,7 @@
 #include "core/utf8.hpp"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -166,27 +167,35 @@ validated<std::string> resolve_username(std::optional<std::string_view> name, ra
   return validate_username(*name, field);
 }
 
-validated<std::string> validate_language(std::string_view tag, std::string_view field) {
-  using R = validated<std::string>;
-  if (tag.empty()) return R::failure(field, "language must be a BCP-47 tag such as \"en-US\"");
-  if (tag.size() > language_tag_max)
-    return R::failure(
-        field, "language tag must be at most " + std::to_string(language_tag_max) + " characters");
-  // Split into subtags; each must be 1–8 ASCII alphanumerics (this rejects '_', spaces, "--").
+namespace {
+// The subtags of a tag; each must be 1–8 ASCII alphanumerics (this rejects '_', spaces, "--").
+std::optional<std::vector<std::string_view>> split_subtags(std::string_view tag) {
   std::vector<std::string_view> parts;
   for (std::size_t pos = 0;;) {
     const std::size_t dash = tag.find('-', pos);
     const std::string_view part =
         tag.substr(pos, dash == std::string_view::npos ? std::string_view::npos : dash - pos);
     if (part.empty() || part.size() > 8 || !every(part, [](char c) { return is_alnum(c); }))
-      return R::failure(field, "language must be a BCP-47 tag such as \"en-US\"");
+      return std::nullopt;
     parts.push_back(part);
-    if (dash == std::string_view::npos) break;
+    if (dash == std::string_view::npos) return parts;
     pos = dash + 1;
   }
+}
+}  // namespace
+
+validated<std::string> validate_language(std::string_view tag, std::string_view field) {
+  using R = validated<std::string>;
+  if (tag.empty()) return R::failure(field, "language must be a BCP-47 tag such as \"en-US\"");
+  if (tag.size() > language_tag_max)
+    return R::failure(
+        field, "language tag must be at most " + std::to_string(language_tag_max) + " characters");
   const auto bad = [&] {
     return R::failure(field, "language must be a BCP-47 tag such as \"en-US\"");
   };
+  const auto split = split_subtags(tag);
+  if (!split) return bad();
+  const std::vector<std::string_view>& parts = *split;
   std::size_t i = 0;
   std::string out;
   if (!alpha_n(parts[0], 2, 3)) return bad();

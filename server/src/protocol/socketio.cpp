@@ -213,21 +213,11 @@ decode_error check_payload(const packet& p) {
   return decode_error::bad_type;
 }
 
-decode_error decode_impl(std::string_view in, packet& out, const decode_limits& lim) {
-  // Reset in place: keeps the namespace's capacity ("/" fits the small-string buffer).
-  out.type = packet_type::event;
-  out.nsp.assign(1, '/');
-  out.id.reset();
-  out.data = nullptr;
-  out.has_data = false;
-  out.attachments = 0;
-
-  if (in.empty()) return decode_error::empty;
-  if (in[0] < '0' || in[0] > '6') return decode_error::bad_type;
-  out.type = static_cast<packet_type>(in[0] - '0');
+// The "<count>-" prefix of a binary packet, starting at `i` (moved past it); on other types,
+// refuses a count that should not be there ("21-[...]").
+decode_error read_attachments(std::string_view in, std::size_t& i, packet& out,
+                              const decode_limits& lim) {
   const std::size_t n = in.size();
-  std::size_t i = 1;
-
   if (is_binary(out.type)) {
     // Like socket.io-parser: everything up to the first '-' is the count, a whole number in
     // 1..max_attachments. Saturating keeps "5999999999999999999-" from wrapping around.
@@ -249,6 +239,25 @@ decode_error decode_impl(std::string_view in, packet& out, const decode_limits& 
       ++j;
     if (j > i && j < n && in[j] == '-') return decode_error::bad_attachments;
   }
+  return decode_error::none;
+}
+
+decode_error decode_impl(std::string_view in, packet& out, const decode_limits& lim) {
+  // Reset in place: keeps the namespace's capacity ("/" fits the small-string buffer).
+  out.type = packet_type::event;
+  out.nsp.assign(1, '/');
+  out.id.reset();
+  out.data = nullptr;
+  out.has_data = false;
+  out.attachments = 0;
+
+  if (in.empty()) return decode_error::empty;
+  if (in[0] < '0' || in[0] > '6') return decode_error::bad_type;
+  out.type = static_cast<packet_type>(in[0] - '0');
+  const std::size_t n = in.size();
+  std::size_t i = 1;
+
+  if (auto e = read_attachments(in, i, out, lim); e != decode_error::none) return e;
 
   if (i < n && in[i] == '/') {
     // The namespace runs to the first ',' or to the end ("1/admin" is "1/admin,").

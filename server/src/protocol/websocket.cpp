@@ -38,19 +38,40 @@ event fail(std::uint16_t code) {
   return e;
 }
 
+// A close, ping or pong frame's event (its payload already unmasked).
+std::size_t control_event(std::uint8_t op, std::string_view body, std::size_t consumed, event& ev) {
+  switch (op) {
+    case 0x8: {
+      ev.kind = event::close;
+      ev.code = close_code::no_status;
+      if (body.size() == 1) return ev = fail(close_code::protocol_error), consumed;
+      if (body.size() >= 2) {
+        ev.code = static_cast<std::uint16_t>((static_cast<unsigned char>(body[0]) << 8U) |
+                                             static_cast<unsigned char>(body[1]));
+        if (!valid_close_code(ev.code)) return ev = fail(close_code::protocol_error), consumed;
+        ev.payload = body.substr(2);
+        if (!valid_utf8(ev.payload)) return ev = fail(close_code::invalid_payload), consumed;
+      }
+      return consumed;
+    }
+    case 0x9:
+      ev.kind = event::ping;
+      ev.payload = body;
+      return consumed;
+    case 0xA:
+      ev.kind = event::pong;
+      ev.payload = body;
+      return consumed;
+    default:
+      return ev = fail(close_code::protocol_error), consumed;  // not a control opcode
+  }
+}
+
 }  // namespace
 
 std::size_t frame_parser::parse(char* data, std::size_t len, event& ev) {
   ev = event{};
-  if (!in_fragmented_ && !fragments_.empty()) {
-    // The last message was handed out from fragments_ and is no longer needed: release it, so
-    // an idle connection does not keep the memory of its largest fragmented message.
-    if (fragments_.capacity() > release_above) {
-      std::string().swap(fragments_);
-    } else {
-      fragments_.clear();
-    }
-  }
+  release_delivered();
   const auto* u = reinterpret_cast<const unsigned char*>(data);
   if (len < 2) return 0;
   const bool fin = (u[0] & 0x80U) != 0;
@@ -96,32 +117,23 @@ std::size_t frame_parser::parse(char* data, std::size_t len, event& ev) {
   const std::size_t consumed = pos + n;
   const std::string_view body(payload, n);
 
-  switch (op) {
-    case 0x8: {
-      ev.kind = event::close;
-      ev.code = close_code::no_status;
-      if (n == 1) return ev = fail(close_code::protocol_error), consumed;
-      if (n >= 2) {
-        ev.code = static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8U) |
-                                             static_cast<unsigned char>(payload[1]));
-        if (!valid_close_code(ev.code)) return ev = fail(close_code::protocol_error), consumed;
-        ev.payload = body.substr(2);
-        if (!valid_utf8(ev.payload)) return ev = fail(close_code::invalid_payload), consumed;
-      }
-      return consumed;
-    }
-    case 0x9:
-      ev.kind = event::ping;
-      ev.payload = body;
-      return consumed;
-    case 0xA:
-      ev.kind = event::pong;
-      ev.payload = body;
-      return consumed;
-    default:
-      break;
-  }
+  if (is_control(op)) return control_event(op, body, consumed, ev);
+  return data_event(op, fin, body, consumed, ev);
+}
 
+void frame_parser::release_delivered() {
+  if (in_fragmented_ || fragments_.empty()) return;
+  // The last message was handed out from fragments_ and is no longer needed: release it, so
+  // an idle connection does not keep the memory of its largest fragmented message.
+  if (fragments_.capacity() > release_above) {
+    std::string().swap(fragments_);
+  } else {
+    fragments_.clear();
+  }
+}
+
+std::size_t frame_parser::data_event(std::uint8_t op, bool fin, std::string_view body,
+                                     std::size_t consumed, event& ev) {
   if (op != 0 && fin) {  // the common case: a whole message in one frame, no copy
     ev.kind = event::message;
     ev.binary = op == 0x2;

@@ -57,6 +57,11 @@ class frame_parser {
 
  private:
   static constexpr std::size_t release_above = 4096;
+  /// Frees the buffer of a fragmented message handed out by the previous parse().
+  void release_delivered();
+  /// A text/binary/continuation frame: the message itself, or one more fragment of it.
+  std::size_t data_event(std::uint8_t op, bool fin, std::string_view body, std::size_t consumed,
+                         event& ev);
   std::size_t max_message_;
   std::string fragments_;  // unmasked payload of a fragmented message so far
   bool in_fragmented_ = false;
