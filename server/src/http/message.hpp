@@ -4,7 +4,9 @@
 // is unit-testable without sockets.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,13 +50,28 @@ struct request {
   std::string peer_ip;
 };
 
-/// A response. The body is either owned or shared with a cache (static files), so a cached
-/// file is sent without copying.
+/// A response body read piece by piece (a file on disk), instead of response::body.
+class body_source {
+ public:
+  virtual ~body_source() = default;
+  /// Bytes the body has in all: net/ sends them as Content-Length.
+  [[nodiscard]] virtual std::uint64_t size() const = 0;
+  /// Fills the start of `buf` with the next bytes and calls done(n) (0 < n <= buf.size()), or
+  /// done(0) on a read error (net/ then closes the connection: the length was promised). May
+  /// answer from any thread; `buf` stays valid until then. Never called again after the last byte.
+  virtual void read(std::span<char> buf, std::function<void(std::size_t n)> done) = 0;
+};
+
+/// A response. The body is either owned, shared with a cache (static files, so a cached file is
+/// sent without copying), or streamed from a body_source (files on disk, never held whole).
 struct response {
   unsigned status = 200;
   header_list headers;
   std::string body;
   std::shared_ptr<const std::string> shared_body;
+  /// When set, the body comes from here (body and shared_body are ignored), and its size() is
+  /// the Content-Length.
+  std::shared_ptr<body_source> stream_body;
   /// For HEAD: the Content-Length to announce while sending no body.
   bool head_only = false;
 
