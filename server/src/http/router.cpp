@@ -11,7 +11,8 @@ namespace {
 /// Origin itself: the request may be gone by the time the sink answers.
 class cors_sink final : public body_sink {
  public:
-  cors_sink(std::shared_ptr<body_sink> inner, std::string origin, const security_policy& policy)
+  cors_sink(std::shared_ptr<body_sink> inner, std::string_view origin,
+            const security_policy& policy)
       : inner_(std::move(inner)), policy_(policy) {
     origin_.headers.add("origin", origin);
   }
@@ -66,8 +67,8 @@ void router::admit(const request& head, plan_fn decide) {
   h->admit(head, [this, &head, d = std::move(decide)](body_plan plan) {
     if (plan.refusal) add_cors_headers(head, *plan.refusal, policy_);
     if (plan.sink) {
-      plan.sink = std::make_shared<cors_sink>(std::move(plan.sink),
-                                              std::string(head.headers.get("origin")), policy_);
+      plan.sink =
+          std::make_shared<cors_sink>(std::move(plan.sink), head.headers.get("origin"), policy_);
     }
     d(std::move(plan));
   });

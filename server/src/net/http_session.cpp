@@ -2,7 +2,6 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -13,6 +12,7 @@
 #include "core/wire_errors.hpp"
 #include "http/message.hpp"
 #include "net/http_rules.hpp"
+#include "net/response_writer.hpp"
 #include "net/session_parts.hpp"
 #include "net/ws_session.hpp"
 
@@ -50,8 +50,8 @@ class http_session final : public session_base,
         client_(peer.address, peer.trusted_proxy),
         reject_status_(reject_status),
         buffer_(ctx.opts.max_header_bytes + (64UL << 10U)),
-        watchdog_(stream_.get_executor()),
-        draining_(ctx.draining.load()) {
+        draining_(ctx.draining.load()),
+        writer_(stream_, ctx.response_bytes, ctx.opts.request_timeout) {
     req_.tls = std::is_same_v<Stream, tls_stream>;  // for answers sent before any request
   }
 
@@ -354,127 +354,18 @@ class http_session final : public session_base,
     if (ctx_.hooks.decorate) ctx_.hooks.decorate(res_, req_.tls);
     keep_alive_ = keep_alive_ && !close_after && !draining_ && !ctx_.draining.load();
     linger_ = close_after;
-    sent_ = 0;
-    lowest().expires_after(ctx_.opts.request_timeout);
-    if (res_.stream_body) return send_stream_head();
-
-    msg_.emplace();
-    fill_head(*msg_);
-    const auto body = res_.body_view();
-    if (!no_body_status(res_.status)) {
-      msg_->content_length(body.size());
-      msg_->body() = bhttp::span_body<const char>::value_type(body.data(), body.size());
-    }
-    sr_.emplace(*msg_);
-    auto done = [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-      self->ctx_.response_bytes.inc(n);
-      self->sent_ = n;
-      self->complete_response(!ec);
-    };
-    if (res_.head_only || no_body_status(res_.status)) {
-      bhttp::async_write_header(stream_, *sr_, std::move(done));
-    } else {
-      bhttp::async_write(stream_, *sr_, std::move(done));
-    }
-  }
-
-  template <class Body>
-  void fill_head(bhttp::response<Body>& m) const {
-    m.result(res_.status);
-    m.version(version_);
-    for (const auto& [name, value] : res_.headers.fields())
-      m.insert(name, value);
-    m.keep_alive(keep_alive_);
-  }
-
-  // A body_source's answer: the header with its size as Content-Length, then the bytes one
-  // chunk at a time (see stream_next).
-  void send_stream_head() {
-    head_msg_.emplace();
-    fill_head(*head_msg_);
-    const bool body = !res_.head_only && !no_body_status(res_.status);
-    if (!no_body_status(res_.status)) head_msg_->content_length(res_.stream_body->size());
-    head_sr_.emplace(*head_msg_);
-    bhttp::async_write_header(
-        stream_, *head_sr_,
-        [self = this->shared_from_this(), body](beast::error_code ec, std::size_t n) {
-          self->ctx_.response_bytes.inc(n);
-          self->sent_ = n;
-          if (ec || !body) return self->complete_response(!ec);
-          self->streamed_ = 0;
-          self->out_progress_ = false;
-          self->unacked_.reset();
-          self->lowest().expires_never();  // the watchdog times the body out
-          self->arm_watchdog();
-          self->stream_next();
-        });
-  }
-
-  void stream_next() {
-    const auto total = res_.stream_body->size();
-    if (streamed_ >= total) return complete_response(true);
-    const auto want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(total - streamed_, stream_chunk_bytes));
-    res_.stream_body->read({io_buffer(), want}, [self = this->shared_from_this(),
-                                                 want](std::size_t n) {
-      asio::dispatch(self->stream_.get_executor(), [self, n, want] { self->on_source(n, want); });
-    });
-  }
-
-  void on_source(std::size_t n, std::size_t want) {
-    if (phase_ == phase::closing) return;
-    out_progress_ = true;
-    // A read error (or a source breaking its contract): the promised length cannot be kept,
-    // and only closing tells the client that the body is incomplete.
-    if (n == 0 || n > want) return complete_response(false);
-    out_done_ = 0;
-    out_size_ = n;
-    write_out();
-  }
-
-  void write_out() {
-    stream_.async_write_some(
-        asio::buffer(io_buffer() + out_done_, out_size_ - out_done_),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-          self->ctx_.response_bytes.inc(n);
-          self->sent_ += n;
-          self->streamed_ += n;
-          self->out_done_ += n;
-          self->out_progress_ = true;
-          if (ec) return self->complete_response(false);
-          if (self->out_done_ < self->out_size_) return self->write_out();
-          self->stream_next();
-        });
-  }
-
-  // A streamed body times out on lack of progress: every request_timeout, something must have
-  // moved (a write or a source read completed, or the peer acknowledged bytes). Not the stream's
-  // per-write timer: the kernel wakes a blocked writer only once a third of its send buffer is
-  // free, which a slow but steady reader may take longer than the timeout to read.
-  void arm_watchdog() {
-    watchdog_.expires_after(ctx_.opts.request_timeout);
-    watchdog_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-      if (ec || self->phase_ != phase::writing || !self->res_.stream_body) return;
-      const auto unsent = unacked_bytes(self->lowest().socket().native_handle());
-      const bool acked = unsent && self->unacked_ && *unsent < *self->unacked_;
-      self->unacked_ = unsent;
-      if (!std::exchange(self->out_progress_, false) && !acked) return self->close_now();
-      self->arm_watchdog();
-    });
+    writer_.write(res_, version_, keep_alive_, this->shared_from_this(),
+                  [this](bool ok, std::uint64_t bytes) { complete_response(ok, bytes); });
   }
 
   // The response is written (ok) or cannot be (closed now); counted and logged either way.
-  void complete_response(bool ok) {
+  void complete_response(bool ok, std::uint64_t bytes) {
     ctx_.count_request(route_, res_.status);
-    log_request(req_, res_.status, sent_, started_, client_.client_id());
-    watchdog_.cancel();
-    sr_.reset();
-    msg_.reset();
-    head_sr_.reset();
-    head_msg_.reset();
-    res_ = http::response{};  // releases a body_source (an open file) now
+    log_request(req_, res_.status, bytes, started_, client_.client_id());
+    res_ = http::response{};
     if (!ok) return close_now();
-    if (!keep_alive_) return graceful_close();
+    // Shutdown began while this response was on its way: no further request on this connection.
+    if (!keep_alive_ || draining_) return graceful_close();
     wait_for_request();
   }
 
@@ -510,7 +401,7 @@ class http_session final : public session_base,
 
   void close_now() {
     phase_ = phase::closing;
-    watchdog_.cancel();
+    writer_.cancel();
     sink_.abort();  // a body cut short never completes (after the write in flight, if any)
     beast::error_code ec;
     lowest().socket().close(ec);
@@ -526,25 +417,14 @@ class http_session final : public session_base,
   std::optional<bhttp::request_parser<bhttp::empty_body>> head_;     ///< the header, then handed on
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;  ///< a buffered body
   std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;  ///< a streamed one
-  /// The one chunk of a streamed body (either way); allocated on first use, freed when idle.
+  /// The one chunk of a streamed request body; allocated on first use, freed when idle.
   std::unique_ptr<char[]> io_;
   sink_slot sink_;  ///< after io_: a sink aborted by the destructor may still look at its chunk
   std::size_t fill_ = 0;  ///< request body bytes in io_
-  std::size_t out_done_ = 0;
-  std::size_t out_size_ = 0;            ///< response body bytes in io_, and how many are written
-  std::uint64_t streamed_ = 0;          ///< response body bytes written
-  std::uint64_t sent_ = 0;              ///< response bytes written (header included), for the log
-  asio::steady_timer watchdog_;         ///< a streamed response's lack-of-progress timeout
-  bool out_progress_ = false;           ///< a write or source read completed since the last tick
-  std::optional<std::size_t> unacked_;  ///< bytes the peer had not acknowledged at the last tick
   /// The request announced body bytes that were not read (yet): the connection cannot be reused.
   bool body_unread_ = false;
   http::request req_;
   http::response res_;
-  std::optional<bhttp::response<bhttp::span_body<const char>>> msg_;
-  std::optional<bhttp::response_serializer<bhttp::span_body<const char>>> sr_;
-  std::optional<bhttp::response<bhttp::empty_body>> head_msg_;  ///< a streamed response's header
-  std::optional<bhttp::response_serializer<bhttp::empty_body>> head_sr_;
   std::string_view route_ = "static";
   phase phase_ = phase::idle;
   unsigned version_ = 11;
@@ -553,6 +433,7 @@ class http_session final : public session_base,
   bool draining_;
   std::size_t discarded_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  response_writer<Stream> writer_;  ///< after stream_, which it writes to
 };
 
 }  // namespace
