@@ -184,6 +184,7 @@ class http_session final : public session_base,
     route_ = http::route_class(req_.path);
     body_unread_ = !head_->is_done();
     if (ctx_.hooks.upgrade && is_websocket_upgrade(req_)) return upgrade();
+    awaiting_plan_ = true;
     ctx_.hooks.handler->admit(req_, [self = this->shared_from_this()](http::body_plan plan) {
       asio::dispatch(self->stream_.get_executor(),
                      [self, p = std::move(plan)]() mutable { self->on_plan(std::move(p)); });
@@ -191,7 +192,8 @@ class http_session final : public session_base,
   }
 
   void on_plan(http::body_plan plan) {
-    if (phase_ == phase::closing) {  // closed meanwhile (shutdown): the sink gets its end
+    // Closed meanwhile (shutdown), or a second decide() (a handler's bug): the sink gets its end.
+    if (phase_ == phase::closing || !std::exchange(awaiting_plan_, false)) {
       if (plan.sink) plan.sink->abort();
       return;
     }
@@ -423,6 +425,7 @@ class http_session final : public session_base,
   std::size_t fill_ = 0;  ///< request body bytes in io_
   /// The request announced body bytes that were not read (yet): the connection cannot be reused.
   bool body_unread_ = false;
+  bool awaiting_plan_ = false;  ///< admit() was called, its decide() not yet
   http::request req_;
   http::response res_;
   std::string_view route_ = "static";

@@ -44,6 +44,23 @@ TEST_F(upload, SeveralMiBArriveInOrderInChunksWithoutGrowingTheHeap) {
   EXPECT_LT(growth, static_cast<long long>(4 * MiB)) << "heap grew by " << growth << " bytes";
 }
 
+// The control of the measurement above: the same body buffered whole does show in the heap.
+TEST_F(upload, BufferedBodyOfTheSameSizeDoesGrowTheHeap) {
+  start(5s, 16 * MiB);
+  constexpr std::uint64_t size = 12 * MiB;
+  log().heap_base = heap_in_use();
+  raw_client c(port());
+  ASSERT_TRUE(c.send_all(post_head("/echo", size)));
+  ASSERT_TRUE(send_pattern(c, size, 10007));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, expected_answer(size));
+  std::lock_guard lock(log().m);
+  EXPECT_GE(static_cast<long long>(log().heap_peak) - static_cast<long long>(log().heap_base),
+            static_cast<long long>(size));
+}
+
 TEST_F(upload, ChunkedBodyArrivesWhole) {
   start();
   raw_client c(port());

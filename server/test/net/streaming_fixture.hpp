@@ -306,6 +306,10 @@ inline void test_handler::admit(const http::request& head, http::plan_fn decide)
 
 inline void test_handler::handle(const http::request& req, http::respond_fn respond) {
   if (req.path == "/echo") {
+    {
+      std::lock_guard lock(log->m);
+      if (log->heap_base != 0) log->heap_peak = std::max(log->heap_peak, heap_in_use());
+    }
     fnv f;
     f.add(req.body);
     return respond(http::make_text(200, "text/plain",
