@@ -197,7 +197,7 @@ TEST(GatewayCodec, AcksAddTheirFieldsToOk) {
                 search_reply{match_state::matched, std::nullopt}, {}})),
             R"({"state":"matched","ok":true})");
   EXPECT_EQ(json::serialize(
-                encode_ack(app::chat_result<app::chat_message>{app::chat_message{"m", "", 9}, {}})),
+                encode_ack(app::chat_result<app::chat_message>{app::chat_message{"m", "", 9, app::message_type::text, std::nullopt}, {}})),
             R"({"id":"m","timestamp":9,"ok":true})");
   const app::chat_result<app::none> refused{std::nullopt,
                                             app::chat_error::of(app::error::queue_full)};
