@@ -239,7 +239,9 @@ TYPED_TEST(BlobStoreContract, RemoveAllTakesCommittedAndPartialBlobs) {
   EXPECT_EQ(this->fixture.partial_blobs(), 0U);
   EXPECT_EQ(this->store->remove_all(), 0U);
   // A writer that outlived remove_all() may or may not still commit, but never a torn blob.
-  if (a->commit(id_of(23))) EXPECT_EQ(this->read_all(*this->store->open(id_of(23))), "partial");
+  if (a->commit(id_of(23))) {
+    EXPECT_EQ(this->read_all(*this->store->open(id_of(23))), "partial");
+  }
   this->store->remove(id_of(23));
   a.reset();
   b.reset();
@@ -305,7 +307,9 @@ TYPED_TEST(BlobStoreContract, ConcurrentCommitsToOneIdHaveOneWinner) {
 
 TYPED_TEST(BlobStoreContract, FreeBytesIsPlausible) {
   const auto free = this->store->free_bytes();
-  if (free) EXPECT_GT(*free, 0U);
+  if (free) {
+    EXPECT_GT(*free, 0U);
+  }
 }
 
 }  // namespace
