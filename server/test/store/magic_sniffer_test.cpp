@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -227,6 +228,35 @@ TEST_F(MagicSniffer, ReadsThroughShortReads) {
   EXPECT_EQ(r.furthest, s::doc().size());
   recording_reader empty("", 3);
   EXPECT_EQ(sniffer->sniff(empty), "application/x-empty");
+}
+
+TEST_F(MagicSniffer, AReadErrorIsNoContent) {
+  // A reader that fails at once (0 bytes) gives libmagic nothing: "empty", which no upload
+  // may be.
+  recording_reader broken(s::png(), 0);
+  EXPECT_EQ(sniffer->sniff(broken), "application/x-empty");
+  EXPECT_FALSE(app::classify_file("application/x-empty", "image/png", false));
+}
+
+// Without its database libmagic cannot work: create() says so (a startup error), and a thread
+// that cannot load it refuses everything rather than guessing.
+TEST_F(MagicSniffer, AMissingDatabaseIsAnError) {
+  std::string error = "unchanged";
+  std::unique_ptr<magic_sniffer> none;
+  std::string fallback;
+  std::thread fresh([&] {  // a thread without a loaded handle yet
+    ::setenv("MAGIC", "/nonexistent/hallway-magic.mgc", 1);
+    none = magic_sniffer::create(error);
+    fallback = sniffer->sniff_bytes(s::png());
+    ::unsetenv("MAGIC");
+  });
+  fresh.join();
+  EXPECT_EQ(none, nullptr);
+  EXPECT_NE(error.find("libmagic"), std::string::npos) << error;
+  EXPECT_EQ(fallback, "application/octet-stream");
+  EXPECT_FALSE(app::classify_file(fallback, "image/png", false));
+  // This thread's handle was loaded before, and still works.
+  EXPECT_EQ(sniffer->sniff_bytes(s::png()), "image/png");
 }
 
 TEST_F(MagicSniffer, SniffsOnManyThreadsAtOnce) {
