@@ -120,6 +120,8 @@ class server_parts {
  public:
   server_parts(const config::config& cfg, const secrets& keys, app::content_sniffer& sniffer);
 
+  /// The file store's directory could not be made or used: a startup error naming the setting.
+  [[nodiscard]] std::optional<std::string> files_error() const;
   /// Builds the net::server and binds its listeners; an error names the setting.
   std::optional<std::string> listen();
   /// Builds Engine.IO/Socket.IO, mounts every endpoint and installs the namespaces: `setup`'s,
@@ -212,6 +214,11 @@ net::server_hooks server_parts::make_hooks() {
   return hooks;
 }
 
+std::optional<std::string> server_parts::files_error() const {
+  if (blobs_.error().empty()) return std::nullopt;
+  return "invalid setting 'data-dir': " + blobs_.error();
+}
+
 std::optional<std::string> server_parts::listen() {
   auto srv = std::make_unique<net::server>(make_net_options(cfg_), make_hooks());
   if (auto err = srv->listen()) return err;
@@ -281,6 +288,7 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   if (!sniffer) return fail(error);
 
   server_parts parts(cfg, *keys, *sniffer);
+  if (auto err = parts.files_error()) return fail(*err);
   if (auto err = parts.listen()) return fail(*err);
   parts.start_realtime(setup);
   const int code = parts.run();

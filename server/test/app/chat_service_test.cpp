@@ -2429,6 +2429,7 @@ TEST_F(AppChatFiles, TheEndOfTheChatDeletesItsFilesForEveryWayItEnds) {
   auto f2 = upload("D");
   ASSERT_TRUE(next("C").value);
   EXPECT_FALSE(files.open(f2.id, f2.partner_cap)) << "user:next";
+  svc->leave("C");  // out of the queue, so that the next pair is E and F
 
   pair("E", "F");
   auto f3 = upload("E");
