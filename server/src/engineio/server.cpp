@@ -3,6 +3,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <charconv>
 
 #include "core/random.hpp"
 #include "engineio/websocket_transport.hpp"
@@ -96,6 +97,14 @@ class ws_bridge final : public net::ws_endpoint {
   bool opened_ = false;
   connection_fn* on_connection_;
 };
+
+// The Content-Length of `req`, 0 when absent (net/ has checked its syntax).
+std::uint64_t announced_length(const http::request& req) {
+  const auto v = req.headers.get("content-length");
+  std::uint64_t n = 0;
+  std::from_chars(v.data(), v.data() + v.size(), n);
+  return n;
+}
 
 http::response shutting_down() {
   auto r = http::make_error(core::wire_error::shutting_down);
@@ -245,9 +254,19 @@ void server::add_cors(const http::request& req, http::response& res) const {
 }
 
 void server::admit(const http::request& head, http::plan_fn decide) {
-  (void)head;
   http::body_plan plan;
   plan.limit = opts_.max_payload;
+  // A polling POST announcing more than a payload is refused before it is read; as with a body
+  // found too large once read (polling_transport), the session it names ends with it.
+  if (head.method == "POST" && announced_length(head) > opts_.max_payload &&
+      query_param(head.query, "EIO") == "4" && query_param(head.query, "transport") == "polling" &&
+      origin_ok(head)) {
+    if (auto s = find(query_param(head.query, "sid"))) {
+      s->close(close_reason::transport_error);
+      plan.refusal = http::make_error(core::wire_error::payload_too_large);
+      add_cors(head, *plan.refusal);
+    }
+  }
   decide(std::move(plan));
 }
 

@@ -31,7 +31,9 @@ class server final : public http::handler {
          core::registry* metrics = nullptr);
   ~server() override;
 
-  /// Polling bodies are buffered up to the max payload (413 beyond, before they are read).
+  /// Polling bodies are buffered up to the max payload (413 beyond, before they are read). A
+  /// POST to a session announcing more is refused here (payload_too_large) and ends the session,
+  /// as a body found too large once read does.
   void admit(const http::request& head, http::plan_fn decide) override;
   /// Polling transport (GET/POST/OPTIONS on the mounted path).
   void handle(const http::request& req, http::respond_fn respond) override;

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -48,6 +49,15 @@ class raw_client {
     connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
   }
   ~raw_client() { close(); }
+
+  /// Speaks TLS from now on (certificates are not checked: the tests' server is self-signed).
+  bool start_tls() {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, fd_);
+    SSL_set_mode(ssl_, SSL_MODE_AUTO_RETRY);
+    return SSL_connect(ssl_) == 1;
+  }
   raw_client(const raw_client&) = delete;
   raw_client& operator=(const raw_client&) = delete;
 
@@ -57,7 +67,8 @@ class raw_client {
   /// Sends everything; false when the connection failed (closed, reset, 5 s without progress).
   bool send_all(std::string_view data) {
     while (!data.empty()) {
-      const auto n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      const auto n = ssl_ != nullptr ? SSL_write(ssl_, data.data(), static_cast<int>(data.size()))
+                                     : ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       if (n <= 0) {
         if (n < 0 && errno == EINTR) continue;
         return false;
@@ -77,9 +88,11 @@ class raw_client {
   /// bytes read; sets closed() on EOF or error.
   std::size_t read_some(std::chrono::milliseconds timeout, std::size_t max = 64UL << 10U) {
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return 0;
+    const bool pending = ssl_ != nullptr && SSL_pending(ssl_) > 0;
+    if (!pending && ::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return 0;
     std::string chunk(max, '\0');
-    const auto n = ::recv(fd_, chunk.data(), chunk.size(), 0);
+    const auto n = ssl_ != nullptr ? SSL_read(ssl_, chunk.data(), static_cast<int>(chunk.size()))
+                                   : ::recv(fd_, chunk.data(), chunk.size(), 0);
     if (n <= 0) {
       closed_ = true;
       return 0;
@@ -141,6 +154,10 @@ class raw_client {
   [[nodiscard]] bool closed() const { return closed_; }
 
   void close() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+    ssl_ = nullptr;
+    ctx_ = nullptr;
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
@@ -178,6 +195,8 @@ class raw_client {
   }
 
   int fd_ = -1;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
   bool connected_ = false;
   bool closed_ = false;
   std::string buffer_;

@@ -7,12 +7,14 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "http/handler.hpp"
@@ -158,7 +160,8 @@ class test_handler final : public http::handler {
 /// A fixture that starts the server in start() and shuts it down in TearDown.
 class streaming_test : public ::testing::Test {
  protected:
-  void start(std::chrono::milliseconds request_timeout = 5s, std::size_t max_body = 1 * MiB);
+  void start(std::chrono::milliseconds request_timeout = 5s, std::size_t max_body = 1 * MiB,
+             bool tls = false);
   /// Shuts down, joins, drops the dones a gated sink still holds, destroys the server.
   void stop_server();
   void TearDown() override { stop_server(); }
@@ -321,8 +324,29 @@ inline void test_handler::handle(const http::request& req, http::respond_fn resp
   respond(http::make_error(404, "not_found", "no such route"));
 }
 
-inline void streaming_test::start(std::chrono::milliseconds request_timeout, std::size_t max_body) {
+/// A throwaway self-signed certificate and key (made once by the openssl CLI); empty when the
+/// CLI is missing.
+inline std::pair<std::string, std::string> test_certificate() {
+  static const auto made = [] {
+    char dir[] = "/tmp/hallway-net-test-XXXXXX";
+    if (::mkdtemp(dir) == nullptr) return std::pair<std::string, std::string>();
+    const std::string cert = std::string(dir) + "/c.pem";
+    const std::string key = std::string(dir) + "/k.pem";
+    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " +
+                            cert + " -days 1 -subj /CN=localhost >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) return std::pair<std::string, std::string>();
+    return std::pair(cert, key);
+  }();
+  return made;
+}
+
+inline void streaming_test::start(std::chrono::milliseconds request_timeout, std::size_t max_body,
+                                  bool tls) {
   net::server_options o;
+  if (tls) {
+    std::tie(o.tls_cert, o.tls_key) = test_certificate();
+    if (o.tls_cert.empty()) GTEST_SKIP() << "the openssl CLI is not installed";
+  }
   o.port = 0;
   o.threads = 2;
   o.request_timeout = request_timeout;
