@@ -318,7 +318,7 @@ void add_files(std::vector<option>& t) {
                 "File uploads per guest per 10 minutes (refused ones count)",
                 integer<unsigned>(&config::upload_limit, 1, 100'000,
                                   "must be an integer in [1, 100000]")},
-               {"uploads-in-flight-per-guest", show_size(d::uploads_in_flight_per_guest),
+               {"guest-uploads-in-flight", show_size(d::uploads_in_flight_per_guest),
                 "Bytes one guest may be uploading at once (429 beyond)",
                 size(&config::uploads_in_flight_per_guest, 1024, 1UL << 40U)},
                {"uploads-in-flight", show_size(d::uploads_in_flight),

@@ -62,7 +62,7 @@ config::config unusual() {
                  "--max-file-size=5MiB",
                  "--file-lifetime=2h",
                  "--upload-limit=20",
-                 "--uploads-in-flight-per-guest=30MiB",
+                 "--guest-uploads-in-flight=30MiB",
                  "--uploads-in-flight=100MiB",
                  "--min-free-disk=1GiB",
                  "--file-workers=3"});
