@@ -57,6 +57,7 @@ export interface Upload {
 
 const FINAL = new Set([
   'file_too_large',
+  'body_too_large',
   'file_type_not_allowed',
   'not_in_chat',
   'empty',
@@ -105,6 +106,7 @@ export function uploadErrorMessage(
 ): string {
   switch (code) {
     case 'file_too_large':
+    case 'body_too_large':
       return `Too large — the limit is ${formatSize(limit)}`;
     case 'file_type_not_allowed': {
       const t = detectedType(serverMessage);
@@ -118,6 +120,8 @@ export function uploadErrorMessage(
         : 'Too many files — try again in a moment';
     case 'insufficient_storage':
       return 'The server has no room for files right now — try again later';
+    case 'server_busy':
+      return 'The server is busy — try again in a moment';
     case 'network':
       return 'The upload failed — check your connection and retry';
     case 'empty':
