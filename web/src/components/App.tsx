@@ -5,15 +5,11 @@ import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 
 import { initialState, reducer } from '@/lib/chat/reducer';
 import { ORIGIN } from '@/lib/config';
-import { voiceFileName } from '@/lib/files/format';
-import { voiceSeconds } from '@/lib/files/recorder';
-import { FileUploads } from '@/lib/files/uploads';
 import { useAttention } from '@/lib/hooks/useAttention';
 import { saveAutoFind, useChatClient } from '@/lib/hooks/useChatClient';
 import { useStatsPolling } from '@/lib/hooks/useStatsPolling';
 import type { ReportReason } from '@/lib/protocol/events';
 import type { Prefs } from '@/lib/socket/client';
-import { uuid } from '@/lib/socket/uuid';
 
 import { Announcer } from './Announcer';
 import type { ChatHandlers } from './Chat';
@@ -51,30 +47,9 @@ export default function App() {
     else if (prefs.current) start(prefs.current);
   }, [client, start, state.error]);
 
-  const uploads = useMemo(
-    () =>
-      client &&
-      new FileUploads({
-        dispatch,
-        token: () => client.token(),
-        refreshToken: () => client.refreshToken(),
-        sendFile: (id, type, fileId) => client.sendFile(id, type, fileId),
-        origin: ORIGIN,
-        newId: uuid,
-        now: Date.now,
-      }),
-    [client],
-  );
-  // Uploads belong to one chat: leaving it (or its end) stops them; the server deletes its files.
-  const roomId = state.chat?.roomId;
-  useEffect(() => {
-    if (state.phase !== 'chatting') uploads?.cancelAll();
-  }, [state.phase, roomId, uploads]);
-
   const handlers = useMemo<ChatHandlers | null>(
     () =>
-      client &&
-      uploads && {
+      client && {
         send: (text) => void client.send(text),
         retry: (id) => client.retry(id),
         typing: (on) => client.typing(on),
@@ -86,18 +61,15 @@ export default function App() {
           saveAutoFind(v);
           client.setAutoFind(v);
         },
-        files: {
-          add: (files) => {
-            for (const f of files) uploads.add(f);
-          },
-          voice: (note, seconds) =>
-            void uploads.add(note, { voiceDuration: voiceSeconds(seconds), name: voiceFileName(note.type) }),
-          cancel: (id) => uploads.cancel(id),
-          retry: (id) => uploads.retry(id),
-          remove: (id) => uploads.remove(id),
+        // The uploads themselves live in the chat screen's chunk (useFileUploads).
+        uploads: {
+          dispatch,
+          token: () => client.token(),
+          refreshToken: () => client.refreshToken(),
+          sendFile: (id, type, fileId) => client.sendFile(id, type, fileId),
         },
       },
-    [client, uploads],
+    [client],
   );
 
   useEffect(() => {

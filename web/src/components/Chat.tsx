@@ -5,6 +5,8 @@ import { useCallback, useMemo, useState } from 'react';
 
 import { downloadLog } from '@/lib/chat/log';
 import { statusLines, type State } from '@/lib/chat/reducer';
+import type { FileUploadsDeps } from '@/lib/files/uploads';
+import { useFileUploads } from '@/lib/hooks/useFileUploads';
 import { useReadReceipts } from '@/lib/hooks/useReadReceipts';
 import type { FileInfo, ReportReason } from '@/lib/protocol/events';
 import type { ReportResult } from '@/lib/socket/client';
@@ -26,21 +28,15 @@ export interface ChatHandlers {
   stop: () => void;
   report: (reason: ReportReason, note: string) => Promise<ReportResult>;
   autoFind: (v: boolean) => void;
-  files: {
-    /** Sends each file on its own. */
-    add: (files: File[]) => void;
-    voice: (note: Blob, seconds: number) => void;
-    cancel: (id: string) => void;
-    retry: (id: string) => void;
-    remove: (id: string) => void;
-  };
+  /** What the chat screen's uploads need from the app (the chat client's token and sender). */
+  uploads: Pick<FileUploadsDeps, 'dispatch' | 'token' | 'refreshToken' | 'sendFile'>;
 }
 
 export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
   const [reportOpen, setReportOpen] = useState(false);
   const [viewing, setViewing] = useState<FileInfo | null>(null);
   const [recording, setRecording] = useState(false);
-  const { files } = on;
+  const files = useFileUploads(on.uploads, state.phase, state.chat?.roomId ?? null);
   const fileActions = useMemo<FileActions>(
     () => ({ cancel: files.cancel, retry: files.retry, remove: files.remove, view: setViewing }),
     [files],
@@ -93,7 +89,7 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
             onReport={on.report}
             canReport={state.endReason !== 'reported'}
           />
-          <div className="flex items-end gap-2">
+          <div className="flex items-end gap-1.5 sm:gap-2">
             <NewButton ended={ended} escEnabled={!reportOpen && !viewing && !recording} onNew={on.next} />
             <Composer
               disabled={ended}

@@ -39,6 +39,7 @@ export function Composer(props: {
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
   const { onTyping } = props;
   const { count, sendable, over } = messageState(text);
+  const empty = text.trim() === '';
   const voice = useVoiceRecorder(props.onVoice);
   const recording = voice.phase !== 'idle';
   const { onRecording } = props;
@@ -125,8 +126,9 @@ export function Composer(props: {
           </button>
         </div>
       ) : null}
-      <form onSubmit={onSubmit} onKeyDown={onFormKeyDown} className="flex min-w-0 flex-1 items-end gap-1.5 sm:gap-2">
-        {recording ? null : <AttachButton disabled={props.disabled} onFiles={props.onFiles} />}
+      <form onSubmit={onSubmit} onKeyDown={onFormKeyDown} className="flex min-w-0 flex-1 items-end gap-1 sm:gap-2">
+        {/* Nothing to attach or record once the chat ended. */}
+        {recording || props.disabled ? null : <AttachButton disabled={props.disabled} onFiles={props.onFiles} />}
         {recording ? (
           <RecordingBar phase={voice.phase} elapsed={voice.elapsed} onCancel={voice.cancel} />
         ) : (
@@ -144,7 +146,7 @@ export function Composer(props: {
               onPaste={onPaste}
               onBlur={stopTyping}
               disabled={props.disabled}
-              placeholder={props.disabled ? 'Chat ended' : 'Type a message…'}
+              placeholder={props.disabled ? 'Chat ended' : 'Message…'}
               enterKeyHint="send"
               aria-describedby={count >= COUNTER_FROM ? `${id}-count` : undefined}
               aria-invalid={over ? true : undefined}
@@ -162,13 +164,20 @@ export function Composer(props: {
           </div>
         )}
         {recording ? null : (
-          <button type="submit" disabled={props.disabled || !sendable} className="btn btn-primary h-11 shrink-0 px-4 short:h-10 max-sm:w-11 max-sm:px-0">
+          // On a phone Send and the microphone share one place: the microphone while the box is
+          // empty, Send once there is text (the box keeps room to type).
+          <button
+            type="submit"
+            disabled={props.disabled || !sendable}
+            className={`btn btn-primary h-11 shrink-0 px-4 short:h-10 max-sm:w-11 max-sm:px-0 ${empty ? 'max-sm:hidden' : ''}`}
+          >
             <SendIcon />
             <span className="max-sm:sr-only">Send</span>
           </button>
         )}
         {/* Last, and in the same place while recording: a press-and-hold never loses its button. */}
         <MicButton
+          className={props.disabled ? 'hidden' : empty || recording ? '' : 'max-sm:hidden'}
           phase={voice.phase}
           disabled={props.disabled}
           onStart={() => void voice.start()}

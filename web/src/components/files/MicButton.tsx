@@ -15,6 +15,7 @@ export function MicButton(props: {
   onStart: () => void;
   onFinish: () => void;
   onCancel: () => void;
+  className?: string;
 }) {
   const { phase, onStart, onFinish, onCancel } = props;
   const press = useRef<{ at: number; pointer: number } | null>(null);
@@ -62,7 +63,7 @@ export function MicButton(props: {
       }}
       aria-label={idle ? 'Record a voice note' : 'Send voice note'}
       title={idle ? 'Record a voice note: click, or hold and release to send' : 'Send voice note'}
-      className={`btn h-11 w-11 shrink-0 touch-none px-0 select-none short:h-10 short:w-10 ${idle ? '' : 'btn-primary'}`}
+      className={`btn h-11 w-11 shrink-0 touch-none px-0 select-none short:h-10 short:w-10 ${idle ? '' : 'btn-primary'} ${props.className ?? ''}`}
     >
       {idle ? <MicIcon /> : <SendIcon />}
     </button>
