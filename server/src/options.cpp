@@ -14,8 +14,6 @@ net::server_options make_net_options(const config::config& cfg) {
   so.tls_key = cfg.tls_key;
   so.max_header_bytes = cfg.max_header_bytes;
   so.max_body_bytes = cfg.max_body_bytes;
-  // Polling POST bodies may be as large as an Engine.IO payload (and no larger: 413 beyond).
-  so.max_realtime_body_bytes = cfg.max_payload;
   so.request_timeout = cfg.request_timeout;
   so.idle_timeout = cfg.idle_timeout;
   so.max_connections = cfg.max_connections;

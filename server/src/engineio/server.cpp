@@ -244,6 +244,13 @@ void server::add_cors(const http::request& req, http::response& res) const {
   res.headers.set("vary", "Origin");
 }
 
+void server::admit(const http::request& head, http::plan_fn decide) {
+  (void)head;
+  http::body_plan plan;
+  plan.limit = opts_.max_payload;
+  decide(std::move(plan));
+}
+
 void server::handle(const http::request& req, http::respond_fn respond) {
   auto reply = [&](http::response r) {
     add_cors(req, r);

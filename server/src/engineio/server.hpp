@@ -31,6 +31,8 @@ class server final : public http::handler {
          core::registry* metrics = nullptr);
   ~server() override;
 
+  /// Polling bodies are buffered up to the max payload (413 beyond, before they are read).
+  void admit(const http::request& head, http::plan_fn decide) override;
   /// Polling transport (GET/POST/OPTIONS on the mounted path).
   void handle(const http::request& req, http::respond_fn respond) override;
   /// WebSocket transport: a new session, or the upgrade probe of a polling session. A

@@ -1,8 +1,38 @@
 #include "http/router.hpp"
 
 #include <algorithm>
+#include <memory>
 
 namespace hw::http {
+
+namespace {
+
+/// A sink whose answer gets the /api/ CORS headers, as handle()'s answers do. It keeps the
+/// Origin itself: the request may be gone by the time the sink answers.
+class cors_sink final : public body_sink {
+ public:
+  cors_sink(std::shared_ptr<body_sink> inner, std::string origin, const security_policy& policy)
+      : inner_(std::move(inner)), policy_(policy) {
+    origin_.headers.add("origin", origin);
+  }
+  void write(std::span<const char> chunk, std::function<void(bool ok)> done) override {
+    inner_->write(chunk, std::move(done));
+  }
+  void finish(bool failed, respond_fn respond) override {
+    inner_->finish(failed, [o = origin_, &policy = policy_, r = std::move(respond)](response res) {
+      add_cors_headers(o, res, policy);
+      r(std::move(res));
+    });
+  }
+  void abort() override { inner_->abort(); }
+
+ private:
+  std::shared_ptr<body_sink> inner_;
+  request origin_;                 ///< only the Origin header
+  const security_policy& policy_;  ///< the router's, which outlives every request
+};
+
+}  // namespace
 
 void router::mount(std::string prefix, handler& h) {
   mounts_.emplace_back(std::move(prefix), &h);
@@ -11,14 +41,41 @@ void router::mount(std::string prefix, handler& h) {
             [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
-void router::handle(const request& req, respond_fn respond) {
-  if (req.path == "/metrics") {
-    // Metrics reveal load and internals: served on the ops listener only (--ops-listen).
-    respond(make_error(core::wire_error::not_found));
+handler* router::route(std::string_view path) {
+  // Metrics reveal load and internals: served on the ops listener only (--ops-listen).
+  if (path == "/metrics") return nullptr;
+  if (is_ops_path(path)) return &ops_;
+  for (const auto& [prefix, h] : mounts_) {
+    if (path.starts_with(prefix)) return h;
+  }
+  return is_api_path(path) ? nullptr : &fallback_;
+}
+
+void router::admit(const request& head, plan_fn decide) {
+  handler* h = route(head.path);
+  const bool preflight_request =
+      head.method == "OPTIONS" && head.headers.has("access-control-request-method");
+  if (h == nullptr || (is_api_path(head.path) && preflight_request)) {
+    decide(body_plan{});  // answered by the router itself: the default plan
     return;
   }
-  if (is_ops_path(req.path)) {
-    ops_.handle(req, std::move(respond));
+  if (!is_api_path(head.path)) {
+    h->admit(head, std::move(decide));
+    return;
+  }
+  h->admit(head, [this, &head, d = std::move(decide)](body_plan plan) {
+    if (plan.refusal) add_cors_headers(head, *plan.refusal, policy_);
+    if (plan.sink) {
+      plan.sink = std::make_shared<cors_sink>(std::move(plan.sink),
+                                              std::string(head.headers.get("origin")), policy_);
+    }
+    d(std::move(plan));
+  });
+}
+
+void router::handle(const request& req, respond_fn respond) {
+  if (req.path == "/metrics") {
+    respond(make_error(core::wire_error::not_found));
     return;
   }
   const bool api = is_api_path(req.path);
@@ -33,17 +90,12 @@ void router::handle(const request& req, respond_fn respond) {
       inner(std::move(res));
     };
   }
-  for (const auto& [prefix, h] : mounts_) {
-    if (req.path.starts_with(prefix)) {
-      h->handle(req, std::move(respond));
-      return;
-    }
-  }
-  if (api) {
+  handler* h = route(req.path);
+  if (h == nullptr) {
     respond(make_error(core::wire_error::not_found, "no such API endpoint"));
     return;
   }
-  fallback_.handle(req, std::move(respond));
+  h->handle(req, std::move(respond));
 }
 
 }  // namespace hw::http

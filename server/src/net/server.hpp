@@ -32,9 +32,8 @@ struct server_options {
   std::string tls_cert;  ///< PEM chain; empty = plain HTTP
   std::string tls_key;
   std::size_t max_header_bytes = config::defaults::max_header_bytes;
+  /// Body limit of a request whose handler's body_plan sets none (http::body_plan::limit).
   std::size_t max_body_bytes = config::defaults::max_body_bytes;
-  /// Body limit of Engine.IO polling requests (/socket.io/, /engine.io/): its maxPayload.
-  std::size_t max_realtime_body_bytes = config::defaults::max_payload;
   std::chrono::milliseconds request_timeout = config::defaults::request_timeout;
   std::chrono::milliseconds idle_timeout = config::defaults::idle_timeout;
   std::size_t max_connections = config::defaults::max_connections;

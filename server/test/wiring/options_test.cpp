@@ -78,7 +78,6 @@ TEST(WiringOptions, NetGetsListenerLimitsQueuesAndProxies) {
   EXPECT_EQ(o.tls_key, "k.pem");
   EXPECT_EQ(o.max_header_bytes, 16U << 10U);
   EXPECT_EQ(o.max_body_bytes, 2U << 20U);
-  EXPECT_EQ(o.max_realtime_body_bytes, 2'000'000U);  // the Engine.IO max payload
   EXPECT_EQ(o.request_timeout, milliseconds{11'000});
   EXPECT_EQ(o.idle_timeout, milliseconds{61'000});
   EXPECT_EQ(o.max_connections, 1234U);
@@ -185,7 +184,6 @@ TEST(WiringOptions, ComponentDefaultsAreTheConfigDefaults) {
   const auto cn = make_net_options(c);
   EXPECT_EQ(n.max_header_bytes, cn.max_header_bytes);
   EXPECT_EQ(n.max_body_bytes, cn.max_body_bytes);
-  EXPECT_EQ(n.max_realtime_body_bytes, cn.max_realtime_body_bytes);
   EXPECT_EQ(n.request_timeout, cn.request_timeout);
   EXPECT_EQ(n.idle_timeout, cn.idle_timeout);
   EXPECT_EQ(n.max_connections, cn.max_connections);
