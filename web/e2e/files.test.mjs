@@ -182,6 +182,7 @@ test('a large upload shows its progress bar; Cancel stops it; the next one arriv
       return v > 0 && v < 100 ? v : undefined;
     }, { message: 'the progress bar between 0 and 100' });
     assert.ok(seen > 0 && seen < 100, `aria-valuenow ${seen}`);
+    await screenshot(sa.page, 'chat-files-uploading');
     assert.equal(await bar.getAttribute('aria-valuemin'), '0');
     assert.equal(await bar.getAttribute('aria-valuemax'), '100');
     await A.chat.myFile('first.zip').getByRole('button', { name: 'Cancel upload of first.zip', exact: true }).click();
@@ -369,6 +370,7 @@ test('screenshot: a chat with an image, a file card and a voice note; axe; a 360
       await sb.page.emulateMedia({ colorScheme: scheme });
       await poll(async () => (await effectiveScheme(sb.page)) === scheme || undefined);
       for (const p of await axeProblems(sb.page)) problems.push(`${scheme} (blurred image): ${p}`);
+      await screenshot(sb.page, `chat-files-blurred-${scheme}`);
     }
     await sb.page.emulateMedia({ colorScheme: 'light' });
     await B.chat.theirFiles('image').getByRole('button', { name: 'Show image', exact: true }).click();

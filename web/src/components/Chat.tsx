@@ -1,7 +1,7 @@
 'use client';
 // The chat screen: status, messages, typing, composer, New / Stop / Report / Save chat log;
 // files dropped anywhere on it are sent, and an image opens large in a dialog.
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 
 import { downloadLog } from '@/lib/chat/log';
 import { statusLines, type State } from '@/lib/chat/reducer';
@@ -35,10 +35,19 @@ export interface ChatHandlers {
 export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
   const [reportOpen, setReportOpen] = useState(false);
   const [viewing, setViewing] = useState<FileInfo | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
   const [recording, setRecording] = useState(false);
   const files = useFileUploads(on.uploads, state.phase, state.chat?.roomId ?? null);
   const fileActions = useMemo<FileActions>(
-    () => ({ cancel: files.cancel, retry: files.retry, remove: files.remove, view: setViewing }),
+    () => ({
+      cancel: files.cancel,
+      retry: files.retry,
+      remove: files.remove,
+      view: (f: FileInfo) => {
+        opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+        setViewing(f);
+      },
+    }),
     [files],
   );
   const ended = state.phase === 'ended';
@@ -103,7 +112,7 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
           </div>
         </div>
       </div>
-      <ImageDialog file={ended ? null : viewing} onClose={() => setViewing(null)} />
+      <ImageDialog file={ended ? null : viewing} onClose={() => setViewing(null)} returnFocus={() => opener.current} />
     </DropZone>
   );
 }

@@ -8,13 +8,23 @@ import type { FileInfo } from '@/lib/protocol/events';
 
 import { CloseIcon, DownloadIcon } from '../icons';
 
-export function ImageDialog({ file, onClose }: { file: FileInfo | null; onClose: () => void }) {
+export function ImageDialog({ file, onClose, returnFocus }: {
+  file: FileInfo | null;
+  onClose: () => void;
+  /** Focused on close (the dialog has no Radix trigger: it opens from any thumbnail). */
+  returnFocus: () => HTMLElement | null;
+}) {
   return (
     <Dialog.Root open={file !== null} onOpenChange={(open) => !open && onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-40 bg-black/80" />
         {file ? (
-          <Dialog.Content className="fixed inset-2 z-50 flex flex-col gap-2 rounded-2xl bg-surface p-2 text-ink shadow-lg sm:inset-6 sm:p-3">
+          <Dialog.Content
+            onCloseAutoFocus={(e) => {
+              e.preventDefault();
+              returnFocus()?.focus();
+            }}
+            className="fixed inset-2 z-50 flex flex-col gap-2 rounded-2xl bg-surface p-2 text-ink shadow-lg sm:inset-6 sm:p-3">
             <div className="flex items-center gap-2">
               <Dialog.Title className="min-w-0 flex-1 truncate px-1 font-semibold">
                 <bdi>{file.name}</bdi>
