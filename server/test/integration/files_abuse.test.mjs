@@ -27,6 +27,9 @@ after(async () => {
   await server?.stop();
 });
 
+/** The files on the server's disk that were not in `before` (a filesOnDisk() snapshot). */
+const newFiles = (before) => filesOnDisk(server).filter((f) => !before.includes(f));
+
 /** Raw POST /api/files headers (no body) for a token. */
 function uploadHead(token, headers = {}) {
   return buildRequest('POST', '/api/files', { Authorization: `Bearer ${token}`,
@@ -35,13 +38,14 @@ function uploadHead(token, headers = {}) {
 
 describe('credentials and chats', () => {
   test('no token, a forged token, a guest outside a chat: refused before any byte is stored', async () => {
+    const before = filesOnDisk(server);
     assertApiError(await upload(server, undefined, makePng()), 401, 'token_invalid');
     const forged = signJwt({ sub: 'g_x', iss: 'hallway', aud: 'hallway', exp: Math.floor(Date.now() / 1000) + 60 },
       { secret: 'not-the-secret-not-the-secret-not-the-secret' });
     assertApiError(await upload(server, forged, makePng()), 401, 'token_invalid');
     const lone = await guest(baseUrl(server));
     assertApiError(await upload(server, lone.token, makePng(), { type: 'image/png' }), 409, 'not_in_chat');
-    assert.deepEqual(filesOnDisk(server), []);
+    assert.deepEqual(newFiles(before), []);
   });
 
   test('a file URL: 404 without the capability, with a forged one, or another file\'s; 403 for a guest of another chat', async () => {
@@ -75,6 +79,7 @@ describe('credentials and chats', () => {
 describe('types are decided by content', () => {
   test('an executable, HTML and SVG renamed .png with Content-Type image/png → 415 naming what they are', async () => {
     const { a } = await pairUp(server);
+    const before = filesOnDisk(server);
     const elf = fs.readFileSync('/bin/true');
     for (const [bytes, what] of [
       [elf, /executable|sharedlib|elf/i],
@@ -85,7 +90,7 @@ describe('types are decided by content', () => {
       assertApiError(r, 415, 'file_type_not_allowed');
       assert.match(r.json.error.message, what);
     }
-    assert.deepEqual(filesOnDisk(server), [], 'refused uploads leave nothing');
+    assert.deepEqual(newFiles(before), [], 'refused uploads leave nothing');
   });
 
   test('a voice note must be audio and last 1 to 300 s', async () => {
@@ -129,17 +134,19 @@ describe('types are decided by content', () => {
 describe('sizes and bodies', () => {
   test('Content-Length over 10 MiB → 413 at once, before the body is sent', async () => {
     const { a } = await pairUp(server);
+    const before = filesOnDisk(server);
     const c = await openRaw(server.port);
     await c.write(uploadHead(a.token, { 'Content-Length': String(11 * MiB) }));
     const res = await c.readResponse({ timeoutMs: 3000 });
     assert.equal(res.status, 413);
     assert.equal(JSON.parse(res.text).error.code, 'file_too_large');
     c.destroy();
-    assert.deepEqual(filesOnDisk(server), []);
+    assert.deepEqual(newFiles(before), []);
   });
 
   test('a chunked body passing 10 MiB → 413, the partial file removed', async () => {
     const { a } = await pairUp(server);
+    const before = filesOnDisk(server);
     const c = await openRaw(server.port);
     await c.write(uploadHead(a.token, { 'Transfer-Encoding': 'chunked' }));
     const chunk = Buffer.concat([Buffer.from(`${(MiB).toString(16)}\r\n`), Buffer.alloc(MiB, 7), Buffer.from('\r\n')]);
@@ -152,19 +159,20 @@ describe('sizes and bodies', () => {
     assert.equal(res.status, 413);
     assert.ok(sent <= 12, `stopped after ${sent} MiB`);
     c.destroy();
-    await pollUntil(() => filesOnDisk(server).length === 0, 3000);
-    assert.deepEqual(filesOnDisk(server), []);
+    await pollUntil(() => newFiles(before).length === 0, 3000);
+    assert.deepEqual(newFiles(before), []);
   });
 
   test('an interrupted upload leaves nothing on disk and gives its bytes in flight back', async () => {
     const { a } = await pairUp(server);
+    const before = filesOnDisk(server);
     const c = await openRaw(server.port);
     await c.write(uploadHead(a.token, { 'Content-Length': String(5 * MiB) }));
     await c.write(Buffer.alloc(2 * MiB, 1));
-    await pollUntil(() => filesOnDisk(server).length === 1, 3000);
-    assert.equal(filesOnDisk(server).length, 1, 'the partial file exists while the upload runs');
+    await pollUntil(() => newFiles(before).length === 1, 3000);
+    assert.equal(newFiles(before).length, 1, 'the partial file exists while the upload runs');
     c.destroy();
-    assert.ok(await pollUntil(() => filesOnDisk(server).length === 0, 5000), 'partial file removed');
+    assert.ok(await pollUntil(() => newFiles(before).length === 0, 5000), 'partial file removed');
     // Its 5 MiB reservation is back: two more 10 MiB uploads (20 MiB per guest) are admitted.
     const big = makeBigZip(10 * MiB - 1000);
     await Promise.all([uploadOk(server, a.token, big, { type: 'application/zip' }),
@@ -256,25 +264,25 @@ describe('servers with tight limits', () => {
     const srv = await startChatServer({ flags: { 'request-timeout': '1s' } });
     try {
       const { a } = await pairUp(srv);
-      const body = makeBigZip(4 * MiB);
+      const body = makeBigZip(8 * MiB);
       const up = await uploadOk(srv, a.token, body, { type: 'application/zip' });
       const c = await openRaw(srv.port);
-      c.socket.setRecvBufferSize?.(16384);
       c.socket.pause();
       await c.write(buildRequest('GET', up.url));
       const started = Date.now();
-      // Read ~256 KiB every 200 ms: the whole transfer takes ~3 s, three request timeouts.
-      while (!c.closed && Date.now() - started < 20000) {
+      // One read (≤ 64 KiB) every 50 ms, ~1.3 MB/s: the server's writes go on for seconds,
+      // several request timeouts, with progress all along.
+      while (!c.closed && c.buf.length < body.length && Date.now() - started < 30000) {
+        const got = new Promise((r) => { c.socket.once('data', r); setTimeout(r, 200); });
         c.socket.resume();
-        await sleep(20);
+        await got;
         c.socket.pause();
-        await sleep(180);
-        if (c.buf.length >= body.length + 100) break;
+        await sleep(50);
       }
       c.socket.resume();
       const res = await c.readResponse({ timeoutMs: 10000 });
       assert.equal(res.status, 200);
-      assert.ok(Date.now() - started > 1500, 'the transfer outlived the request timeout');
+      assert.ok(Date.now() - started > 3000, `the transfer outlived the request timeout (${Date.now() - started} ms)`);
       assert.equal(sha256(res.bodyBuffer), sha256(body));
     } finally { await srv.stop(); }
   });

@@ -132,7 +132,7 @@ describe('downloads: ranges and validators', () => {
     const zip = makeBigZip(300_000);
     const { msg } = await share(a, b, zip, { type: 'application/zip', name: 'big.zip' });
     for (const [range, start, end] of [['bytes=0-99', 0, 99], ['bytes=150000-150099', 150000, 150099],
-      ['bytes=299990-', 299990, zip.length - 1], ['bytes=-10', zip.length - 10, zip.length - 1],
+      [`bytes=${zip.length - 10}-`, zip.length - 10, zip.length - 1], ['bytes=-10', zip.length - 10, zip.length - 1],
       ['bytes=100-9999999', 100, zip.length - 1]]) {
       const d = await download(server, msg.file.url, { headers: { range } });
       assert.equal(d.status, 206, range);
