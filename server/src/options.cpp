@@ -80,7 +80,8 @@ app::files_config make_files_options(const config::config& cfg) {
   files.max_lifetime = cfg.file_lifetime;
   // upload-limit uploads at once, refilled over the window.
   const auto window_s = std::chrono::duration<double>(config::defaults::upload_window).count();
-  files.upload_limit = app::bucket_config{cfg.upload_limit / window_s, static_cast<double>(cfg.upload_limit)};
+  files.upload_limit =
+      app::bucket_config{cfg.upload_limit / window_s, static_cast<double>(cfg.upload_limit)};
   files.max_in_flight_per_guest = cfg.uploads_in_flight_per_guest;
   files.max_in_flight_total = cfg.uploads_in_flight;
   return files;

@@ -8,11 +8,11 @@
 #include <utility>
 
 #include "conformance.hpp"
+#include "core/blocking_pool.hpp"
 #include "core/ip_hash.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/secrets.hpp"
-#include "core/blocking_pool.hpp"
 #include "gateway/files_rest.hpp"
 #include "gateway/guest_rest.hpp"
 #include "gateway/realtime.hpp"
@@ -247,9 +247,9 @@ void server_parts::start_realtime(const std::function<void(socketio::server&)>& 
 
 void server_parts::start_chat() {
   auto verify = [this](std::string_view token) { return guests_.check_token(token); };
-  chat_ = std::make_unique<gateway::realtime>(srv_->context(), *io_, sessions_, verify,
-                                              make_chat_options(cfg_),
-                                              make_session_touch_interval(cfg_), &metrics_, &files_);
+  chat_ = std::make_unique<gateway::realtime>(
+      srv_->context(), *io_, sessions_, verify, make_chat_options(cfg_),
+      make_session_touch_interval(cfg_), &metrics_, &files_);
   files_api_ = std::make_unique<gateway::files_rest>(make_files_rest_options(cfg_), verify,
                                                      sessions_, *chat_, files_, blobs_, sniffer_,
                                                      file_pool_, &metrics_);

@@ -35,7 +35,11 @@ chat_result<chat_message> chat_service::send_file(const std::string& guest_id, s
   if (!vid) return R::fail(vid);
   active_state& mine = *s->active;
   if (auto dup = mine.sent.find(vid.value); dup != mine.sent.end()) {
-    return R::ok({vid.value, {}, dup->second, type, std::nullopt});  // a retry: acknowledged again, relayed once
+    return R::ok({vid.value,
+                  {},
+                  dup->second,
+                  type,
+                  std::nullopt});  // a retry: acknowledged again, relayed once
   }
   const auto room = pairs_.room_of(guest_id);
   const auto partner = pairs_.partner_of(guest_id);
@@ -57,8 +61,8 @@ chat_result<chat_message> chat_service::send_file(const std::string& guest_id, s
   if (auto e = limited(*s, s->messages, true); !e.code.empty()) return {std::nullopt, e};
 
   chat_message m{vid.value, {}, clock_.unix_ms(), type, std::nullopt};
-  m.file = attachment{rec->id,   rec->name,     rec->size, rec->type.mime, rec->type.kind,
-                      rec->duration, rec->partner_cap};
+  m.file = attachment{rec->id,        rec->name,     rec->size,       rec->type.mime,
+                      rec->type.kind, rec->duration, rec->partner_cap};
   relay(*partner, mine, m);
   return R::ok(std::move(m));
 }

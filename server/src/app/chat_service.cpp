@@ -347,7 +347,8 @@ chat_result<chat_message> chat_service::send(const std::string& guest_id, std::s
   active_state& mine = *s->active;
   if (auto dup = mine.sent.find(vid.value); dup != mine.sent.end()) {
     // A retry: acknowledged again, relayed once.
-    return chat_result<chat_message>::ok({vid.value, {}, dup->second, message_type::text, std::nullopt});
+    return chat_result<chat_message>::ok(
+        {vid.value, {}, dup->second, message_type::text, std::nullopt});
   }
   auto vtext = validate_chat_text(text, cfg_.max_text);
   if (!vtext) return chat_result<chat_message>::fail(vtext);
@@ -355,7 +356,8 @@ chat_result<chat_message> chat_service::send(const std::string& guest_id, std::s
   if (!partner) return chat_result<chat_message>::fail(error::not_in_chat);
   if (auto e = limited(*s, s->messages, true); !e.code.empty()) return {std::nullopt, e};
 
-  chat_message m{vid.value, std::move(vtext.value), clock_.unix_ms(), message_type::text, std::nullopt};
+  chat_message m{vid.value, std::move(vtext.value), clock_.unix_ms(), message_type::text,
+                 std::nullopt};
   relay(*partner, mine, m);
   return chat_result<chat_message>::ok(std::move(m));
 }

@@ -21,19 +21,19 @@ namespace hw::app {
 
 /// A domain refusal. The order is the table's; append new values at the end of both.
 enum class error : std::uint8_t {
-  invalid_payload,    ///< a payload or field is not the documented shape (with `field`)
-  rate_limited,       ///< a per-guest or per-address budget is spent (with a retry delay)
-  not_in_chat,        ///< message, receipts, typing or report while not paired
-  already_in_chat,    ///< user:match while paired
-  queue_full,         ///< the matching queue is at its bound
-  unknown_event,      ///< an event the server does not know
-  not_connected,      ///< the guest has no live connection (or it was replaced)
-  token_expired,      ///< the guest token's `exp` passed
-  token_invalid,      ///< missing, malformed, badly signed or foreign token
-  session_not_found,  ///< a good token whose guest session is gone
-  too_many_guests,    ///< live guest sessions per client address at the bound
-  server_busy,        ///< the guest session store is full (or uploads in flight, all guests)
-  file_too_large,     ///< an upload over the file size limit
+  invalid_payload,        ///< a payload or field is not the documented shape (with `field`)
+  rate_limited,           ///< a per-guest or per-address budget is spent (with a retry delay)
+  not_in_chat,            ///< message, receipts, typing or report while not paired
+  already_in_chat,        ///< user:match while paired
+  queue_full,             ///< the matching queue is at its bound
+  unknown_event,          ///< an event the server does not know
+  not_connected,          ///< the guest has no live connection (or it was replaced)
+  token_expired,          ///< the guest token's `exp` passed
+  token_invalid,          ///< missing, malformed, badly signed or foreign token
+  session_not_found,      ///< a good token whose guest session is gone
+  too_many_guests,        ///< live guest sessions per client address at the bound
+  server_busy,            ///< the guest session store is full (or uploads in flight, all guests)
+  file_too_large,         ///< an upload over the file size limit
   file_type_not_allowed,  ///< an upload whose content is not an allowed type
   insufficient_storage,   ///< free disk space under its floor: no uploads for now
   file_not_found,         ///< no such file, or it expired, or its chat ended

@@ -22,13 +22,13 @@ bool equal_secret(std::string_view a, std::string_view b) {
   // how much of a guessed capability was right.
   unsigned diff = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned>(static_cast<unsigned char>(a[i]) ^
-                                  static_cast<unsigned char>(b[i]));
+    diff |=
+        static_cast<unsigned>(static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]));
   return diff == 0;
 }
 
-file_service::file_service(file_catalog& catalog, files_outbox& out, const clock& clk,
-                           random& rnd, files_config cfg)
+file_service::file_service(file_catalog& catalog, files_outbox& out, const clock& clk, random& rnd,
+                           files_config cfg)
     : catalog_(catalog),
       out_(out),
       clock_(clk),

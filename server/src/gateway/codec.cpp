@@ -173,7 +173,8 @@ decoded<message_payload> decode_message(const json::object* o) {
       out.file_id = std::string(file->as_string());
       return accept(std::move(out));
     }
-    if (t != "text") return refuse<message_payload>("type", "type must be 'text', 'file' or 'voice'");
+    if (t != "text")
+      return refuse<message_payload>("type", "type must be 'text', 'file' or 'voice'");
   }
   const auto* text = o->if_contains("text");
   if (text == nullptr || !text->is_string())

@@ -103,7 +103,8 @@ void upload_sink::store(const http::respond_fn& respond) {
   auto reader = committed ? sh_->blobs.open(file_id_) : nullptr;
   if (!reader) {
     end(upload_outcome::failed);
-    return respond(personal_error(app::error::insufficient_storage, "the file could not be stored"));
+    return respond(
+        personal_error(app::error::insufficient_storage, "the file could not be stored"));
   }
   // Only the bytes decide what the file is; the declared type may only refine its container.
   const auto detected = sh_->sniffer.sniff(*reader);
@@ -124,8 +125,9 @@ void upload_sink::record(app::upload_result r, const http::respond_fn& respond) 
                      app::chat_service& chat, app::file_service& files) mutable {
     const auto room = chat.room_and_partner(self->ticket_.guest);
     app::file_record rec;
-    auto refused = files.add(self->ticket_, room ? room->first : std::string(),
-                             room ? room->second : std::string(), self->file_id_, std::move(r), rec);
+    auto refused =
+        files.add(self->ticket_, room ? room->first : std::string(),
+                  room ? room->second : std::string(), self->file_id_, std::move(r), rec);
     if (refused) {
       self->sh_->pool.post([sh = self->sh_, id = self->file_id_] { sh->blobs.remove(id); });
       self->end(refused->code == app::error::not_in_chat ? upload_outcome::not_in_chat

@@ -43,9 +43,9 @@ struct files_rest::shared {
 
 /// What the upload's headers said.
 struct upload_request {
-  std::optional<std::uint64_t> length;  ///< Content-Length; nullopt: chunked
-  std::string name;                     ///< sanitised
-  std::string declared_type;            ///< Content-Type, as sent
+  std::optional<std::uint64_t> length;             ///< Content-Length; nullopt: chunked
+  std::string name;                                ///< sanitised
+  std::string declared_type;                       ///< Content-Type, as sent
   std::optional<std::chrono::milliseconds> voice;  ///< X-Voice-Duration: a voice note
 };
 

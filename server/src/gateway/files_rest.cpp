@@ -18,16 +18,18 @@ namespace {
 
 constexpr std::string_view upload_path = "/api/files";
 constexpr std::string_view file_prefix = "/api/files/";
-constexpr std::array outcome_names{"stored",       "unauthorized", "not_in_chat", "rate_limited",
-                                   "too_large",    "type_refused", "no_space",    "aborted",
-                                   "failed",       "invalid"};
+constexpr std::array outcome_names{"stored",    "unauthorized", "not_in_chat", "rate_limited",
+                                   "too_large", "type_refused", "no_space",    "aborted",
+                                   "failed",    "invalid"};
 static_assert(outcome_names.size() == upload_outcome_count);
 
 http::response refused(app::error e, std::string_view message = {},
                        std::int64_t retry_after_ms = -1) {
   auto r = personal_error(e, message);
-  if (app::http_status(e) == 401) r.headers.set("www-authenticate", "Bearer error=\"invalid_token\"");
-  if (retry_after_ms >= 0) r.headers.set("retry-after", std::to_string((retry_after_ms + 999) / 1000));
+  if (app::http_status(e) == 401)
+    r.headers.set("www-authenticate", "Bearer error=\"invalid_token\"");
+  if (retry_after_ms >= 0)
+    r.headers.set("retry-after", std::to_string((retry_after_ms + 999) / 1000));
   return r;
 }
 
@@ -77,7 +79,6 @@ std::optional<std::chrono::milliseconds> parse_seconds(std::string_view s) {
   return std::chrono::milliseconds(std::llround(v * 1000.0));
 }
 
-
 /// An upload's headers, checked: the request, or the refusal and its outcome label.
 struct checked_upload {
   std::optional<upload_request> value;
@@ -94,10 +95,10 @@ checked_upload read_upload_headers(const http::request& head, const app::files_c
   const bool chunked = head.headers.has("transfer-encoding");
   if (!chunked) r.length = parse_u64(head.headers.get("content-length")).value_or(0);
   if (r.length && *r.length > cfg.max_file_bytes) {
-    return bad_header(upload_outcome::too_large,
-                      refused(app::error::file_too_large,
-                              "the file is larger than the limit of " +
-                                  std::to_string(cfg.max_file_bytes) + " bytes"));
+    return bad_header(
+        upload_outcome::too_large,
+        refused(app::error::file_too_large, "the file is larger than the limit of " +
+                                                std::to_string(cfg.max_file_bytes) + " bytes"));
   }
   if (r.length && *r.length == 0) {
     return bad_header(upload_outcome::invalid,
@@ -106,23 +107,22 @@ checked_upload read_upload_headers(const http::request& head, const app::files_c
   const auto raw_name = head.headers.get("x-file-name");
   const auto name = http::percent_decode(raw_name);
   if (!name || name->size() > 1024) {
-    return bad_header(upload_outcome::invalid,
-                      personal_error(app::error::invalid_payload,
-                                     "X-File-Name must be a percent-encoded UTF-8 name",
-                                     "X-File-Name"));
+    return bad_header(
+        upload_outcome::invalid,
+        personal_error(app::error::invalid_payload,
+                       "X-File-Name must be a percent-encoded UTF-8 name", "X-File-Name"));
   }
   r.name = app::sanitize_file_name(*name);
   r.declared_type = std::string(head.headers.get("content-type").substr(0, 255));
   if (head.headers.has("x-voice-duration")) {
     const auto d = parse_seconds(head.headers.get("x-voice-duration"));
     if (!d || *d < cfg.voice_min || *d > cfg.voice_max) {
-      return bad_header(
-          upload_outcome::invalid,
-          personal_error(app::error::invalid_payload,
-                         "X-Voice-Duration must be seconds, from " +
-                             std::to_string(cfg.voice_min.count() / 1000) + " to " +
-                             std::to_string(cfg.voice_max.count() / 1000),
-                         "X-Voice-Duration"));
+      return bad_header(upload_outcome::invalid,
+                        personal_error(app::error::invalid_payload,
+                                       "X-Voice-Duration must be seconds, from " +
+                                           std::to_string(cfg.voice_min.count() / 1000) + " to " +
+                                           std::to_string(cfg.voice_max.count() / 1000),
+                                       "X-Voice-Duration"));
     }
     r.voice = d;
   }
@@ -157,13 +157,14 @@ file_janitor::file_janitor(app::blob_store& blobs, core::blocking_pool& pool,
     : blobs_(blobs), pool_(pool) {
   if (metrics == nullptr) return;
   const char* help = "Shared files deleted, by why";
-  chat_ended_ = &metrics->get_counter("hallway_files_deleted_total", help, {{"reason", "chat_ended"}});
+  chat_ended_ =
+      &metrics->get_counter("hallway_files_deleted_total", help, {{"reason", "chat_ended"}});
   expired_ = &metrics->get_counter("hallway_files_deleted_total", help, {{"reason", "expired"}});
 }
 
 void file_janitor::discard(const std::vector<std::string>& file_ids, std::string_view why) {
   auto* counter = why == "expired" ? expired_ : chat_ended_;
-  if (counter != nullptr) counter->inc(static_cast<double>(file_ids.size()));
+  if (counter != nullptr) counter->inc(file_ids.size());
   // The records are gone already (the URLs answer 404 now); the bytes follow on the pool. A
   // full queue leaves them to the next start's cleanup rather than blocking the strand.
   pool_.post([&blobs = blobs_, ids = file_ids] {
@@ -174,18 +175,18 @@ void file_janitor::discard(const std::vector<std::string>& file_ids, std::string
 
 // ---- files_rest ----------------------------------------------------------------------------
 
-files_rest::files_rest(files_rest_options opts, token_verifier verify,
-                       app::session_store& sessions, realtime& chat, app::file_service& files,
-                       app::blob_store& blobs, app::content_sniffer& sniffer,
-                       core::blocking_pool& pool, core::registry* metrics)
+files_rest::files_rest(files_rest_options opts, token_verifier verify, app::session_store& sessions,
+                       realtime& chat, app::file_service& files, app::blob_store& blobs,
+                       app::content_sniffer& sniffer, core::blocking_pool& pool,
+                       core::registry* metrics)
     : shared_(std::make_shared<shared>(opts, chat, files, blobs, sniffer, pool)),
       verify_(std::move(verify)),
       sessions_(sessions) {
   if (metrics == nullptr) return;
   for (std::size_t i = 0; i < upload_outcome_count; ++i) {
-    shared_->outcomes[i] = &metrics->get_counter("hallway_file_uploads_total",
-                                                 "File uploads, by outcome",
-                                                 {{"outcome", std::string(outcome_names[i])}});
+    shared_->outcomes[i] =
+        &metrics->get_counter("hallway_file_uploads_total", "File uploads, by outcome",
+                              {{"outcome", std::string(outcome_names[i])}});
   }
 }
 
@@ -215,23 +216,24 @@ void files_rest::admit(const http::request& head, http::plan_fn decide) {
     return refuse(std::move(*req.refusal));
   }
   sessions_.touch(check.guest_id, [this, guest = check.guest_id, r = std::move(*req.value),
-                                   decide](std::optional<app::guest> g) mutable {
+                                   decide](const std::optional<app::guest>& g) mutable {
     if (!g) {
       shared_->count(upload_outcome::unauthorized);
       return decide(http::body_plan{refused(app::error::session_not_found), nullptr, 0});
     }
-    begin(guest, std::move(r), std::move(decide));
+    begin(guest, std::move(r), decide);
   });
 }
 
-void files_rest::begin(const std::string& guest, upload_request r, http::plan_fn decide) {
+void files_rest::begin(const std::string& guest, upload_request r, const http::plan_fn& decide) {
   shared_->on_strand([sh = shared_, guest, r = std::move(r), decide](
                          app::chat_service& chat, app::file_service& files) mutable {
     const auto room = chat.room_and_partner(guest);
     app::upload_ticket ticket;
     if (auto no = files.begin_upload(guest, room ? room->first : std::string(), r.length, ticket)) {
       sh->count(outcome_of(no->code));
-      return decide(http::body_plan{refused(no->code, no->message, no->retry_after_ms), nullptr, 0});
+      return decide(
+          http::body_plan{refused(no->code, no->message, no->retry_after_ms), nullptr, 0});
     }
     auto id = files.new_file_id();
     const auto limit = files.config().max_file_bytes;
@@ -251,8 +253,8 @@ void files_rest::begin(const std::string& guest, upload_request r, http::plan_fn
     if (!queued) {
       files.end_upload(ticket);
       sh->count(upload_outcome::failed);
-      decide(http::body_plan{refused(app::error::server_busy, "the server is busy storing files", 1000),
-                             nullptr, 0});
+      decide(http::body_plan{
+          refused(app::error::server_busy, "the server is busy storing files", 1000), nullptr, 0});
     }
   });
 }
@@ -270,10 +272,11 @@ void files_rest::handle(const http::request& req, http::respond_fn respond) {
   if (req.method != "GET" && req.method != "HEAD") {
     return respond(method_not_allowed("GET, HEAD", "files are read with GET"));
   }
-  download(req, std::move(id), std::move(respond));
+  download(req, std::move(id), respond);
 }
 
-void files_rest::download(const http::request& req, std::string id, http::respond_fn respond) {
+void files_rest::download(const http::request& req, std::string id,
+                          const http::respond_fn& respond) {
   // A bearer token is optional (media elements cannot send one); when given it must be one of
   // the chat's two guests, whatever the capability says.
   std::optional<std::string> as_guest;
@@ -282,23 +285,24 @@ void files_rest::download(const http::request& req, std::string id, http::respon
     if (check.error) return respond(refused(*check.error));
     as_guest = std::move(check.guest_id);
   }
-  shared_->on_strand([sh = shared_, &req, id = std::move(id), cap = std::string(query_param(req.query, "k")),
-                      as_guest = std::move(as_guest),
-                      respond](app::chat_service&, app::file_service& files) {
-    auto found = files.open(id, cap);
-    // One answer for an unknown file and a wrong capability: no oracle for guessing.
-    if (!found) return respond(refused(app::error::file_not_found));
-    auto& rec = found->first;
-    if (as_guest && *as_guest != rec.owner && *as_guest != rec.partner) {
-      return respond(refused(app::error::file_forbidden));
-    }
-    const bool queued = sh->pool.post([sh, &req, rec = std::move(rec), respond] {
-      std::shared_ptr<app::blob_store::reader> reader = sh->blobs.open(rec.id);
-      if (!reader) return respond(refused(app::error::file_not_found));
-      respond(file_response(req, rec, std::move(reader), sh->pool));
-    });
-    if (!queued) respond(refused(app::error::server_busy, "the server is busy; try again", 1000));
-  });
+  shared_->on_strand(
+      [sh = shared_, &req, id = std::move(id), cap = std::string(query_param(req.query, "k")),
+       as_guest = std::move(as_guest), respond](app::chat_service&, app::file_service& files) {
+        auto found = files.open(id, cap);
+        // One answer for an unknown file and a wrong capability: no oracle for guessing.
+        if (!found) return respond(refused(app::error::file_not_found));
+        auto& rec = found->first;
+        if (as_guest && *as_guest != rec.owner && *as_guest != rec.partner) {
+          return respond(refused(app::error::file_forbidden));
+        }
+        const bool queued = sh->pool.post([sh, &req, rec = std::move(rec), respond] {
+          std::shared_ptr<app::blob_store::reader> reader = sh->blobs.open(rec.id);
+          if (!reader) return respond(refused(app::error::file_not_found));
+          respond(file_response(req, rec, std::move(reader), sh->pool));
+        });
+        if (!queued)
+          respond(refused(app::error::server_busy, "the server is busy; try again", 1000));
+      });
 }
 
 }  // namespace hw::gateway

@@ -76,8 +76,8 @@ class files_rest final : public http::handler {
 
  private:
   /// After the token and headers: the domain's admission on the app strand.
-  void begin(const std::string& guest, struct upload_request r, http::plan_fn decide);
-  void download(const http::request& req, std::string id, http::respond_fn respond);
+  void begin(const std::string& guest, struct upload_request r, const http::plan_fn& decide);
+  void download(const http::request& req, std::string id, const http::respond_fn& respond);
 
   std::shared_ptr<shared> shared_;
   token_verifier verify_;

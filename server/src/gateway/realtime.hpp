@@ -31,9 +31,9 @@ namespace hw::gateway {
 /// call on the app strand; reading them is O(1)).
 struct memory_snapshot {
   app::memory_counts chat;
-  std::size_t sockets_held = 0;  ///< live_ + left_ entries
-  std::size_t files_live = 0;          ///< shared files stored
-  std::uint64_t file_bytes_stored = 0;  ///< their bytes
+  std::size_t sockets_held = 0;              ///< live_ + left_ entries
+  std::size_t files_live = 0;                ///< shared files stored
+  std::uint64_t file_bytes_stored = 0;       ///< their bytes
   std::uint64_t upload_bytes_in_flight = 0;  ///< reserved by uploads under way
 };
 

@@ -2355,8 +2355,8 @@ class AppChatFiles : public AppChat {
     upload_ticket t;
     EXPECT_FALSE(files.begin_upload(guest, room->first, 10, t));
     file_record r;
-    file_type type{voice ? "audio/webm" : "image/png",
-                   voice ? file_kind::voice : file_kind::image, true};
+    file_type type{voice ? "audio/webm" : "image/png", voice ? file_kind::voice : file_kind::image,
+                   true};
     std::optional<milliseconds> d;
     if (voice) d = milliseconds(2500);
     EXPECT_FALSE(files.add(t, room->first, room->second, files.new_file_id(),

@@ -70,7 +70,7 @@ TEST(AppErrors, KnownRowsKeepTheirWireForm) {
   EXPECT_EQ(http_status(error::session_not_found), 401);
   EXPECT_EQ(http_status(error::too_many_guests), 429);
   EXPECT_EQ(http_status(error::server_busy), 503);
-  EXPECT_EQ(http_status(error::not_in_chat), 409);  // POST /api/files outside a chat
+  EXPECT_EQ(http_status(error::not_in_chat), 409);    // POST /api/files outside a chat
   EXPECT_EQ(http_status(error::already_in_chat), 0);  // ack only
   EXPECT_EQ(http_status(error::file_type_not_allowed), 415);
   EXPECT_EQ(http_status(error::insufficient_storage), 507);

@@ -83,9 +83,9 @@ TEST_P(file_catalog_contract, RemoveExpiredTakesWhatIsDueInclusive) {
   EXPECT_EQ(c->remove_room("r1").size(), 0U);  // its files were removed by expiry
 }
 
-INSTANTIATE_TEST_SUITE_P(memory, file_catalog_contract,
-                         ::testing::Values(factory(
-                             [] { return std::make_unique<state::memory::file_catalog>(); })));
+INSTANTIATE_TEST_SUITE_P(memory, file_catalog_contract, ::testing::Values(factory([] {
+                           return std::make_unique<state::memory::file_catalog>();
+                         })));
 
 }  // namespace
 }  // namespace hw::app

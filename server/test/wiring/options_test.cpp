@@ -200,7 +200,8 @@ TEST(WiringOptions, ComponentDefaultsAreTheConfigDefaults) {
   EXPECT_DOUBLE_EQ(f.upload_limit.burst, cf.upload_limit.burst);
   EXPECT_EQ(f.max_in_flight_per_guest, cf.max_in_flight_per_guest);
   EXPECT_EQ(f.max_in_flight_total, cf.max_in_flight_total);
-  EXPECT_EQ(gateway::files_rest_options{}.min_free_bytes, make_files_rest_options(c).min_free_bytes);
+  EXPECT_EQ(gateway::files_rest_options{}.min_free_bytes,
+            make_files_rest_options(c).min_free_bytes);
 }
 
 TEST(WiringOptions, ConformanceSetsFastHeartbeatsUnlessGiven) {
