@@ -95,7 +95,7 @@ describe('upload, relay, download', () => {
 
   test('a zip and a voice note (Ogg from sox, and a WAV) with its duration', async () => {
     const { a, b } = await pairUp(server);
-    const zip = makeZip({ 'a.txt': Buffer.from('hello'), 'b.txt': Buffer.from('world') });
+    const zip = makeZip([{ name: 'a.txt', data: Buffer.from('hello') }, { name: 'b.txt', data: Buffer.from('world') }]);
     const z = await share(a, b, zip, { type: 'application/zip', name: 'stuff.zip' });
     assert.equal(z.msg.file.kind, 'archive');
     assert.equal(z.msg.file.mime, 'application/zip');
@@ -150,7 +150,7 @@ describe('downloads: ranges and validators', () => {
 
   test('ETag / If-None-Match → 304; If-Range with another validator → the whole file; HEAD', async () => {
     const { a, b } = await pairUp(server);
-    const png = makePng(8, 8, 3);
+    const png = makePng(8, 8, { a: [1, 2, 3] });
     const { up, msg } = await share(a, b, png, { type: 'image/png' });
     const etag = `"${up.fileId}"`;
     const nm = await download(server, msg.file.url, { headers: { 'if-none-match': etag } });
