@@ -227,9 +227,13 @@ describe('many at once', () => {
         await sleep(50);
       }
     })();
+    const t0 = Date.now();
     const ups = await Promise.all(guests.map((g) => uploadOk(server, g.token, body, { type: 'application/zip' })));
+    const seconds = (Date.now() - t0) / 1000;
     sampling = false;
     await sampler;
+    console.log(`# 20 × 10 MiB uploads in ${seconds.toFixed(1)} s: RSS before ${(before / MiB).toFixed(1)} MiB, `
+      + `peak ${(peak / MiB).toFixed(1)} MiB`);
     assert.equal(ups.length, 20);
     const grown = (peak - before) / MiB;
     // 200 MiB went through; buffered whole it would be ≥ 200 MiB. Streamed: chunk buffers only.
