@@ -11,7 +11,8 @@ namespace {
 /// Origin itself: the request may be gone by the time the sink answers.
 class cors_sink final : public body_sink {
  public:
-  cors_sink(std::shared_ptr<body_sink> inner, std::string origin, const security_policy& policy)
+  cors_sink(std::shared_ptr<body_sink> inner, std::string_view origin,
+            const security_policy& policy)
       : inner_(std::move(inner)), policy_(policy) {
     origin_.headers.add("origin", origin);
   }
