@@ -14,15 +14,15 @@ die() { echo "bootstrap: error: $*" >&2; exit 1; }
 packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev zlib1g-dev libspdlog-dev libfmt-dev
+  libssl-dev zlib1g-dev libspdlog-dev libfmt-dev libmagic-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format clang-tidy openssl ccache
 )
 # Services the test suites start themselves on 127.0.0.1 (they are never enabled as daemons), and
 # the browser the web app's end-to-end tests drive (Debian's Chromium through playwright-core: no
 # browser download) with a colour emoji font for the screenshots. Only with --test: `make run`
-# needs none of them.
-test_packages=(redis-server nginx stress-ng chromium fonts-noto-color-emoji)
+# needs none of them. sox (with its base formats) makes the audio files the file-sharing tests upload.
+test_packages=(redis-server nginx stress-ng chromium fonts-noto-color-emoji sox libsox-fmt-base)
 
 want=("${packages[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${test_packages[@]}"); fi

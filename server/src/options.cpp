@@ -74,6 +74,23 @@ gateway::guest_rest_options make_guest_api_options(const config::config& cfg, st
   return guests;
 }
 
+app::files_config make_files_options(const config::config& cfg) {
+  app::files_config files;
+  files.max_file_bytes = cfg.max_file_size;
+  files.max_lifetime = cfg.file_lifetime;
+  // upload-limit uploads at once, refilled over the window.
+  const auto window_s = std::chrono::duration<double>(config::defaults::upload_window).count();
+  files.upload_limit =
+      app::bucket_config{cfg.upload_limit / window_s, static_cast<double>(cfg.upload_limit)};
+  files.max_in_flight_per_guest = cfg.uploads_in_flight_per_guest;
+  files.max_in_flight_total = cfg.uploads_in_flight;
+  return files;
+}
+
+gateway::files_rest_options make_files_rest_options(const config::config& cfg) {
+  return gateway::files_rest_options{.min_free_bytes = cfg.min_free_disk};
+}
+
 http::static_options make_static_options(const config::config& cfg) {
   return http::static_options{.root = cfg.web_root};
 }

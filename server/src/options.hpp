@@ -10,6 +10,7 @@
 #include "app/chat_service.hpp"
 #include "config/config.hpp"
 #include "engineio/session.hpp"
+#include "gateway/files_rest.hpp"
 #include "gateway/guest_rest.hpp"
 #include "http/security_headers.hpp"
 #include "http/static_files.hpp"
@@ -28,6 +29,10 @@ socketio::options make_socketio_options(const config::config& cfg);
 app::chat_config make_chat_options(const config::config& cfg);
 /// Guest tokens (signed with `jwt_key`) and the guest creation rate per address.
 gateway::guest_rest_options make_guest_api_options(const config::config& cfg, std::string jwt_key);
+/// Shared files: size, lifetime, upload rate and bytes in flight (the file domain), and the
+/// disk-space floor (the upload endpoint).
+app::files_config make_files_options(const config::config& cfg);
+gateway::files_rest_options make_files_rest_options(const config::config& cfg);
 http::static_options make_static_options(const config::config& cfg);
 http::security_policy make_security_policy(const config::config& cfg);
 

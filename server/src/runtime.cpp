@@ -8,10 +8,12 @@
 #include <utility>
 
 #include "conformance.hpp"
+#include "core/blocking_pool.hpp"
 #include "core/ip_hash.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/secrets.hpp"
+#include "gateway/files_rest.hpp"
 #include "gateway/guest_rest.hpp"
 #include "gateway/realtime.hpp"
 #include "gateway/stats_rest.hpp"
@@ -21,7 +23,10 @@
 #include "http/static_files.hpp"
 #include "net/server.hpp"
 #include "options.hpp"
+#include "state/memory/file_catalog.hpp"
 #include "state/memory/session_store.hpp"
+#include "store/blob/disk_blob_store.hpp"
+#include "store/blob/magic_sniffer.hpp"
 
 namespace hw {
 
@@ -96,6 +101,12 @@ void register_memory_gauges(core::registry& metrics, const std::unique_ptr<gatew
       [](const snap& m) { return m.chat.pending_messages; });
   add("hallway_gateway_sockets_held", "Sockets the chat gateway holds (live and left)",
       [](const snap& m) { return m.sockets_held; });
+  add("hallway_files_live", "Shared files stored (their chats go on, their lifetime runs)",
+      [](const snap& m) { return m.files_live; });
+  add("hallway_file_bytes_stored", "Bytes of the shared files stored",
+      [](const snap& m) { return m.file_bytes_stored; });
+  add("hallway_file_upload_bytes_in_flight", "Bytes reserved by uploads under way",
+      [](const snap& m) { return m.upload_bytes_in_flight; });
   metrics.add_computed_gauge("hallway_guest_sessions", "Guest sessions in the session store",
                              [&sessions] { return static_cast<double>(sessions.live()); });
 }
@@ -107,8 +118,10 @@ void register_memory_gauges(core::registry& metrics, const std::unique_ptr<gatew
 /// before the net::server, and that before the handlers it calls. `cfg` must outlive it.
 class server_parts {
  public:
-  server_parts(const config::config& cfg, const secrets& keys);
+  server_parts(const config::config& cfg, const secrets& keys, app::content_sniffer& sniffer);
 
+  /// The file store's directory could not be made or used: a startup error naming the setting.
+  [[nodiscard]] std::optional<std::string> files_error() const;
   /// Builds the net::server and binds its listeners; an error names the setting.
   std::optional<std::string> listen();
   /// Builds Engine.IO/Socket.IO, mounts every endpoint and installs the namespaces: `setup`'s,
@@ -130,6 +143,15 @@ class server_parts {
   // Guests: sessions in memory (single instance), tokens signed with the JWT secret.
   app::system_clock clock_;
   state::memory::session_store sessions_;
+  // Shared files: bytes under data-dir/files (blobs_ outlives the pool whose tasks use it),
+  // records in memory, the domain on the app strand.
+  store::blob::disk_blob_store blobs_;
+  app::content_sniffer& sniffer_;
+  core::blocking_pool file_pool_;
+  gateway::file_janitor janitor_;
+  state::memory::file_catalog file_catalog_;
+  app::crypto_random random_;
+  app::file_service files_;
   gateway::guest_rest guests_;
   gateway::stats_rest stats_api_;
   http::static_files web_;
@@ -139,6 +161,7 @@ class server_parts {
   std::unique_ptr<socketio::server> io_;
   std::unique_ptr<engineio::server> raw_engine_;  ///< conformance mode's /engine.io/
   std::unique_ptr<gateway::realtime> chat_;
+  std::unique_ptr<gateway::files_rest> files_api_;
 };
 
 state::memory::session_store make_session_store(const config::config& cfg,
@@ -147,17 +170,25 @@ state::memory::session_store make_session_store(const config::config& cfg,
   return {[&clock] { return clock.now(); }, o.ttl, o.max_sessions, o.max_per_owner};
 }
 
-server_parts::server_parts(const config::config& cfg, const secrets& keys)
+server_parts::server_parts(const config::config& cfg, const secrets& keys,
+                           app::content_sniffer& sniffer)
     : cfg_(cfg),
       ip_hash_(keys.ip_hash),
       policy_(make_security_policy(cfg)),
       sessions_(make_session_store(cfg, clock_)),
+      blobs_(std::filesystem::path(cfg.data_dir) / "files"),
+      sniffer_(sniffer),
+      file_pool_(cfg.file_workers, 10'000),
+      janitor_(blobs_, file_pool_, &metrics_),
+      files_(file_catalog_, janitor_, clock_, random_, make_files_options(cfg)),
       guests_(make_guest_api_options(cfg, keys.jwt), sessions_, clock_),
       stats_api_([this] { return chat_ ? chat_->stats() : app::stats_snapshot{}; }),
       web_(make_static_options(cfg)),
       ops_([this] { return srv_ != nullptr && !srv_->draining(); }, metrics_),
       router_(policy_, ops_, web_) {
   register_process_gauges(metrics_);
+  // Records live in memory only: whatever a previous run left on disk belongs to nobody.
+  if (const auto n = blobs_.remove_all(); n > 0) core::log::info("files_cleared", {{"count", n}});
 }
 
 net::server_hooks server_parts::make_hooks() {
@@ -181,6 +212,11 @@ net::server_hooks server_parts::make_hooks() {
     return refused;
   };
   return hooks;
+}
+
+std::optional<std::string> server_parts::files_error() const {
+  if (blobs_.error().empty()) return std::nullopt;
+  return "invalid setting 'data-dir': " + blobs_.error();
 }
 
 std::optional<std::string> server_parts::listen() {
@@ -211,9 +247,13 @@ void server_parts::start_realtime(const std::function<void(socketio::server&)>& 
 
 void server_parts::start_chat() {
   auto verify = [this](std::string_view token) { return guests_.check_token(token); };
-  chat_ = std::make_unique<gateway::realtime>(srv_->context(), *io_, sessions_, std::move(verify),
-                                              make_chat_options(cfg_),
-                                              make_session_touch_interval(cfg_), &metrics_);
+  chat_ = std::make_unique<gateway::realtime>(
+      srv_->context(), *io_, sessions_, verify, make_chat_options(cfg_),
+      make_session_touch_interval(cfg_), &metrics_, &files_);
+  files_api_ = std::make_unique<gateway::files_rest>(make_files_rest_options(cfg_), verify,
+                                                     sessions_, *chat_, files_, blobs_, sniffer_,
+                                                     file_pool_, &metrics_);
+  router_.mount("/api/files", *files_api_);
 }
 
 int server_parts::run() {
@@ -227,6 +267,7 @@ int server_parts::run() {
 void server_parts::teardown() {
   // Realtime state owns timers of the server's io_context: it goes first, the gateway (which
   // holds sockets) before the servers it holds them from.
+  files_api_.reset();
   chat_.reset();
   raw_engine_.reset();
   io_.reset();
@@ -243,7 +284,11 @@ int run_server(const config::config& given, const std::function<void(socketio::s
   const auto keys = load_secrets(cfg, error);
   if (!keys) return fail(error);
 
-  server_parts parts(cfg, *keys);
+  auto sniffer = store::blob::magic_sniffer::create(error);
+  if (!sniffer) return fail(error);
+
+  server_parts parts(cfg, *keys, *sniffer);
+  if (auto err = parts.files_error()) return fail(*err);
   if (auto err = parts.listen()) return fail(*err);
   parts.start_realtime(setup);
   const int code = parts.run();

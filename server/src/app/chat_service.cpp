@@ -8,8 +8,10 @@
 
 namespace hw::app {
 
-chat_service::chat_service(chat_outbox& out, const clock& clk, random& rnd, chat_config cfg)
+chat_service::chat_service(chat_outbox& out, const clock& clk, random& rnd, chat_config cfg,
+                           file_service* files)
     : out_(out),
+      files_(files),
       clock_(clk),
       random_(rnd),
       cfg_(cfg),
@@ -259,6 +261,8 @@ std::optional<std::chrono::milliseconds> chat_service::fallback_in(
 void chat_service::end_room(const std::string& guest_id, std::string_view partner_reason) {
   auto room = pairs_.leave(guest_id);
   if (!room) return;
+  // The chat's files go with it: their URLs stop working now, their bytes soon after.
+  if (files_ != nullptr) files_->room_closed(room->id);
   const std::string& partner = room->a == guest_id ? room->b : room->a;
   const auto now = clock_.now();
   for (const auto& [id, other] : {std::pair{guest_id, partner}, std::pair{partner, guest_id}}) {
@@ -343,7 +347,8 @@ chat_result<chat_message> chat_service::send(const std::string& guest_id, std::s
   active_state& mine = *s->active;
   if (auto dup = mine.sent.find(vid.value); dup != mine.sent.end()) {
     // A retry: acknowledged again, relayed once.
-    return chat_result<chat_message>::ok({vid.value, {}, dup->second});
+    return chat_result<chat_message>::ok(
+        {vid.value, {}, dup->second, message_type::text, std::nullopt});
   }
   auto vtext = validate_chat_text(text, cfg_.max_text);
   if (!vtext) return chat_result<chat_message>::fail(vtext);
@@ -351,19 +356,25 @@ chat_result<chat_message> chat_service::send(const std::string& guest_id, std::s
   if (!partner) return chat_result<chat_message>::fail(error::not_in_chat);
   if (auto e = limited(*s, s->messages, true); !e.code.empty()) return {std::nullopt, e};
 
-  chat_message m{vid.value, std::move(vtext.value), clock_.unix_ms()};
+  chat_message m{vid.value, std::move(vtext.value), clock_.unix_ms(), message_type::text,
+                 std::nullopt};
+  relay(*partner, mine, m);
+  return chat_result<chat_message>::ok(std::move(m));
+}
+
+void chat_service::relay(const std::string& partner, active_state& mine, chat_message& m) {
   remember_sent(mine, m);
-  state* p = find_active(*partner);
+  state* p = find_active(partner);
   const bool away = p != nullptr && is_away(*p);
   if (away) keep_for_return(*p->active, m);
   // Sent to the partner's connection even while it is away: a transport-level recovery
   // replays it; otherwise `pending` is delivered when the partner is back. A connection that
   // refuses it is closing before we heard of it: the partner is away in fact, so the acked
   // message is kept for its return the same way.
-  if (!out_.message(*partner, m) && !away && p != nullptr) keep_for_return(*p->active, m);
+  if (!out_.message(partner, m) && !away && p != nullptr) keep_for_return(*p->active, m);
   if (p != nullptr) p->active->partner_typing_until.reset();
   m.text.clear();  // the ack carries id and timestamp only
-  return chat_result<chat_message>::ok(std::move(m));
+  m.file.reset();
 }
 
 void chat_service::remember_sent(active_state& a, const chat_message& m) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "app/errors.hpp"
+#include "app/files.hpp"
 #include "app/guest.hpp"
 #include "app/matchmaker.hpp"
 #include "app/pairs.hpp"
@@ -95,10 +96,25 @@ struct matched_event {
   std::vector<std::string> common_interests;
   bool polite = false;
 };
+/// A shared file as the recipient of a message sees it: the record's facts (never the
+/// sender's word) and the recipient's own capability for the URL.
+struct attachment {
+  std::string file_id;
+  std::string name;
+  std::uint64_t size = 0;
+  std::string mime;
+  file_kind kind = file_kind::document;
+  std::optional<std::chrono::milliseconds> duration;  ///< voice notes
+  std::string capability;
+};
+enum class message_type { text, file, voice };
+std::string_view to_string(message_type t);
 struct chat_message {
   std::string id;
   std::string text;
   std::int64_t timestamp = 0;  ///< unix ms
+  message_type type = message_type::text;
+  std::optional<attachment> file;  ///< type file or voice
 };
 struct stats_snapshot {
   std::size_t online = 0;
@@ -149,7 +165,10 @@ class chat_outbox {
 
 class chat_service {
  public:
-  chat_service(chat_outbox& out, const clock& clk, random& rnd, chat_config cfg = {});
+  /// `files` (may be null: no file sharing) learns when chats end and answers which files a
+  /// message may carry; it must outlive the service and live on the same strand.
+  chat_service(chat_outbox& out, const clock& clk, random& rnd, chat_config cfg = {},
+               file_service* files = nullptr);
 
   /// A connection for `g` is live. `recovered`: the transport replayed what it missed, so
   /// messages kept during its absence are not sent again.
@@ -174,6 +193,14 @@ class chat_service {
   /// `id` and `text` are validated here (the gateway checks only JSON types).
   chat_result<chat_message> send(const std::string& guest_id, std::string_view id,
                                  std::string_view text);
+  /// chat:message with a file: `type` file or voice, `file_id` the sender's own upload in this
+  /// chat (else file_not_found); the partner gets the record's metadata and its own capability.
+  /// Rate-limited and deduplicated like text.
+  chat_result<chat_message> send_file(const std::string& guest_id, std::string_view id,
+                                      message_type type, std::string_view file_id);
+  /// The guest's chat and partner, for an upload (nullopt: not in a chat).
+  [[nodiscard]] std::optional<std::pair<std::string, std::string>> room_and_partner(
+      const std::string& guest_id) const;
   chat_result<none> delivered(const std::string& guest_id, const std::vector<std::string>& ids);
   chat_result<none> read(const std::string& guest_id, std::string_view up_to);
   chat_result<none> typing(const std::string& guest_id, bool start);
@@ -253,6 +280,8 @@ class chat_service {
   /// A refusal that is not a rate limit but still counts toward the flood guard.
   void count_refusal(state& s);
   void keep_for_return(active_state& a, const chat_message& m);
+  /// Hands an accepted message to the partner (or keeps it for its return) and remembers it.
+  void relay(const std::string& partner, active_state& mine, chat_message& m);
   void remember_sent(active_state& a, const chat_message& m);
   void clear_pending(active_state& a);
   /// Ends the active part (counters follow) and tells the gateway the guest is offline.
@@ -272,6 +301,7 @@ class chat_service {
   }
 
   chat_outbox& out_;
+  file_service* files_;
   const clock& clock_;
   random& random_;
   chat_config cfg_;

@@ -21,18 +21,23 @@ namespace hw::app {
 
 /// A domain refusal. The order is the table's; append new values at the end of both.
 enum class error : std::uint8_t {
-  invalid_payload,    ///< a payload or field is not the documented shape (with `field`)
-  rate_limited,       ///< a per-guest or per-address budget is spent (with a retry delay)
-  not_in_chat,        ///< message, receipts, typing or report while not paired
-  already_in_chat,    ///< user:match while paired
-  queue_full,         ///< the matching queue is at its bound
-  unknown_event,      ///< an event the server does not know
-  not_connected,      ///< the guest has no live connection (or it was replaced)
-  token_expired,      ///< the guest token's `exp` passed
-  token_invalid,      ///< missing, malformed, badly signed or foreign token
-  session_not_found,  ///< a good token whose guest session is gone
-  too_many_guests,    ///< live guest sessions per client address at the bound
-  server_busy,        ///< the guest session store is full
+  invalid_payload,        ///< a payload or field is not the documented shape (with `field`)
+  rate_limited,           ///< a per-guest or per-address budget is spent (with a retry delay)
+  not_in_chat,            ///< message, receipts, typing or report while not paired
+  already_in_chat,        ///< user:match while paired
+  queue_full,             ///< the matching queue is at its bound
+  unknown_event,          ///< an event the server does not know
+  not_connected,          ///< the guest has no live connection (or it was replaced)
+  token_expired,          ///< the guest token's `exp` passed
+  token_invalid,          ///< missing, malformed, badly signed or foreign token
+  session_not_found,      ///< a good token whose guest session is gone
+  too_many_guests,        ///< live guest sessions per client address at the bound
+  server_busy,            ///< the guest session store is full (or uploads in flight, all guests)
+  file_too_large,         ///< an upload over the file size limit
+  file_type_not_allowed,  ///< an upload whose content is not an allowed type
+  insufficient_storage,   ///< free disk space under its floor: no uploads for now
+  file_not_found,         ///< no such file, or it expired, or its chat ended
+  file_forbidden,         ///< a file of another chat
 };
 
 /// One row of the table. `http_status` is 0 for errors only ever sent in a Socket.IO ack.
@@ -46,7 +51,7 @@ struct error_info {
 inline constexpr std::array error_table{
     error_info{error::invalid_payload, "invalid_payload", "invalid payload", 400},
     error_info{error::rate_limited, "rate_limited", "too many requests; slow down", 429},
-    error_info{error::not_in_chat, "not_in_chat", "you are not in a chat", 0},
+    error_info{error::not_in_chat, "not_in_chat", "you are not in a chat", 409},
     error_info{error::already_in_chat, "already_in_chat", "leave the current chat first", 0},
     error_info{error::queue_full, "queue_full", "too many guests are waiting", 0},
     error_info{error::unknown_event, "unknown_event", "no such event", 0},
@@ -57,6 +62,14 @@ inline constexpr std::array error_table{
     error_info{error::too_many_guests, "too_many_guests", "too many live guests from your address",
                429},
     error_info{error::server_busy, "server_busy", "too many guests right now", 503},
+    error_info{error::file_too_large, "file_too_large", "the file is larger than the limit", 413},
+    error_info{error::file_type_not_allowed, "file_type_not_allowed",
+               "this type of file cannot be shared", 415},
+    error_info{error::insufficient_storage, "insufficient_storage",
+               "the server is short of disk space; try again later", 507},
+    error_info{error::file_not_found, "file_not_found",
+               "no such file (it expired, or its chat ended)", 404},
+    error_info{error::file_forbidden, "file_forbidden", "this file belongs to another chat", 403},
 };
 
 namespace detail {

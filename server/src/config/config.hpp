@@ -92,6 +92,15 @@ struct config {
   std::string ops_listen{defaults::ops_listen};  ///< /metrics, /healthz, /readyz; empty = off
   std::size_t max_guests_per_ip = defaults::max_guests_per_ip;  ///< live guest sessions/address
 
+  // Shared files (issue 11): stored under data_dir/files
+  std::size_t max_file_size = defaults::max_file_size;
+  millis file_lifetime = defaults::file_lifetime;
+  unsigned upload_limit = defaults::upload_limit;  ///< per guest per defaults::upload_window
+  std::size_t uploads_in_flight_per_guest = defaults::uploads_in_flight_per_guest;
+  std::size_t uploads_in_flight = defaults::uploads_in_flight;
+  std::size_t min_free_disk = defaults::min_free_disk;
+  unsigned file_workers = defaults::file_workers;
+
   // Secrets (generated under data_dir when empty)
   std::string jwt_secret;
   std::string ip_hash_key;

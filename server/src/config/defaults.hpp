@@ -68,6 +68,16 @@ inline constexpr rate control_rate{10, 50};
 inline constexpr millis session_ttl{7'200'000};
 inline constexpr millis token_lifetime{7'200'000};
 
+// Shared files (issue 11)
+inline constexpr std::size_t max_file_size = 10UL << 20U;
+inline constexpr millis file_lifetime{86'400'000};
+inline constexpr unsigned upload_limit = 10;  ///< uploads per guest per upload_window
+inline constexpr millis upload_window{600'000};
+inline constexpr std::size_t uploads_in_flight_per_guest = 20UL << 20U;
+inline constexpr std::size_t uploads_in_flight = 256UL << 20U;
+inline constexpr std::size_t min_free_disk = 512UL << 20U;
+inline constexpr unsigned file_workers = 2;
+
 // Proxies, address keys, ops listener, guest caps
 inline constexpr unsigned ipv6_prefix = 64;
 inline constexpr std::string_view ops_listen = "127.0.0.1:9464";  ///< empty = off

@@ -304,6 +304,35 @@ void add_chat_limits(std::vector<option>& t) {
 }
 
 // Proxies, address keys, ops listener, guest caps, secrets.
+void add_files(std::vector<option>& t) {
+  namespace d = defaults;
+  t.insert(t.end(),
+           {
+               {"max-file-size", show_size(d::max_file_size),
+                "Largest shared file (413 beyond, refused as soon as it is known)",
+                size(&config::max_file_size, 1024, 1UL << 30U)},
+               {"file-lifetime", show(d::file_lifetime),
+                "Longest life of a shared file (its chat's end deletes it sooner)",
+                duration(&config::file_lifetime, millis{1'000}, millis{604'800'000})},
+               {"upload-limit", show(d::upload_limit),
+                "File uploads per guest per 10 minutes (refused ones count)",
+                integer<unsigned>(&config::upload_limit, 1, 100'000,
+                                  "must be an integer in [1, 100000]")},
+               {"guest-uploads-in-flight", show_size(d::uploads_in_flight_per_guest),
+                "Bytes one guest may be uploading at once (429 beyond)",
+                size(&config::uploads_in_flight_per_guest, 1024, 1UL << 40U)},
+               {"uploads-in-flight", show_size(d::uploads_in_flight),
+                "Bytes all guests may be uploading at once (503 beyond)",
+                size(&config::uploads_in_flight, 1024, 1UL << 40U)},
+               {"min-free-disk", show_size(d::min_free_disk),
+                "Free space the data volume keeps: uploads are refused (507) below it",
+                size(&config::min_free_disk, 0, 1UL << 50U)},
+               {"file-workers", show(d::file_workers),
+                "Threads for file I/O and type detection (never the I/O threads)",
+                integer<unsigned>(&config::file_workers, 1, 64, "must be an integer in [1, 64]")},
+           });
+}
+
 void add_guards(std::vector<option>& t) {
   namespace d = defaults;
   t.insert(
@@ -343,6 +372,7 @@ const std::vector<option>& options() {
     add_realtime(t);
     add_chat_windows(t);
     add_chat_limits(t);
+    add_files(t);
     add_guards(t);
     return t;
   }();

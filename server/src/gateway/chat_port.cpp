@@ -43,6 +43,7 @@ app::chat_result<app::report_outcome> chat_domain::report(const std::string& gue
 
 app::chat_result<app::chat_message> chat_domain::send(const std::string& guest,
                                                       const message_payload& m) {
+  if (m.type != app::message_type::text) return chat_.send_file(guest, m.id, m.type, m.file_id);
   return chat_.send(guest, m.id, m.text);
 }
 

@@ -161,14 +161,26 @@ decoded<message_payload> decode_message(const json::object* o) {
   const auto* id = o->if_contains("id");
   if (id == nullptr || !id->is_string())
     return refuse<message_payload>("id", "id must be a UUID string");
+  message_payload out{std::string(id->as_string()), {}, app::message_type::text, {}};
   const auto* type = o->if_contains("type");
-  if (type != nullptr && !(type->is_string() && type->as_string() == "text")) {
-    return refuse<message_payload>("type", "type must be 'text'");
+  if (type != nullptr) {
+    const std::string_view t = type->is_string() ? std::string_view(type->as_string()) : "";
+    if (t == "file" || t == "voice") {
+      out.type = t == "file" ? app::message_type::file : app::message_type::voice;
+      const auto* file = o->if_contains("fileId");
+      if (file == nullptr || !file->is_string())
+        return refuse<message_payload>("fileId", "fileId must be a string");
+      out.file_id = std::string(file->as_string());
+      return accept(std::move(out));
+    }
+    if (t != "text")
+      return refuse<message_payload>("type", "type must be 'text', 'file' or 'voice'");
   }
   const auto* text = o->if_contains("text");
   if (text == nullptr || !text->is_string())
     return refuse<message_payload>("text", "text must be a string");
-  return accept(message_payload{std::string(id->as_string()), std::string(text->as_string())});
+  out.text = std::string(text->as_string());
+  return accept(std::move(out));
 }
 
 decoded<delivered_payload> decode_delivered(const json::object* o) {
@@ -226,7 +238,30 @@ json::object encode_stats(const app::stats_snapshot& s) {
 }
 
 json::object encode_message(const app::chat_message& m) {
+  if (m.file) {
+    return json::object{{"id", m.id},
+                        {"type", app::to_string(m.type)},
+                        {"file", encode_file(*m.file)},
+                        {"timestamp", m.timestamp}};
+  }
   return json::object{{"id", m.id}, {"type", "text"}, {"text", m.text}, {"timestamp", m.timestamp}};
+}
+
+std::string file_url(std::string_view file_id, std::string_view capability) {
+  std::string url = "/api/files/";
+  url.append(file_id).append("?k=").append(capability);
+  return url;
+}
+
+json::object encode_file(const app::attachment& a) {
+  json::object f{{"name", a.name},
+                 {"size", a.size},
+                 {"mime", a.mime},
+                 {"kind", app::to_string(a.kind)},
+                 {"url", file_url(a.file_id, a.capability)}};
+  // Seconds, as the upload declared them (X-Voice-Duration), to the millisecond.
+  if (a.duration) f["duration"] = static_cast<double>(a.duration->count()) / 1000.0;
+  return f;
 }
 
 json::object encode_matched(const app::matched_event& e) {

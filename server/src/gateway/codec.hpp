@@ -59,10 +59,13 @@ struct match_request {
 };
 decoded<match_request> decode_match(const boost::json::object* payload);
 
-/// chat:message `{id, type?: 'text', text}`; id and text are validated by the domain.
+/// chat:message `{id, type?: 'text', text}` or `{id, type: 'file'|'voice', fileId}`; id, text
+/// and fileId are validated by the domain.
 struct message_payload {
   std::string id;
   std::string text;
+  app::message_type type = app::message_type::text;
+  std::string file_id;
 };
 decoded<message_payload> decode_message(const boost::json::object* payload);
 
@@ -101,8 +104,14 @@ decoded<guest_request> decode_guest_request(const boost::json::object& body,
 
 /// `{online, searching, chatting}`: realtime:stats, GET /api/stats and the stats:get ack.
 boost::json::object encode_stats(const app::stats_snapshot& s);
-/// chat:message (server → client) `{id, type:'text', text, timestamp}`.
+/// chat:message (server → client) `{id, type:'text', text, timestamp}`, or for a file
+/// `{id, type:'file'|'voice', file:{name, size, mime, kind, url, duration?}, timestamp}` (url:
+/// the recipient's capability URL, file_url()).
 boost::json::object encode_message(const app::chat_message& m);
+/// `/api/files/<id>?k=<capability>`: where a guest downloads a file (relative to the server).
+std::string file_url(std::string_view file_id, std::string_view capability);
+/// The `file` object of a message and the upload answer's common fields.
+boost::json::object encode_file(const app::attachment& a);
 /// user:matched `{roomId, mode, partner:{username, language|null}, commonInterests, polite}`.
 boost::json::object encode_matched(const app::matched_event& e);
 /// chat:message:delivered `{ids}`.

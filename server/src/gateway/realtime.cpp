@@ -28,17 +28,20 @@ std::string guest_id_of(const json::value& g) {
 
 realtime::realtime(boost::asio::io_context& ioc, socketio::server& io, app::session_store& sessions,
                    token_verifier verify, app::chat_config cfg,
-                   std::chrono::milliseconds session_touch_interval, core::registry* metrics)
+                   std::chrono::milliseconds session_touch_interval, core::registry* metrics,
+                   app::file_service* files)
     : strand_(ioc),
       io_(io),
       sessions_(sessions),
       verify_(std::move(verify)),
       random_(std::make_unique<app::crypto_random>()),
-      chat_(std::make_unique<app::chat_service>(*this, clock_, *random_, cfg)),
+      files_(files),
+      chat_(std::make_unique<app::chat_service>(*this, clock_, *random_, cfg, files)),
       port_(*chat_, metrics),
       timer_(strand_.executor(),
              [this] {
                chat_->tick();
+               if (files_ != nullptr) files_->tick();
                refresh();
              }),
       touched_(session_touch_interval, clock_) {
@@ -159,11 +162,23 @@ void realtime::refresh() {
   mem_dedupe_ = m.dedupe_entries;
   mem_pending_ = m.pending_messages;
   sockets_held_ = live_.size() + left_.size();
+  if (files_ != nullptr) {
+    files_live_ = files_->live_files();
+    file_bytes_ = files_->stored_bytes();
+    upload_bytes_ = files_->bytes_in_flight();
+  }
   auto at = chat_->next_wakeup();
+  if (files_ != nullptr) {
+    if (const auto f = files_->next_wakeup(); f && (!at || *f < *at)) at = f;
+  }
   if (!left_expiry_.empty() && (!at || left_expiry_.front().first < *at)) {
     at = left_expiry_.front().first;
   }
   timer_.arm(at);
+}
+
+void realtime::post(std::function<void(app::chat_service&)> task) {
+  strand_.post([this, task = std::move(task)] { task(*chat_); });
 }
 
 app::stats_snapshot realtime::stats() const {
@@ -178,6 +193,9 @@ memory_snapshot realtime::memory() const {
   m.chat.dedupe_entries = mem_dedupe_;
   m.chat.pending_messages = mem_pending_;
   m.sockets_held = sockets_held_;
+  m.files_live = files_live_;
+  m.file_bytes_stored = file_bytes_;
+  m.upload_bytes_in_flight = upload_bytes_;
   return m;
 }
 

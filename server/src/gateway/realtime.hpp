@@ -31,7 +31,10 @@ namespace hw::gateway {
 /// call on the app strand; reading them is O(1)).
 struct memory_snapshot {
   app::memory_counts chat;
-  std::size_t sockets_held = 0;  ///< live_ + left_ entries
+  std::size_t sockets_held = 0;              ///< live_ + left_ entries
+  std::size_t files_live = 0;                ///< shared files stored
+  std::uint64_t file_bytes_stored = 0;       ///< their bytes
+  std::uint64_t upload_bytes_in_flight = 0;  ///< reserved by uploads under way
 };
 
 class realtime final : public app::chat_outbox {
@@ -40,7 +43,7 @@ class realtime final : public app::chat_outbox {
   realtime(boost::asio::io_context& ioc, socketio::server& io, app::session_store& sessions,
            token_verifier verify, app::chat_config cfg,
            std::chrono::milliseconds session_touch_interval = std::chrono::seconds(60),
-           core::registry* metrics = nullptr);
+           core::registry* metrics = nullptr, app::file_service* files = nullptr);
   ~realtime() override;
   realtime(const realtime&) = delete;
   realtime& operator=(const realtime&) = delete;
@@ -49,6 +52,9 @@ class realtime final : public app::chat_outbox {
   [[nodiscard]] app::stats_snapshot stats() const;
   /// What the chat holds (thread-safe, refreshed like stats()).
   [[nodiscard]] memory_snapshot memory() const;
+  /// Runs `task` with the domain on the app strand (the file REST handler's way in), followed
+  /// like every domain call by the gauge refresh and the timer re-arm. Thread-safe.
+  void post(std::function<void(app::chat_service&)> task);
 
   // app::chat_outbox (called on the app strand)
   void matched(const std::string& guest, const app::matched_event& e) override;
@@ -88,6 +94,7 @@ class realtime final : public app::chat_outbox {
   token_verifier verify_;
   app::system_clock clock_;
   std::unique_ptr<app::random> random_;
+  app::file_service* files_;
   std::unique_ptr<app::chat_service> chat_;
   chat_domain port_;
   wakeup_timer timer_;
@@ -116,6 +123,9 @@ class realtime final : public app::chat_outbox {
   std::atomic<std::size_t> mem_dedupe_{0};
   std::atomic<std::size_t> mem_pending_{0};
   std::atomic<std::size_t> sockets_held_{0};
+  std::atomic<std::size_t> files_live_{0};
+  std::atomic<std::uint64_t> file_bytes_{0};
+  std::atomic<std::uint64_t> upload_bytes_{0};
 };
 
 }  // namespace hw::gateway

@@ -65,7 +65,9 @@ class handler {
   /// Decides how the body of `head` (method, target, headers; body still empty) is taken. The
   /// default buffers it under the server's default limit. `decide` is called exactly once, maybe
   /// later and from any thread; `head` stays valid until then.
-  virtual void admit(const request& head, plan_fn decide) {
+  // By value: implementations keep `decide` until they know (NOLINT for this default one).
+  virtual void admit(const request& head,
+                     plan_fn decide) {  // NOLINT(performance-unnecessary-value-param)
     (void)head;
     decide(body_plan{});
   }

@@ -96,7 +96,8 @@ void add_cors_headers(const request& req, response& res, const security_policy& 
   const std::string_view origin = req.headers.get("origin");
   if (origin_allowed(origin, policy)) {
     add_allow_origin(res, origin, policy);
-    res.headers.set("access-control-expose-headers", "Retry-After");
+    res.headers.set("access-control-expose-headers",
+                    "Retry-After, Content-Disposition, Content-Range, Accept-Ranges, ETag");
   } else if (!policy.allowed_origins.empty() && !wildcard(policy)) {
     // The answer depends on Origin even when it is refused: a shared cache must not hand this
     // header-less response to an allowed origin (or the reverse).
@@ -115,7 +116,9 @@ response preflight(const request& req, const security_policy& policy) {
   res.status = 204;
   add_allow_origin(res, origin, policy);
   res.headers.set("access-control-allow-methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-  res.headers.set("access-control-allow-headers", "Authorization, Content-Type");
+  res.headers.set("access-control-allow-headers",
+                  "Authorization, Content-Type, X-File-Name, X-Voice-Duration, Range, If-Range, "
+                  "If-None-Match");
   res.headers.set("access-control-max-age", "600");
   return res;
 }

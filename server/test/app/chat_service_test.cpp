@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/testing.hpp"
+#include "state/memory/file_catalog.hpp"
 
 namespace hw::app {
 namespace {
@@ -2329,6 +2330,129 @@ TEST_P(AppChatStress, RandomOperationsKeepTheInvariants) {
   EXPECT_EQ(svc->next_wakeup(), std::nullopt);
   const auto mem = svc->memory();
   EXPECT_EQ(mem.online + mem.away + mem.remembered + mem.dedupe_entries + mem.pending_messages, 0U);
+}
+
+// ---- file messages (chat:message type file/voice) ---------------------------------------------
+
+class null_files_outbox final : public files_outbox {
+ public:
+  void discard(const std::vector<std::string>& ids, std::string_view /*why*/) override {
+    discarded.insert(discarded.end(), ids.begin(), ids.end());
+  }
+  std::vector<std::string> discarded;
+};
+
+class AppChatFiles : public AppChat {
+ protected:
+  AppChatFiles() {
+    svc = std::make_unique<chat_service>(out, clk, rnd, chat_config{}, &files);
+    out.clear();
+  }
+  /// An upload by `guest` in its current chat; the record.
+  file_record upload(const std::string& guest, bool voice = false) {
+    auto room = svc->room_and_partner(guest);
+    EXPECT_TRUE(room);
+    upload_ticket t;
+    EXPECT_FALSE(files.begin_upload(guest, room->first, 10, t));
+    file_record r;
+    file_type type{voice ? "audio/webm" : "image/png", voice ? file_kind::voice : file_kind::image,
+                   true};
+    std::optional<milliseconds> d;
+    if (voice) d = milliseconds(2500);
+    EXPECT_FALSE(files.add(t, room->first, room->second, files.new_file_id(),
+                           upload_result{"cat.png", 10, type, d}, r));
+    files.end_upload(t);
+    return r;
+  }
+
+  state::memory::file_catalog catalog;
+  null_files_outbox file_out;
+  file_service files{catalog, file_out, clk, rnd};
+};
+
+TEST_F(AppChatFiles, AFileMessageCarriesTheRecordAndThePartnersOwnCapability) {
+  pair("A", "B");
+  const auto f = upload("A");
+  auto r = svc->send_file("A", uuid(1), message_type::file, f.id);
+  ASSERT_TRUE(r.value) << r.error.code;
+  EXPECT_FALSE(r.value->file) << "the ack carries id and timestamp only";
+  const auto got = out.to("B", kind::message);
+  ASSERT_EQ(got.size(), 1U);
+  const auto& m = got[0].msg;
+  EXPECT_EQ(m.type, message_type::file);
+  ASSERT_TRUE(m.file);
+  EXPECT_EQ(m.file->file_id, f.id);
+  EXPECT_EQ(m.file->name, "cat.png");
+  EXPECT_EQ(m.file->size, 10U);
+  EXPECT_EQ(m.file->mime, "image/png");
+  EXPECT_EQ(m.file->kind, file_kind::image);
+  EXPECT_EQ(m.file->capability, f.partner_cap);
+  EXPECT_NE(m.file->capability, f.owner_cap);
+  // A retry with the same id is acknowledged again and relayed once.
+  EXPECT_TRUE(svc->send_file("A", uuid(1), message_type::file, f.id).value);
+  EXPECT_EQ(out.to("B", kind::message).size(), 1U);
+}
+
+TEST_F(AppChatFiles, OnlyTheSendersOwnFileInThisChatMayBeAttached) {
+  pair("A", "B");
+  const auto f = upload("A");
+  auto r = svc->send_file("B", uuid(1), message_type::file, f.id);
+  EXPECT_EQ(r.error.code, "file_not_found") << "the partner cannot send it back as its own";
+  r = svc->send_file("A", uuid(2), message_type::file, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(r.error.code, "file_not_found");
+  EXPECT_EQ(r.error.field, "fileId");
+  EXPECT_TRUE(out.to("B", kind::message).empty());
+}
+
+TEST_F(AppChatFiles, TheTypeMustMatchTheRecord) {
+  pair("A", "B");
+  const auto voice = upload("A", true);
+  const auto image = upload("A");
+  EXPECT_EQ(svc->send_file("A", uuid(1), message_type::file, voice.id).error.field, "type");
+  EXPECT_EQ(svc->send_file("A", uuid(2), message_type::voice, image.id).error.field, "type");
+  auto r = svc->send_file("A", uuid(3), message_type::voice, voice.id);
+  ASSERT_TRUE(r.value) << r.error.code;
+  const auto got = out.to("B", kind::message);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].msg.type, message_type::voice);
+  EXPECT_EQ(got[0].msg.file->duration, milliseconds(2500));
+}
+
+TEST_F(AppChatFiles, TheEndOfTheChatDeletesItsFilesForEveryWayItEnds) {
+  pair("A", "B");
+  auto f1 = upload("A");
+  svc->leave("B");
+  EXPECT_FALSE(files.open(f1.id, f1.owner_cap));
+  EXPECT_EQ(file_out.discarded, std::vector<std::string>{f1.id});
+
+  pair("C", "D");
+  auto f2 = upload("D");
+  ASSERT_TRUE(next("C").value);
+  EXPECT_FALSE(files.open(f2.id, f2.partner_cap)) << "user:next";
+  svc->leave("C");  // out of the queue, so that the next pair is E and F
+
+  pair("E", "F");
+  auto f3 = upload("E");
+  ASSERT_TRUE(svc->report("F", "spam", std::nullopt).value);
+  EXPECT_FALSE(files.open(f3.id, f3.owner_cap)) << "user:report";
+
+  pair("G", "H");
+  auto f4 = upload("G");
+  svc->disconnected("G");
+  EXPECT_TRUE(files.open(f4.id, f4.owner_cap)) << "kept through the reconnect grace";
+  clk.advance(seconds(16));
+  svc->tick();
+  EXPECT_FALSE(files.open(f4.id, f4.owner_cap)) << "the grace ran out: the chat ended";
+  EXPECT_EQ(file_out.discarded.size(), 4U);
+}
+
+TEST_F(AppChatFiles, AFileCannotBeSentOutsideAChatOrIntoTheNextOne) {
+  pair("A", "B");
+  const auto f = upload("A");
+  svc->leave("A");
+  EXPECT_EQ(svc->send_file("A", uuid(1), message_type::file, f.id).error.code, "not_in_chat");
+  pair("A", "C");
+  EXPECT_EQ(svc->send_file("A", uuid(2), message_type::file, f.id).error.code, "file_not_found");
 }
 
 INSTANTIATE_TEST_SUITE_P(AppChatSeeds, AppChatStress, ::testing::Values(1U, 2U, 3U, 42U));

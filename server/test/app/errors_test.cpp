@@ -27,7 +27,7 @@ TEST(AppErrors, EveryErrorHasAUniqueNonEmptyCodeAndAMessage) {
     EXPECT_TRUE(codes.insert(code(e)).second) << "duplicate code " << code(e);
   }
   // The last enumerator has a row: a value appended to the enum without one fails here.
-  EXPECT_EQ(static_cast<std::size_t>(error::server_busy) + 1, error_count);
+  EXPECT_EQ(static_cast<std::size_t>(error::file_forbidden) + 1, error_count);
 }
 
 bool is_snake_case(std::string_view s) {
@@ -70,7 +70,10 @@ TEST(AppErrors, KnownRowsKeepTheirWireForm) {
   EXPECT_EQ(http_status(error::session_not_found), 401);
   EXPECT_EQ(http_status(error::too_many_guests), 429);
   EXPECT_EQ(http_status(error::server_busy), 503);
-  EXPECT_EQ(http_status(error::not_in_chat), 0);  // ack only
+  EXPECT_EQ(http_status(error::not_in_chat), 409);    // POST /api/files outside a chat
+  EXPECT_EQ(http_status(error::already_in_chat), 0);  // ack only
+  EXPECT_EQ(http_status(error::file_type_not_allowed), 415);
+  EXPECT_EQ(http_status(error::insufficient_storage), 507);
 }
 
 TEST(AppErrors, CodesUsedInBothTablesMeanTheSameStatus) {

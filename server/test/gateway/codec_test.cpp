@@ -103,6 +103,10 @@ TEST(GatewayCodec, EventPayloadRefusalsNameTheirField) {
   EXPECT_EQ(field(decode_message, R"({"id":"x","type":"image","text":"hi"})"), "type");
   EXPECT_EQ(field(decode_message, R"({"id":"x","text":5})"), "text");
   EXPECT_EQ(field(decode_message, R"({"id":"x","type":"text","text":"hi"})"), "");
+  EXPECT_EQ(field(decode_message, R"({"id":"x","type":"file"})"), "fileId");
+  EXPECT_EQ(field(decode_message, R"({"id":"x","type":"voice","fileId":7})"), "fileId");
+  EXPECT_EQ(field(decode_message, R"({"id":"x","type":5,"text":"hi"})"), "type");
+  EXPECT_EQ(field(decode_message, R"({"id":"x","type":"file","fileId":"f"})"), "");
   EXPECT_EQ(field(decode_delivered, nullptr), "ids");
   EXPECT_EQ(field(decode_delivered, R"({"ids":"x"})"), "ids");
   EXPECT_EQ(field(decode_delivered, R"({"ids":["x",2]})"), "ids");
@@ -118,6 +122,14 @@ TEST(GatewayCodec, EventPayloadRefusalsNameTheirField) {
 TEST(GatewayCodec, EventPayloadsKeepTheirValues) {
   const auto m = obj(R"({"id":"i","text":" hi "})");
   EXPECT_EQ(decode_message(&m).value->text, " hi ");  // the domain trims, not the decoder
+  EXPECT_EQ(decode_message(&m).value->type, app::message_type::text);
+  // A file message's other fields (a client's own "file" metadata, text) are ignored.
+  const auto f = obj(R"({"id":"i","type":"voice","fileId":"abc","text":"x","file":{"name":"y"}})");
+  const auto fm = decode_message(&f);
+  ASSERT_TRUE(fm.value);
+  EXPECT_EQ(fm.value->type, app::message_type::voice);
+  EXPECT_EQ(fm.value->file_id, "abc");
+  EXPECT_EQ(fm.value->text, "");
   const auto d = obj(R"({"ids":["a","b"]})");
   EXPECT_EQ(decode_delivered(&d).value->ids, (std::vector<std::string>{"a", "b"}));
   const auto r = obj(R"({"upTo":"u"})");
@@ -149,8 +161,17 @@ TEST(GatewayCodec, GuestRequestChecksUsernameThenLanguageThenInterests) {
 
 TEST(GatewayCodec, OutgoingPayloadsHaveTheDocumentedForm) {
   EXPECT_EQ(json::serialize(encode_stats({3, 1, 2})), R"({"online":3,"searching":1,"chatting":2})");
-  EXPECT_EQ(json::serialize(encode_message({"m1", "hi", 1700})),
-            R"({"id":"m1","type":"text","text":"hi","timestamp":1700})");
+  EXPECT_EQ(
+      json::serialize(encode_message({"m1", "hi", 1700, app::message_type::text, std::nullopt})),
+      R"({"id":"m1","type":"text","text":"hi","timestamp":1700})");
+  app::chat_message fm{"m2", "", 1800, app::message_type::voice, std::nullopt};
+  fm.file = app::attachment{
+      "f1", "a b.webm", 2048, "audio/webm", app::file_kind::voice, std::chrono::milliseconds(2500),
+      "cap"};
+  EXPECT_EQ(
+      json::serialize(encode_message(fm)),
+      R"({"id":"m2","type":"voice","file":{"name":"a b.webm","size":2048,"mime":"audio/webm",)"
+      R"("kind":"voice","url":"/api/files/f1?k=cap","duration":2.5E0},"timestamp":1800})");
   app::matched_event e{"r1", app::match_mode::video, "Ada", "", {"go"}, true};
   EXPECT_EQ(json::serialize(encode_matched(e)),
             R"({"roomId":"r1","mode":"video","partner":{"username":"Ada","language":null},)"
@@ -196,8 +217,8 @@ TEST(GatewayCodec, AcksAddTheirFieldsToOk) {
   EXPECT_EQ(json::serialize(encode_ack(app::chat_result<search_reply>{
                 search_reply{match_state::matched, std::nullopt}, {}})),
             R"({"state":"matched","ok":true})");
-  EXPECT_EQ(json::serialize(
-                encode_ack(app::chat_result<app::chat_message>{app::chat_message{"m", "", 9}, {}})),
+  EXPECT_EQ(json::serialize(encode_ack(app::chat_result<app::chat_message>{
+                app::chat_message{"m", "", 9, app::message_type::text, std::nullopt}, {}})),
             R"({"id":"m","timestamp":9,"ok":true})");
   const app::chat_result<app::none> refused{std::nullopt,
                                             app::chat_error::of(app::error::queue_full)};

@@ -58,7 +58,9 @@ class fake_chat final : public chat_port {
   app::chat_result<app::chat_message> send(const std::string& g,
                                            const message_payload& m) override {
     last_message = m;
-    return answer("send", g, app::chat_message{m.id, {}, 1'700'000'000'000});
+    return answer(
+        "send", g,
+        app::chat_message{m.id, {}, 1'700'000'000'000, app::message_type::text, std::nullopt});
   }
   app::chat_result<app::none> delivered(const std::string& g, const delivered_payload& d) override {
     last_delivered = d;

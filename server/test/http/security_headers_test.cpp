@@ -111,7 +111,8 @@ TEST(AddCorsHeaders, EchoesAnAllowedOrigin) {
   add_cors_headers(with_origin("https://a.example"), res, only({"https://a.example"}));
   EXPECT_EQ(res.headers.get("Access-Control-Allow-Origin"), "https://a.example");
   EXPECT_EQ(res.headers.get("Access-Control-Allow-Credentials"), "true");
-  EXPECT_EQ(res.headers.get("Access-Control-Expose-Headers"), "Retry-After");
+  EXPECT_EQ(res.headers.get("Access-Control-Expose-Headers"),
+            "Retry-After, Content-Disposition, Content-Range, Accept-Ranges, ETag");
   EXPECT_EQ(res.headers.get("Vary"), "Origin");
 }
 
@@ -120,7 +121,8 @@ TEST(AddCorsHeaders, WildcardSendsStarWithoutCredentials) {
   add_cors_headers(with_origin("https://x.example"), res, only({"*"}));
   EXPECT_EQ(res.headers.get("Access-Control-Allow-Origin"), "*");
   EXPECT_FALSE(res.headers.has("Access-Control-Allow-Credentials"));
-  EXPECT_EQ(res.headers.get("Access-Control-Expose-Headers"), "Retry-After");
+  EXPECT_EQ(res.headers.get("Access-Control-Expose-Headers"),
+            "Retry-After, Content-Disposition, Content-Range, Accept-Ranges, ETag");
 }
 
 TEST(AddCorsHeaders, RefusedOriginGetsNoAllowHeaders) {
@@ -160,7 +162,9 @@ TEST(Preflight, AllowedOrigin) {
   EXPECT_EQ(res.headers.get("Access-Control-Allow-Credentials"), "true");
   EXPECT_EQ(res.headers.get("Access-Control-Allow-Methods"),
             "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-  EXPECT_EQ(res.headers.get("Access-Control-Allow-Headers"), "Authorization, Content-Type");
+  EXPECT_EQ(res.headers.get("Access-Control-Allow-Headers"),
+            "Authorization, Content-Type, X-File-Name, X-Voice-Duration, Range, If-Range, "
+            "If-None-Match");
   EXPECT_EQ(res.headers.get("Access-Control-Max-Age"), "600");
   EXPECT_EQ(res.headers.get("Vary"), "Origin");
 }

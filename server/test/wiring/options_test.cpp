@@ -58,7 +58,14 @@ config::config unusual() {
                  "--ops-listen=127.0.0.1:9999",
                  "--max-guests-per-ip=7",
                  "--max-sessions-per-ip=9",
-                 "--handshake-rate=4/8"});
+                 "--handshake-rate=4/8",
+                 "--max-file-size=5MiB",
+                 "--file-lifetime=2h",
+                 "--upload-limit=20",
+                 "--guest-uploads-in-flight=30MiB",
+                 "--uploads-in-flight=100MiB",
+                 "--min-free-disk=1GiB",
+                 "--file-workers=3"});
 }
 
 TEST(WiringOptions, NetGetsListenerLimitsQueuesAndProxies) {
@@ -142,6 +149,19 @@ TEST(WiringOptions, GuestsHttpAndSessionStore) {
 
 // The components' own defaults are the server's (config/defaults.hpp): a component built
 // without the config behaves like the configured server.
+TEST(WiringOptions, FilesGetSizesLifetimeRatesAndTheDiskFloor) {
+  const auto c = unusual();
+  const auto f = make_files_options(c);
+  EXPECT_EQ(f.max_file_bytes, 5U << 20U);
+  EXPECT_EQ(f.max_lifetime, milliseconds{7'200'000});
+  EXPECT_DOUBLE_EQ(f.upload_limit.burst, 20.0);
+  EXPECT_DOUBLE_EQ(f.upload_limit.rate, 20.0 / 600.0);
+  EXPECT_EQ(f.max_in_flight_per_guest, 30U << 20U);
+  EXPECT_EQ(f.max_in_flight_total, 100U << 20U);
+  EXPECT_EQ(make_files_rest_options(c).min_free_bytes, 1ULL << 30U);
+  EXPECT_EQ(c.file_workers, 3U);
+}
+
 TEST(WiringOptions, ComponentDefaultsAreTheConfigDefaults) {
   const config::config c;
   const engineio::options e;
@@ -172,6 +192,16 @@ TEST(WiringOptions, ComponentDefaultsAreTheConfigDefaults) {
   EXPECT_EQ(n.send_queue_bytes, cn.send_queue_bytes);
   EXPECT_EQ(n.send_queue_grace, cn.send_queue_grace);
   EXPECT_EQ(n.ipv6_prefix, cn.ipv6_prefix);
+  const app::files_config f;
+  const auto cf = make_files_options(c);
+  EXPECT_EQ(f.max_file_bytes, cf.max_file_bytes);
+  EXPECT_EQ(f.max_lifetime, cf.max_lifetime);
+  EXPECT_DOUBLE_EQ(f.upload_limit.rate, cf.upload_limit.rate);
+  EXPECT_DOUBLE_EQ(f.upload_limit.burst, cf.upload_limit.burst);
+  EXPECT_EQ(f.max_in_flight_per_guest, cf.max_in_flight_per_guest);
+  EXPECT_EQ(f.max_in_flight_total, cf.max_in_flight_total);
+  EXPECT_EQ(gateway::files_rest_options{}.min_free_bytes,
+            make_files_rest_options(c).min_free_bytes);
 }
 
 TEST(WiringOptions, ConformanceSetsFastHeartbeatsUnlessGiven) {

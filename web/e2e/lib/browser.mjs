@@ -20,11 +20,16 @@ export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, ha
 
 export const SCREENSHOTS = path.join(REPO_ROOT, 'build/artifacts/screenshots');
 
-export async function launchBrowser() {
+/** Chromium's fake microphone and camera (a beep and a test pattern) with every capture
+ *  permission granted without a prompt: the voice-note tests. */
+export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
+/** Launches Chromium with CHROMIUM_ARGS plus `extraArgs`. */
+export async function launchBrowser(extraArgs = []) {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: install Debian's chromium (scripts/bootstrap.sh --test)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 // Runs in every page before its own scripts: a CSP violation (which Chromium also reports on the

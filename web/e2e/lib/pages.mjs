@@ -131,7 +131,36 @@ export class ChatPage extends Screen {
     this.saveLogButton = page.getByRole('button', exact('Save chat log'));
     this.autoFind = page.getByRole('switch', exact('Auto-find a new stranger'));
     this.reportDialog = page.getByRole('dialog', exact('Report this stranger'));
+    // Files and voice notes (issue 11).
+    this.attachButton = page.getByRole('button', exact('Attach files'));
+    this.fileInput = page.getByTestId('file-input');
+    this.micButton = page.getByRole('button', exact('Record a voice note'));
+    this.sendVoiceButton = page.getByRole('button', exact('Send voice note'));
+    this.cancelRecordingButton = page.getByRole('button', exact('Cancel recording'));
+    this.recordingTimer = page.getByRole('timer', exact('Recording time'));
+    this.dropZone = page.getByTestId('drop-zone');
   }
+
+  /** My messages that are files of `kind` (image, video, audio, voice, document, archive). */
+  myFiles(kind) { return this.mine.and(this.page.locator(`[data-file="${kind}"]`)); }
+
+  /** The stranger's messages that are files of `kind`. */
+  theirFiles(kind) { return this.theirs.and(this.page.locator(`[data-file="${kind}"]`)); }
+
+  /** My message that is the file named `name` (its upload, or the file once sent). */
+  myFile(name) { return this.mine.filter({ has: this.page.getByText(name, { exact: true }) }); }
+
+  /** The progress bar of my upload of `name`. */
+  uploadProgress(name) { return this.page.getByRole('progressbar', exact(`Uploading ${name}`)); }
+
+  /** Picks files in the Attach button's file chooser: [{name, mimeType, buffer}]. */
+  async attach(files) {
+    const [chooser] = await Promise.all([this.page.waitForEvent('filechooser'), this.attachButton.click()]);
+    await chooser.setFiles(files);
+  }
+
+  /** The dialog showing an image large (named by the file). */
+  imageDialog(name) { return this.page.getByRole('dialog', exact(name)); }
 
   /** Waits for the "now chatting" status (and `commonInterests` in it when given). */
   async waitMatched({ commonInterests } = {}) {

@@ -10,14 +10,15 @@ import { cleanupAll, startHallway, stopHallway } from './hallway.mjs';
 
 /**
  * Registers before/after hooks; `use(server, browser)` receives both once they run;
- * `beforeStop` runs first in the after hook (e.g. closing scripted socket.io guests).
+ * `beforeStop` runs first in the after hook (e.g. closing scripted socket.io guests);
+ * `browserArgs` are added to Chromium's command line (e.g. FAKE_MEDIA_ARGS).
  */
-export function e2eSuite(serverOptions, use, { beforeStop } = {}) {
+export function e2eSuite(serverOptions, use, { beforeStop, browserArgs = [] } = {}) {
   let server;
   let browser;
   before(async () => {
     server = await startHallway(serverOptions);
-    browser = await launchBrowser();
+    browser = await launchBrowser(browserArgs);
     use(server, browser);
   });
   after(async () => {

@@ -61,6 +61,13 @@ export default function App() {
           saveAutoFind(v);
           client.setAutoFind(v);
         },
+        // The uploads themselves live in the chat screen's chunk (useFileUploads).
+        uploads: {
+          dispatch,
+          token: () => client.token(),
+          refreshToken: () => client.refreshToken(),
+          sendFile: (id, type, fileId) => client.sendFile(id, type, fileId),
+        },
       },
     [client],
   );

@@ -1,15 +1,21 @@
 'use client';
-// The chat screen: status, messages, typing, composer, New / Stop / Report / Save chat log.
-import { useCallback, useState } from 'react';
+// The chat screen: status, messages, typing, composer, New / Stop / Report / Save chat log;
+// files dropped anywhere on it are sent, and an image opens large in a dialog.
+import { useCallback, useMemo, useRef, useState } from 'react';
 
 import { downloadLog } from '@/lib/chat/log';
 import { statusLines, type State } from '@/lib/chat/reducer';
+import type { FileUploadsDeps } from '@/lib/files/uploads';
+import { useFileUploads } from '@/lib/hooks/useFileUploads';
 import { useReadReceipts } from '@/lib/hooks/useReadReceipts';
-import type { ReportReason } from '@/lib/protocol/events';
+import type { FileInfo, ReportReason } from '@/lib/protocol/events';
 import type { ReportResult } from '@/lib/socket/client';
 
 import { ChatActions } from './ChatActions';
 import { Composer } from './Composer';
+import { DropZone } from './files/DropZone';
+import type { FileActions } from './files/FileBody';
+import { ImageDialog } from './files/ImageDialog';
 import { MessageList } from './MessageList';
 import { NewButton } from './NewButton';
 
@@ -22,10 +28,28 @@ export interface ChatHandlers {
   stop: () => void;
   report: (reason: ReportReason, note: string) => Promise<ReportResult>;
   autoFind: (v: boolean) => void;
+  /** What the chat screen's uploads need from the app (the chat client's token and sender). */
+  uploads: Pick<FileUploadsDeps, 'dispatch' | 'token' | 'refreshToken' | 'sendFile'>;
 }
 
 export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
   const [reportOpen, setReportOpen] = useState(false);
+  const [viewing, setViewing] = useState<FileInfo | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const [recording, setRecording] = useState(false);
+  const files = useFileUploads(on.uploads, state.phase, state.chat?.roomId ?? null);
+  const fileActions = useMemo<FileActions>(
+    () => ({
+      cancel: files.cancel,
+      retry: files.retry,
+      remove: files.remove,
+      view: (f: FileInfo) => {
+        opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+        setViewing(f);
+      },
+    }),
+    [files],
+  );
   const ended = state.phase === 'ended';
   const lines = statusLines(state);
   useReadReceipts(state.unreadUpTo, on.read);
@@ -34,7 +58,7 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
   const partner = state.chat?.partner;
 
   return (
-    <main className="flex min-h-0 w-full flex-1 flex-col">
+    <DropZone enabled={!ended} onFiles={files.add} className="flex min-h-0 w-full flex-1 flex-col">
       <h1 className="sr-only">Chat with a stranger</h1>
       <div className="shrink-0 border-b border-line bg-surface/60 px-3 py-2 short:py-1 sm:px-4">
         <div className="mx-auto flex max-w-3xl items-start gap-3">
@@ -57,7 +81,7 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
         </div>
       </div>
 
-      <MessageList items={state.items} onRetry={on.retry} typing={state.partnerTyping} />
+      <MessageList items={state.items} onRetry={on.retry} files={fileActions} typing={state.partnerTyping} />
 
       <div className="shrink-0 border-t border-line bg-surface px-3 pb-[max(0.5rem,env(safe-area-inset-bottom))] pt-1.5 short:pb-1 short:pt-0.5 sm:px-4">
         <div className="mx-auto flex max-w-3xl flex-col gap-1.5 short:gap-1">
@@ -74,17 +98,21 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
             onReport={on.report}
             canReport={state.endReason !== 'reported'}
           />
-          <div className="flex items-end gap-2">
-            <NewButton ended={ended} escEnabled={!reportOpen} onNew={on.next} />
+          <div className="flex items-end gap-1.5 sm:gap-2">
+            <NewButton ended={ended} escEnabled={!reportOpen && !viewing && !recording} onNew={on.next} />
             <Composer
               disabled={ended}
               onSend={on.send}
               onTyping={on.typing}
               focusKey={state.chat?.roomId ?? null}
+              onFiles={files.add}
+              onVoice={files.voice}
+              onRecording={setRecording}
             />
           </div>
         </div>
       </div>
-    </main>
+      <ImageDialog file={ended ? null : viewing} onClose={() => setViewing(null)} returnFocus={() => opener.current} />
+    </DropZone>
   );
 }

@@ -5,9 +5,15 @@ import { useEffect, useLayoutEffect, useRef } from 'react';
 
 import type { Item, OwnMessage, StrangerMessage } from '@/lib/chat/reducer';
 
+import type { FileActions } from './files/FileBody';
 import { MessageBubble } from './MessageBubble';
 
-export function MessageList({ items, onRetry, typing }: { items: Item[]; onRetry: (id: string) => void; typing: boolean }) {
+export function MessageList({ items, onRetry, files, typing }: {
+  items: Item[];
+  onRetry: (id: string) => void;
+  files: FileActions;
+  typing: boolean;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
 
@@ -49,7 +55,7 @@ export function MessageList({ items, onRetry, typing }: { items: Item[]; onRetry
       ) : null}
       <ol className="mx-auto flex max-w-3xl flex-col gap-2">
         {messages.map((m) => (
-          <MessageBubble key={m.id} m={m} onRetry={onRetry} />
+          <MessageBubble key={m.id} m={m} onRetry={onRetry} files={files} />
         ))}
       </ol>
     </div>

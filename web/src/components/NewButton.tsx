@@ -15,7 +15,7 @@ export function NewButton({ ended, escEnabled, onNew }: { ended: boolean; escEna
         disarm();
         onNew();
       }}
-      className={`btn h-11 shrink-0 px-3 short:h-10 ${ended || armed ? 'btn-primary' : ''} ${armed ? 'ring-2 ring-danger' : ''}`}
+      className={`btn h-11 shrink-0 px-3 short:h-10 max-sm:px-2.5 ${ended || armed ? 'btn-primary' : ''} ${armed ? 'ring-2 ring-danger' : ''}`}
     >
       <NextIcon />
       {label}

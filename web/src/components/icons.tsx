@@ -78,3 +78,47 @@ export const SoundOffIcon = (p: P) => (
     <path d="M11 5 6 9H3v6h3l5 4V5ZM22 9l-6 6M16 9l6 6" />
   </svg>
 );
+export const PaperclipIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+  </svg>
+);
+export const MicIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <rect x="9" y="2" width="6" height="12" rx="3" />
+    <path d="M5 10v1a7 7 0 0 0 14 0v-1M12 18v4M8 22h8" />
+  </svg>
+);
+export const FileIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8l-6-6Z" />
+    <path d="M14 2v6h6M8 13h8M8 17h6" />
+  </svg>
+);
+export const ArchiveIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M21 8v13H3V8M1 3h22v5H1zM10 12h4" />
+  </svg>
+);
+export const PlayIcon = (p: P) => (
+  <svg {...base} {...p} fill="currentColor">
+    <path d="M7 4v16l13-8Z" />
+  </svg>
+);
+export const PauseIcon = (p: P) => (
+  <svg {...base} {...p} fill="currentColor">
+    <rect x="6" y="4" width="4" height="16" rx="1" />
+    <rect x="14" y="4" width="4" height="16" rx="1" />
+  </svg>
+);
+export const EyeIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M1 12s4-8 11-8 11 8 11 8-4 8-11 8S1 12 1 12Z" />
+    <circle cx="12" cy="12" r="3" />
+  </svg>
+);
+export const RetryIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5" />
+  </svg>
+);

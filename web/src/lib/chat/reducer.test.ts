@@ -321,3 +321,138 @@ describe('connection, stats, settings, errors', () => {
     expect(b.announcement!.id).toBeGreaterThan(a.announcement!.id);
   });
 });
+
+describe('files', () => {
+  const png = { name: 'cat.png', size: 1000, mime: 'image/png', kind: 'image' as const };
+  const served = { ...png, url: '/api/files/f1?k=c' };
+  const add = (id = 'f', over: Partial<Extract<Action, { type: 'file/add' }>> = {}): Action => ({
+    type: 'file/add',
+    at: 3000,
+    id,
+    ...png,
+    ...over,
+  });
+  const only = (s: State) => own(s)[0]!;
+
+  it('an upload is an own item that is sending, with its progress', () => {
+    const s = run(chatting(), add(), { type: 'file/progress', id: 'f', loaded: 400, total: 1000 });
+    expect(only(s)).toEqual({
+      kind: 'me',
+      id: 'f',
+      text: '',
+      at: 3000,
+      status: 'sending',
+      file: { ...png, url: '' },
+      upload: { state: 'uploading', loaded: 400, total: 1000 },
+    });
+  });
+
+  it('a voice note keeps its duration; uploads outside a chat and duplicate ids are ignored', () => {
+    const s = run(chatting(), add('v', { kind: 'voice', duration: 7 }));
+    expect(only(s).file).toMatchObject({ kind: 'voice', duration: 7 });
+    expect(reducer(s, add('v'))).toBe(s);
+    expect(reducer(searching(), add())).toEqual(searching());
+  });
+
+  it('progress never goes backwards and stops once failed', () => {
+    const s = run(
+      chatting(),
+      add(),
+      { type: 'file/progress', id: 'f', loaded: 600, total: 1000 },
+      { type: 'file/progress', id: 'f', loaded: 500, total: 1000 },
+    );
+    expect(only(s).upload?.loaded).toBe(600);
+    const f = run(s, { type: 'file/failed', id: 'f', error: 'The upload failed', retryable: true });
+    expect(reducer(f, { type: 'file/progress', id: 'f', loaded: 900, total: 1000 })).toBe(f);
+    // Progress for an id that is not an upload (a text message) changes nothing.
+    const t = run(chatting(), { type: 'msg/send', at: 1, id: 'm', text: 'x' });
+    expect(reducer(t, { type: 'file/progress', id: 'm', loaded: 1, total: 2 })).toBe(t);
+  });
+
+  it('failed with a reason; retry (when retryable) starts again from zero', () => {
+    const s = run(
+      chatting(),
+      add(),
+      { type: 'file/progress', id: 'f', loaded: 600, total: 1000 },
+      { type: 'file/failed', id: 'f', error: 'Server full', retryable: true },
+    );
+    expect(only(s).upload).toEqual({ state: 'failed', loaded: 600, total: 1000, error: 'Server full', retryable: true });
+    expect(only(run(s, { type: 'file/retry', id: 'f' })).upload).toEqual({ state: 'uploading', loaded: 0, total: 1000 });
+    const final = run(chatting(), add(), { type: 'file/failed', id: 'f', error: 'Too large', retryable: false });
+    expect(reducer(final, { type: 'file/retry', id: 'f' })).toBe(final);
+  });
+
+  it('remove (and cancel) takes the upload away; never a sent message', () => {
+    const s = run(chatting(), add(), { type: 'file/remove', id: 'f' });
+    expect(own(s)).toHaveLength(0);
+    const sent = run(chatting(), add(), { type: 'file/uploaded', id: 'f', file: served });
+    expect(reducer(sent, { type: 'file/remove', id: 'f' })).toBe(sent);
+  });
+
+  it('uploaded: the server\'s file replaces the guess; then the same receipts as text', () => {
+    const s = run(chatting(), add(), {
+      type: 'file/uploaded',
+      id: 'f',
+      file: { ...served, mime: 'image/webp', name: 'cat_.png' },
+    });
+    expect(only(s)).toEqual({
+      kind: 'me',
+      id: 'f',
+      text: '',
+      at: 3000,
+      status: 'sending',
+      file: { ...served, mime: 'image/webp', name: 'cat_.png' },
+    });
+    const acked = run(s, { type: 'msg/sent', id: 'f', timestamp: 3500 });
+    expect(only(acked)).toMatchObject({ status: 'sent', at: 3500 });
+    const failed = run(s, { type: 'msg/failed', id: 'f' });
+    expect(only(failed).status).toBe('failed');
+    expect(only(run(failed, { type: 'msg/retry', id: 'f' })).status).toBe('sending');
+    expect(only(run(acked, { type: 'msg/delivered', ids: ['f'] }), )).toMatchObject({ status: 'delivered' });
+  });
+
+  it('read receipts skip uploads still under way', () => {
+    const s = run(
+      chatting(),
+      add('f'),
+      { type: 'msg/send', at: 3100, id: 'm', text: 'look' },
+      { type: 'msg/sent', id: 'm', timestamp: 3200 },
+      { type: 'msg/read', upTo: 'm' },
+    );
+    expect(statuses(s)).toEqual(['sending', 'read']);
+  });
+
+  it('partner files are added once, like messages (typing off, waiting to be read)', () => {
+    let s = run(chatting(), { type: 'typing', value: true });
+    s = run(s, { type: 'file/received', id: 'p1', file: served, timestamp: 4000 });
+    expect(s.items.at(-1)).toEqual({ kind: 'stranger', id: 'p1', text: '', file: served, at: 4000 });
+    expect(s.partnerTyping).toBe(false);
+    expect(s.unreadUpTo).toBe('p1');
+    expect(reducer(s, { type: 'file/received', id: 'p1', file: served, timestamp: 5000 })).toBe(s);
+    const ended = run(s, { type: 'ended', at: 6000, reason: 'partner_left' });
+    expect(reducer(ended, { type: 'file/received', id: 'p2', file: served, timestamp: 7000 })).toBe(ended);
+  });
+
+  it('the end of the chat: files are gone, uploads under way fail for good', () => {
+    const s = run(
+      chatting(),
+      add('up'),
+      add('done'),
+      { type: 'file/uploaded', id: 'done', file: served },
+      { type: 'file/received', id: 'p1', file: served, timestamp: 4000 },
+      { type: 'msg/send', at: 4100, id: 'm', text: 'bye' },
+      { type: 'ended', at: 5000, reason: 'partner_left' },
+    );
+    const byId = new Map(s.items.map((i) => [i.id, i]));
+    expect(byId.get('up')).toMatchObject({
+      gone: true,
+      upload: { state: 'failed', error: 'The chat has ended', retryable: false },
+    });
+    expect(byId.get('done')).toMatchObject({ gone: true });
+    expect(byId.get('p1')).toMatchObject({ gone: true });
+    expect(byId.get('m')).not.toHaveProperty('gone');
+    expect(reducer(s, { type: 'file/retry', id: 'up' })).toBe(s);
+    // The failed upload can still be dismissed.
+    expect(run(s, { type: 'file/remove', id: 'up' }).items.some((i) => i.id === 'up')).toBe(false);
+  });
+});

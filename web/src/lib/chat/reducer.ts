@@ -1,24 +1,43 @@
 // The chat state as a pure reducer: no I/O, no clocks (times come in the actions).
-import type { Partner } from '../protocol/events';
+import type { FileInfo, FileKind, Partner } from '../protocol/events';
 
 export type Phase = 'landing' | 'searching' | 'chatting' | 'ended';
 export type MsgStatus = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
 export type Connection = 'idle' | 'connecting' | 'up' | 'down' | 'replaced';
 export type EndReason = 'partner_left' | 'partner_disconnected' | 'you_left' | 'reported';
 
+/** A file of one's own on its way to the server (POST /api/files); gone once uploaded. */
+export interface UploadState {
+  state: 'uploading' | 'failed';
+  loaded: number;
+  total: number;
+  /** Why it failed, for people. */
+  error?: string;
+  /** Retry offered (not for a file too large, of a refused type, or after the chat ended). */
+  retryable?: boolean;
+}
 export interface OwnMessage {
   kind: 'me';
   id: string;
+  /** '' for a file message. */
   text: string;
   /** Unix ms: the server's timestamp once acked, the local send time before. */
   at: number;
+  /** 'sending' while uploading, then as a text message's. */
   status: MsgStatus;
+  /** A shared file: before the upload ends its url is '' and the rest is the local guess. */
+  file?: FileInfo;
+  upload?: UploadState;
+  /** The chat ended: the server deleted the file. */
+  gone?: boolean;
 }
 export interface StrangerMessage {
   kind: 'stranger';
   id: string;
   text: string;
   at: number;
+  file?: FileInfo;
+  gone?: boolean;
 }
 export interface Notice {
   kind: 'notice';
@@ -84,6 +103,22 @@ export type Action =
   | { type: 'msg/failed'; id: string }
   | { type: 'msg/retry'; id: string }
   | { type: 'msg/received'; id: string; text: string; timestamp: number }
+  | {
+      type: 'file/add';
+      at: number;
+      id: string;
+      name: string;
+      size: number;
+      mime: string;
+      kind: FileKind;
+      duration?: number;
+    }
+  | { type: 'file/progress'; id: string; loaded: number; total: number }
+  | { type: 'file/failed'; id: string; error: string; retryable: boolean }
+  | { type: 'file/retry'; id: string }
+  | { type: 'file/remove'; id: string }
+  | { type: 'file/uploaded'; id: string; file: FileInfo }
+  | { type: 'file/received'; id: string; file: FileInfo; timestamp: number }
   | { type: 'msg/delivered'; ids: string[] }
   | { type: 'msg/read'; upTo: string }
   | { type: 'read/sent'; upTo: string }
@@ -120,6 +155,7 @@ export const TEXT = {
   partnerLeft: 'Stranger has left.',
   youLeft: 'You left the chat.',
   reported: "You reported the stranger. You won't be matched again.",
+  chatEndedUpload: 'The chat has ended',
   searching: 'Looking for someone…',
   commonInterests: (list: string[]) => `You both like: ${list.join(', ')}`,
 } as const;
@@ -181,6 +217,75 @@ function announce(s: State, text: string): State['announcement'] {
 }
 
 const inChat = (s: State) => s.phase === 'chatting';
+
+type FileAction = Extract<Action, { type: `file/${string}` }>;
+
+function mapUpload(s: State, id: string, fn: (m: OwnMessage & { upload: UploadState }) => OwnMessage): State {
+  const items = mapOwn(s.items, (m) => (m.id === id && m.upload ? fn(m as OwnMessage & { upload: UploadState }) : m));
+  return items === s.items ? s : { ...s, items };
+}
+
+/** The chat ended: its files are deleted on the server; uploads under way are cancelled. */
+function filesGone(items: Item[]): Item[] {
+  return items.map((it) => {
+    if (it.kind === 'notice' || !it.file) return it;
+    if (it.kind === 'me' && it.upload) {
+      const upload: UploadState = { ...it.upload, state: 'failed', error: TEXT.chatEndedUpload, retryable: false };
+      return { ...it, upload, gone: true };
+    }
+    return { ...it, gone: true };
+  });
+}
+
+/** Shared files: own uploads (progress, failure, retry, removal, done) and the partner's files. */
+function fileReducer(s: State, a: FileAction): State {
+  switch (a.type) {
+    case 'file/add': {
+      if (!inChat(s) || s.items.some((it) => it.id === a.id)) return s;
+      const file: FileInfo = { name: a.name, size: a.size, mime: a.mime, kind: a.kind, url: '' };
+      if (a.duration !== undefined) file.duration = a.duration;
+      const upload: UploadState = { state: 'uploading', loaded: 0, total: a.size };
+      const m: OwnMessage = { kind: 'me', id: a.id, text: '', at: a.at, status: 'sending', file, upload };
+      return { ...s, items: [...s.items, m] };
+    }
+    case 'file/progress':
+      return mapUpload(s, a.id, (m) =>
+        m.upload.state !== 'uploading' || a.loaded < m.upload.loaded
+          ? m
+          : { ...m, upload: { ...m.upload, loaded: Math.min(a.loaded, a.total), total: a.total } },
+      );
+    case 'file/failed':
+      return mapUpload(s, a.id, (m) => ({
+        ...m,
+        upload: { ...m.upload, state: 'failed', error: a.error, retryable: a.retryable },
+      }));
+    case 'file/retry':
+      if (!inChat(s)) return s;
+      return mapUpload(s, a.id, (m) =>
+        m.upload.state === 'failed' && m.upload.retryable
+          ? { ...m, upload: { state: 'uploading', loaded: 0, total: m.upload.total } }
+          : m,
+      );
+    case 'file/remove': {
+      const items = s.items.filter((it) => !(it.kind === 'me' && it.id === a.id && it.upload));
+      return items.length === s.items.length ? s : { ...s, items };
+    }
+    case 'file/uploaded':
+      return mapUpload(s, a.id, (m) => {
+        const { upload: _done, ...rest } = m;
+        return { ...rest, file: a.file };
+      });
+    case 'file/received': {
+      if (!inChat(s) || s.items.some((it) => it.id === a.id)) return s;
+      return {
+        ...s,
+        items: [...s.items, { kind: 'stranger', id: a.id, text: '', file: a.file, at: a.timestamp }],
+        partnerTyping: false,
+        unreadUpTo: a.id,
+      };
+    }
+  }
+}
 
 export function reducer(s: State, a: Action): State {
   switch (a.type) {
@@ -290,6 +395,15 @@ export function reducer(s: State, a: Action): State {
         unreadUpTo: a.id,
       };
     }
+    case 'file/add':
+    case 'file/progress':
+    case 'file/failed':
+    case 'file/retry':
+    case 'file/remove':
+    case 'file/uploaded':
+    case 'file/received':
+      return fileReducer(s, a);
+
     case 'msg/delivered': {
       const ids = new Set(a.ids);
       const items = mapOwn(s.items, (m) => (ids.has(m.id) ? upgrade(m, 'delivered') : m));
@@ -298,7 +412,9 @@ export function reducer(s: State, a: Action): State {
     case 'msg/read': {
       const upTo = s.items.findIndex((it) => it.kind === 'me' && it.id === a.upTo);
       if (upTo < 0) return s;
-      const items = mapOwn(s.items, (m, i) => (i <= upTo && m.status !== 'failed' ? upgrade(m, 'read') : m));
+      const items = mapOwn(s.items, (m, i) =>
+        i <= upTo && m.status !== 'failed' && !m.upload ? upgrade(m, 'read') : m,
+      );
       return items === s.items ? s : { ...s, items };
     }
     case 'read/sent':
@@ -330,7 +446,7 @@ export function reducer(s: State, a: Action): State {
         endReason: a.reason,
         partnerTyping: false,
         partnerReconnecting: false,
-        items: notice(s, a.at, text),
+        items: notice({ ...s, items: filesGone(s.items) }, a.at, text),
       };
     }
     case 'stop':

@@ -33,11 +33,19 @@ export type MatchState = 'searching' | 'matched' | 'idle';
 export type MatchAck = Ack<{ state: MatchState; fallbackInMs?: number | null }>;
 export type CancelAck = Ack<{ state: MatchState }>;
 
-export interface MessagePayload {
+export interface TextMessagePayload {
   id: string;
   type?: 'text';
   text: string;
 }
+/** A file or voice note uploaded before (POST /api/files): the server fills in its metadata from
+ *  its own record of `fileId`, never from the client. */
+export interface FileMessagePayload {
+  id: string;
+  type: 'file' | 'voice';
+  fileId: string;
+}
+export type MessagePayload = TextMessagePayload | FileMessagePayload;
 export type MessageAck = Ack<{ id: string; timestamp: number }>;
 
 export type ReportReason = 'spam' | 'harassment' | 'sexual' | 'underage' | 'violence' | 'other';
@@ -89,11 +97,37 @@ export interface Matched {
   commonInterests: string[];
   polite: boolean;
 }
-export interface InboundMessage {
+export type FileKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'archive';
+/** A shared file as the partner receives it. `url` is relative (`/api/files/<id>?k=<capability>`)
+ *  and works for the two guests of the chat until the chat ends. */
+export interface FileInfo {
+  name: string;
+  size: number;
+  mime: string;
+  kind: FileKind;
+  url: string;
+  /** Seconds, voice notes (and audio the server measured) only. */
+  duration?: number;
+}
+export interface InboundTextMessage {
   id: string;
   type: 'text';
   text: string;
   timestamp: number;
+}
+export interface InboundFileMessage {
+  id: string;
+  type: 'file' | 'voice';
+  file: FileInfo;
+  timestamp: number;
+}
+export type InboundMessage = InboundTextMessage | InboundFileMessage;
+
+/** The 201 answer of POST /api/files (REST, not a socket event). */
+export interface UploadedFile extends FileInfo {
+  fileId: string;
+  /** Unix ms. */
+  expiresAt: number;
 }
 export type EndedReason = 'partner_left' | 'partner_disconnected';
 export type PartnerState = 'reconnecting' | 'back';

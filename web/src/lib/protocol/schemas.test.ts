@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
 
 import { CLIENT_EVENTS, SERVER_EVENTS } from './events';
-import { ackSchemas, check, connectErrorData, guestSchema, serverSchemas } from './schemas';
+import {
+  ackSchemas,
+  check,
+  connectErrorData,
+  guestSchema,
+  restErrorSchema,
+  serverSchemas,
+  uploadedFileSchema,
+} from './schemas';
 
 const uuid = '0b6f1c62-6f43-4a3e-9a4e-1d2f3c4b5a69';
+const file = {
+  name: 'photo.png',
+  size: 2048,
+  mime: 'image/png',
+  kind: 'image',
+  url: '/api/files/f_3Kx9?k=AbC-_d12',
+};
+const voice = { ...file, name: 'voice-note.webm', mime: 'audio/webm', kind: 'voice', duration: 12 };
 
 // For every server event: payloads it must accept and payloads it must refuse.
 const serverCases: { [E in keyof typeof serverSchemas]: { valid: unknown[]; invalid: unknown[] } } = {
@@ -25,10 +41,36 @@ const serverCases: { [E in keyof typeof serverSchemas]: { valid: unknown[]; inva
     ],
   },
   'chat:message': {
-    valid: [{ id: uuid, type: 'text', text: 'hi <b>there</b>', timestamp: 1700000000000 }],
+    valid: [
+      { id: uuid, type: 'text', text: 'hi <b>there</b>', timestamp: 1700000000000 },
+      { id: uuid, type: 'file', file, timestamp: 1 },
+      { id: uuid, type: 'voice', file: voice, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '/api/files/abc' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, kind: 'archive', mime: 'application/zip' }, timestamp: 1 },
+    ],
     invalid: [
       { id: uuid, type: 'text', text: '', timestamp: 1 },
       { id: uuid, type: 'file', text: 'x', timestamp: 1 },
+      { id: uuid, type: 'file', fileId: 'f1', timestamp: 1 },
+      { id: uuid, type: 'image', file, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, kind: 'program' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, name: '' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, size: -1 }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, size: 1.5 }, timestamp: 1 },
+      { id: uuid, type: 'voice', file: { ...voice, duration: -2 }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: undefined }, timestamp: 1 },
+      // Never another origin, scheme or path: the page points <img>/<a> at what it says.
+      { id: uuid, type: 'file', file: { ...file, url: 'https://evil.example/x.png' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '//evil.example/api/files/x' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: 'javascript:alert(1)' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: 'data:image/png;base64,AAAA' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '/api/files/../guest' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '/api/files/..' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '/api/files/.?k=1' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '/api/files/%2e%2e' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '/api/files/a/b' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '/api/files/a?k=1#frag' }, timestamp: 1 },
+      { id: uuid, type: 'file', file: { ...file, url: '/api/files/a b' }, timestamp: 1 },
       { id: uuid, type: 'text', text: 'x', timestamp: '1' },
       { id: uuid, type: 'text', text: 'x', timestamp: -1 },
       { id: '', type: 'text', text: 'x', timestamp: 1 },
@@ -175,5 +217,34 @@ describe('event lists', () => {
       ].sort(),
     );
     expect(new Set(SERVER_EVENTS).size).toBe(10);
+  });
+});
+
+describe('files', () => {
+  const uploaded = { fileId: 'f_3Kx9', ...file, expiresAt: 1_700_000_000_000 };
+
+  it('the 201 answer of POST /api/files', () => {
+    expect(check(uploadedFileSchema, uploaded)).toEqual({ ok: true, value: uploaded });
+    const v = { ...uploaded, kind: 'voice', mime: 'audio/ogg', duration: 3.5 };
+    expect(check(uploadedFileSchema, v)).toMatchObject({ ok: true, value: { duration: 3.5 } });
+  });
+
+  it('refuses an answer without an id, a bad url or a bad kind', () => {
+    for (const bad of [
+      { ...uploaded, fileId: '' },
+      { ...uploaded, fileId: undefined },
+      { ...uploaded, url: 'http://127.0.0.1/api/files/x' },
+      { ...uploaded, kind: 'executable' },
+      { ...uploaded, expiresAt: 'tomorrow' },
+      { error: { code: 'file_too_large', message: 'x' } },
+    ]) {
+      expect(check(uploadedFileSchema, bad), JSON.stringify(bad)).toMatchObject({ ok: false });
+    }
+  });
+
+  it('error bodies of the files API', () => {
+    const body = { error: { code: 'rate_limited', message: 'too many uploads', retryAfterMs: 4200 } };
+    expect(check(restErrorSchema, body)).toEqual({ ok: true, value: body });
+    expect(check(restErrorSchema, { error: { code: 'file_too_large' } })).toMatchObject({ ok: false });
   });
 });

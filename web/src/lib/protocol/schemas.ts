@@ -22,6 +22,23 @@ const ackError = z.object({ ok: z.literal(false), error: errorSchema });
 const ack = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), ackError]);
 
+// Files (docs/protocol.md, POST /api/files and chat:message type 'file' | 'voice').
+export const fileKindSchema = z.enum(['image', 'video', 'audio', 'voice', 'document', 'archive']);
+/** A same-origin path under /api/files/ only: whatever the payload says, the page never points an
+ *  <img>, <video> or download link at another origin or scheme (javascript:, data:, //host). */
+export const FILE_URL = /^\/api\/files\/(?!\.\.?(?:\?|$))[A-Za-z0-9._~-]+(\?[A-Za-z0-9._~%=&-]*)?$/;
+const fileFields = {
+  name: z.string().check(z.minLength(1), z.maxLength(1024)),
+  size: count,
+  mime: z.string().check(z.minLength(1), z.maxLength(255)),
+  kind: fileKindSchema,
+  url: z.string().check(z.regex(FILE_URL)),
+  duration: z.optional(z.number().check(z.nonnegative(), z.lte(86_400))),
+};
+export const fileInfoSchema = z.object(fileFields);
+/** The 201 body of POST /api/files. */
+export const uploadedFileSchema = z.object({ ...fileFields, fileId: id, expiresAt: timestamp });
+
 export const statsSchema = z.object({ online: count, searching: count, chatting: count });
 const matchState = z.enum(['searching', 'matched', 'idle']);
 
@@ -57,12 +74,15 @@ export const serverSchemas = {
     commonInterests: z.array(z.string()),
     polite: z.boolean(),
   }),
-  'chat:message': z.object({
-    id,
-    type: z.literal('text'),
-    text: z.string().check(z.minLength(1), z.maxLength(4000)),
-    timestamp,
-  }),
+  'chat:message': z.discriminatedUnion('type', [
+    z.object({
+      id,
+      type: z.literal('text'),
+      text: z.string().check(z.minLength(1), z.maxLength(4000)),
+      timestamp,
+    }),
+    z.object({ id, type: z.enum(['file', 'voice']), file: fileInfoSchema, timestamp }),
+  ]),
   'chat:message:delivered': z.object({ ids: z.array(id).check(z.minLength(1)) }),
   'chat:message:read': z.object({ upTo: id }),
   'chat:typing:start': z.optional(z.object({})),

@@ -344,6 +344,80 @@ describe('messages', () => {
   });
 });
 
+describe('file messages', () => {
+  const file = { name: 'cat.png', size: 10, mime: 'image/png', kind: 'image', url: '/api/files/f1?k=cap' };
+
+  it('an uploaded file is sent as {id, type, fileId}, retried with the same id, then sent', async () => {
+    const t = setup();
+    await inChat(t);
+    t.client.sendFile('item-1', 'voice', 'f1');
+    await flush();
+    const s = t.socket();
+    expect(s.last('chat:message')!.args[0]).toEqual({ id: 'item-1', type: 'voice', fileId: 'f1' });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(s.named('chat:message')).toHaveLength(2);
+    expect(s.last('chat:message')!.args[0]).toEqual({ id: 'item-1', type: 'voice', fileId: 'f1' });
+    s.last('chat:message')!.ack!({ ok: true, id: 'item-1', timestamp: 77 });
+    await flush();
+    expect(t.actions.at(-1)).toEqual({ type: 'msg/sent', id: 'item-1', timestamp: 77 });
+  });
+
+  it('a failed file message is retried by hand with the same payload', async () => {
+    const t = setup();
+    await inChat(t);
+    t.client.sendFile('item-2', 'file', 'f2');
+    await flush();
+    t.socket().last('chat:message')!.ack!({ ok: false, error: { code: 'invalid_payload', message: 'unknown file' } });
+    await flush();
+    expect(t.actions.at(-1)).toEqual({ type: 'msg/failed', id: 'item-2' });
+    t.client.retry('item-2');
+    await flush();
+    expect(t.socket().last('chat:message')!.args[0]).toEqual({ id: 'item-2', type: 'file', fileId: 'f2' });
+  });
+
+  it('after the chat ended a file message is failed without being sent', async () => {
+    const t = setup();
+    await inChat(t);
+    t.socket().fire('chat:ended', { reason: 'partner_left' }, '9');
+    t.client.sendFile('item-3', 'file', 'f3');
+    await flush();
+    expect(t.actions.at(-1)).toEqual({ type: 'msg/failed', id: 'item-3' });
+    expect(t.socket().named('chat:message')).toHaveLength(0);
+  });
+
+  it("the partner's file is dispatched with its url and acknowledged as delivered", async () => {
+    const t = setup();
+    await inChat(t);
+    t.socket().fire('chat:message', { id: 'p1', type: 'file', file, timestamp: 3 }, '13');
+    expect(t.actions.at(-1)).toEqual({ type: 'file/received', id: 'p1', file, timestamp: 3 });
+    expect(t.socket().last('chat:delivered')!.args[0]).toEqual({ ids: ['p1'] });
+    const voice = { ...file, kind: 'voice', mime: 'audio/webm', duration: 4 };
+    t.socket().fire('chat:message', { id: 'p2', type: 'voice', file: voice, timestamp: 4 }, '14');
+    expect(t.actions.at(-1)).toEqual({ type: 'file/received', id: 'p2', file: voice, timestamp: 4 });
+  });
+
+  it('a file pointing anywhere but /api/files/ is dropped', async () => {
+    const t = setup();
+    await inChat(t);
+    const before = t.actions.length;
+    for (const url of ['https://evil.example/x.png', 'javascript:alert(1)', '/api/guest']) {
+      t.socket().fire('chat:message', { id: 'p3', type: 'file', file: { ...file, url }, timestamp: 3 });
+    }
+    expect(t.actions.length).toBe(before);
+    expect(t.warnings).toHaveLength(3);
+    expect(t.socket().named('chat:delivered')).toHaveLength(0);
+  });
+
+  it('token() and refreshToken() are the guest\'s', async () => {
+    const t = setup();
+    await inChat(t);
+    expect(t.client.token()).toBe('token-1');
+    const refresh = vi.spyOn(t.guests, 'refresh').mockResolvedValue(t.guests.current()!);
+    await t.client.refreshToken();
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('typing', () => {
   it('only changes are sent', async () => {
     const t = setup();

@@ -7,6 +7,7 @@ import { DEAD_TOKEN_CODES, GuestError, type GuestStore } from '../guest';
 import type {
   AckError,
   ClientEvent,
+  MessagePayload,
   PayloadOf,
   ReportReason,
   ServerEvent,
@@ -81,7 +82,7 @@ export class ChatClient {
   private inChat = false;
   private autoFind = false;
   private typingOn = false;
-  private outbox = new Map<string, string>();
+  private outbox = new Map<string, MessagePayload>();
   private waiters = new Set<() => void>();
   private retryTimer: unknown = null;
   private typingTimer: unknown = null;
@@ -182,17 +183,40 @@ export class ChatClient {
     // events are rate-limited; the next keystroke sends start again).
     this.typingOn = false;
     this.dispatch({ type: 'msg/send', at: this.now(), id, text });
-    this.outbox.set(id, text);
-    void this.deliver(id, text);
+    const payload: MessagePayload = { id, type: 'text', text };
+    this.outbox.set(id, payload);
+    void this.deliver(payload);
     return id;
+  }
+
+  /** Sends the message of an uploaded file (its item exists already: file/add … file/uploaded);
+   *  acked, retried and shown as failed exactly like a text message. */
+  sendFile(id: string, type: 'file' | 'voice', fileId: string): void {
+    if (!this.inChat) {
+      this.dispatch({ type: 'msg/failed', id });
+      return;
+    }
+    const payload: MessagePayload = { id, type, fileId };
+    this.outbox.set(id, payload);
+    void this.deliver(payload);
   }
 
   /** Sends a failed message again, with the same id (the server dedupes it). */
   retry(id: string): void {
-    const text = this.outbox.get(id);
-    if (text === undefined) return;
+    const payload = this.outbox.get(id);
+    if (payload === undefined) return;
     this.dispatch({ type: 'msg/retry', id });
-    void this.deliver(id, text);
+    void this.deliver(payload);
+  }
+
+  /** The guest's token for REST calls (file uploads); null before a guest exists. */
+  token(): string | null {
+    return this.deps.guests.token();
+  }
+
+  /** A fresh token after the server refused one (a new guest if it no longer knows this one). */
+  async refreshToken(): Promise<void> {
+    await this.deps.guests.refresh();
   }
 
   /** Own typing state; only changes are sent. A start refused by the rate limit is sent again
@@ -326,7 +350,13 @@ export class ChatClient {
     });
     this.on(socket, 'chat:message', (p) => {
       if (!this.inChat) return;
-      this.dispatch({ type: 'msg/received', id: p.id, text: p.text, timestamp: p.timestamp });
+      if (p.type === 'text') {
+        this.dispatch({ type: 'msg/received', id: p.id, text: p.text, timestamp: p.timestamp });
+      } else {
+        // The url is relative to the hallway server (another origin under `next dev`).
+        const file = { ...p.file, url: this.deps.origin + p.file.url };
+        this.dispatch({ type: 'file/received', id: p.id, file, timestamp: p.timestamp });
+      }
       this.delivered([p.id]);
     });
     this.on(socket, 'chat:message:delivered', (p) => this.dispatch({ type: 'msg/delivered', ids: p.ids }));
@@ -488,10 +518,11 @@ export class ChatClient {
     });
   }
 
-  private async deliver(id: string, text: string): Promise<void> {
+  private async deliver(payload: MessagePayload): Promise<void> {
+    const id = payload.id;
     for (let i = 0; i < this.tries; i++) {
       if (!(await this.waitConnected())) continue;
-      const r = await this.request('chat:message', { id, type: 'text', text });
+      const r = await this.request('chat:message', payload);
       if (r.kind === 'ok') {
         this.outbox.delete(id);
         this.dispatch({ type: 'msg/sent', id, timestamp: r.value.timestamp });
