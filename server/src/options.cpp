@@ -62,7 +62,31 @@ app::chat_config make_chat_options(const config::config& cfg) {
   chat.match_limit = bucket(cfg.match_rate);
   chat.receipt_limit = bucket(cfg.receipt_rate);
   chat.control_limit = bucket(cfg.control_rate);
+  chat.signal_limit = bucket(cfg.signal_rate);
+  chat.calls.ring_timeout = cfg.ring_timeout;
+  chat.calls.max_sdp = cfg.max_sdp_bytes;
+  chat.calls.max_candidate = cfg.max_candidate_bytes;
+  chat.calls.privacy_video = call_privacy(cfg, cfg.call_privacy);
+  chat.calls.privacy_text = call_privacy(cfg, cfg.call_privacy_text);
   return chat;
+}
+
+app::call_privacy call_privacy(const config::config& cfg, const std::string& setting) {
+  // auto: relay-only whenever a TURN server can carry the call (the parser refuses an explicit
+  // relay without one).
+  if (setting == "relay" || (setting == "auto" && cfg.turn())) return app::call_privacy::relay;
+  return app::call_privacy::direct;
+}
+
+gateway::ice_options make_ice_options(const config::config& cfg) {
+  gateway::ice_options o;
+  o.stun_urls = cfg.stun_urls;
+  o.turn_urls = cfg.turn_urls;
+  o.turn_secret = cfg.turn_secret;
+  o.ttl = std::chrono::duration_cast<std::chrono::seconds>(cfg.turn_ttl);
+  o.privacy_video = call_privacy(cfg, cfg.call_privacy);
+  o.privacy_text = call_privacy(cfg, cfg.call_privacy_text);
+  return o;
 }
 
 gateway::guest_rest_options make_guest_api_options(const config::config& cfg, std::string jwt_key) {

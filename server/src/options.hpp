@@ -12,6 +12,7 @@
 #include "engineio/session.hpp"
 #include "gateway/files_rest.hpp"
 #include "gateway/guest_rest.hpp"
+#include "gateway/ice_rest.hpp"
 #include "http/security_headers.hpp"
 #include "http/static_files.hpp"
 #include "net/server.hpp"
@@ -27,6 +28,10 @@ engineio::options make_engineio_options(const config::config& cfg);
 socketio::options make_socketio_options(const config::config& cfg);
 /// Matching, grace periods and per-guest rate limits of the chat.
 app::chat_config make_chat_options(const config::config& cfg);
+/// A privacy setting (auto, relay, direct) resolved: auto is relay when TURN is configured.
+app::call_privacy call_privacy(const config::config& cfg, const std::string& setting);
+/// STUN/TURN servers, TURN credentials and the privacy per chat mode for GET /api/ice-servers.
+gateway::ice_options make_ice_options(const config::config& cfg);
 /// Guest tokens (signed with `jwt_key`) and the guest creation rate per address.
 gateway::guest_rest_options make_guest_api_options(const config::config& cfg, std::string jwt_key);
 /// Shared files: size, lifetime, upload rate and bytes in flight (the file domain), and the

@@ -15,6 +15,7 @@
 #include "core/secrets.hpp"
 #include "gateway/files_rest.hpp"
 #include "gateway/guest_rest.hpp"
+#include "gateway/ice_rest.hpp"
 #include "gateway/realtime.hpp"
 #include "gateway/stats_rest.hpp"
 #include "http/ops.hpp"
@@ -162,6 +163,7 @@ class server_parts {
   std::unique_ptr<engineio::server> raw_engine_;  ///< conformance mode's /engine.io/
   std::unique_ptr<gateway::realtime> chat_;
   std::unique_ptr<gateway::files_rest> files_api_;
+  std::unique_ptr<gateway::ice_rest> ice_api_;
 };
 
 state::memory::session_store make_session_store(const config::config& cfg,
@@ -254,6 +256,8 @@ void server_parts::start_chat() {
                                                      sessions_, *chat_, files_, blobs_, sniffer_,
                                                      file_pool_, &metrics_);
   router_.mount("/api/files", *files_api_);
+  ice_api_ = std::make_unique<gateway::ice_rest>(make_ice_options(cfg_), verify, sessions_, clock_);
+  router_.mount("/api/ice-servers", *ice_api_);
 }
 
 int server_parts::run() {
@@ -267,6 +271,7 @@ int server_parts::run() {
 void server_parts::teardown() {
   // Realtime state owns timers of the server's io_context: it goes first, the gateway (which
   // holds sockets) before the servers it holds them from.
+  ice_api_.reset();
   files_api_.reset();
   chat_.reset();
   raw_engine_.reset();

@@ -263,6 +263,8 @@ void chat_service::end_room(const std::string& guest_id, std::string_view partne
   if (!room) return;
   // The chat's files go with it: their URLs stop working now, their bytes soon after.
   if (files_ != nullptr) files_->room_closed(room->id);
+  // So does its call, for both (the partner that left may still show it).
+  if (calls_.contains(room->id)) end_call(room->id, signal_kind::end, "chat_ended");
   const std::string& partner = room->a == guest_id ? room->b : room->a;
   const auto now = clock_.now();
   for (const auto& [id, other] : {std::pair{guest_id, partner}, std::pair{partner, guest_id}}) {
@@ -472,6 +474,15 @@ void chat_service::tick() {
   while (!timers_.empty() && std::get<0>(*timers_.begin()) <= now) {
     const auto [at, kind, id] = *timers_.begin();
     timers_.erase(timers_.begin());
+    if (kind == timer_kind::ring) {
+      // Keyed by room: a call that is still ringing with this deadline has rung out.
+      const auto c = calls_.find(id);
+      if (c != calls_.end() && c->second.at == call_state::phase::ringing &&
+          c->second.ring_deadline == at) {
+        end_call(id, signal_kind::timeout, "timeout");
+      }
+      continue;
+    }
     state* s = find(id);
     if (s == nullptr) continue;
     active_state* a = s->active.get();

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/calls.hpp"
 #include "app/errors.hpp"
 #include "app/files.hpp"
 #include "app/guest.hpp"
@@ -51,6 +52,8 @@ struct chat_config {
   /// How long after a chat ended its partner may still be reported (user:report while idle).
   std::chrono::milliseconds report_window{300'000};
   std::size_t max_report_note = report_note_max_default;  ///< code points
+  calls_config calls;
+  bucket_config signal_limit = signal_limit_default;  ///< webrtc:* (an ICE burst passes)
 };
 
 /// A failed call: what the client sees in its ack. `code` is the wire code of an app::error
@@ -154,6 +157,8 @@ class chat_outbox {
   virtual void ended(const std::string& guest, std::string_view reason) = 0;
   virtual void partner_connection(const std::string& guest, std::string_view state) = 0;
   virtual void stats(const stats_snapshot& s) = 0;
+  /// Call signaling for `guest` (relayed from its partner, or the server's end of a call).
+  virtual void call(const std::string& guest, const call_signal& s) = 0;
   virtual void disconnect(const std::string& guest, std::string_view reason) = 0;
   /// The guest is offline and in no room (it disconnected while idle, or its reconnect grace
   /// ran out): nothing is sent to it any more until it connects again, so its connection need
@@ -215,6 +220,23 @@ class chat_service {
   /// Reports received by the guest (each reporter counted once), kept with the guest's memory
   /// for moderation; 0 for a guest the domain does not know.
   [[nodiscard]] std::uint32_t reports_received(const std::string& guest_id) const;
+  // ---- calls (chat_calls.cpp): webrtc:* between the two guests of the chat --------------
+  /// webrtc:offer: starts a call (idle → ringing), renegotiates an active one, or resolves glare
+  /// while ringing (the impolite side's offer wins; the polite side gets `busy`).
+  chat_result<none> call_offer(const std::string& guest_id, call_type type, std::string_view sdp);
+  /// webrtc:answer: the callee's answer (ringing → active), or a renegotiation's.
+  chat_result<none> call_answer(const std::string& guest_id, std::string_view sdp);
+  chat_result<none> call_candidate(const std::string& guest_id, ice_candidate c);
+  /// webrtc:call-end: either side, ends the call for both.
+  chat_result<none> call_end(const std::string& guest_id);
+  /// webrtc:call-reject: the callee declines a ringing call.
+  chat_result<none> call_reject(const std::string& guest_id);
+  /// webrtc:video-reveal: consent to unblurred video (or withdrawing it), told to the partner.
+  chat_result<none> call_reveal(const std::string& guest_id, bool reveal);
+  /// The chat's call, if any (tests, gauges).
+  [[nodiscard]] const call_state* call_of(const std::string& guest_id) const;
+  [[nodiscard]] std::size_t calls() const { return calls_.size(); }
+
   /// stats:get: the presence counts, rate-limited like the other control events.
   chat_result<stats_snapshot> query_stats(const std::string& guest_id);
   /// An event the server does not know: always refused, and the refusal counts toward the
@@ -255,6 +277,7 @@ class chat_service {
           matching(c.match_limit),
           receipts(c.receipt_limit),
           control(c.control_limit),
+          signals(c.signal_limit),
           flood(c.flood) {}
     guest profile;
     bool online = false;
@@ -263,6 +286,7 @@ class chat_service {
     token_bucket matching;
     token_bucket receipts;
     token_bucket control;
+    token_bucket signals;
     flood_guard flood;
     std::optional<std::string> ended_while_away;  ///< told on return
     std::optional<time_point> forget_at;          ///< offline and idle: forgotten then
@@ -290,12 +314,23 @@ class chat_service {
   [[nodiscard]] bool is_away(const state& s) const { return s.active && s.active->away_until; }
   void run_matching();
   void end_room(const std::string& guest_id, std::string_view partner_reason);
+  /// The checks every webrtc:* event starts with: live guest, rate, in a chat. The room id and
+  /// the partner, or the refusal.
+  chat_result<std::pair<std::string, std::string>> call_context(const std::string& guest_id);
+  /// The SDP as it may be relayed in this chat (privacy), or the refusal.
+  chat_result<std::string> relayable_sdp(const std::string& room_id, std::string_view sdp,
+                                         std::string_view field);
+  [[nodiscard]] call_privacy privacy_of(const std::string& room_id) const;
+  [[nodiscard]] bool is_polite(const std::string& guest_id) const;
+  /// Ends the room's call, telling both (reason chat_ended / the server's timeout).
+  void end_call(const std::string& room_id, signal_kind kind, std::string_view reason);
+  void expire_calls();
   /// Who user:report names for the guest: its partner, or its recent last partner.
   [[nodiscard]] std::optional<std::string> report_target(const state& s) const;
   void drop_if_gone(const std::string& guest_id);
   void forget(const std::string& guest_id);
   void changed() { stats_dirty_ = true; }
-  enum class timer_kind { typing, grace, forget };
+  enum class timer_kind { typing, grace, forget, ring };
   void arm(time_point at, timer_kind k, const std::string& guest_id) {
     timers_.emplace(at, k, guest_id);
   }
@@ -311,6 +346,7 @@ class chat_service {
   // Deadlines (typing auto-stop, grace expiry) ordered by time; an entry whose guest state no
   // longer holds that deadline is stale and skipped, so nothing scans every guest.
   std::set<std::tuple<time_point, timer_kind, std::string>> timers_;
+  std::unordered_map<std::string, call_state> calls_;  ///< by room id; absent while idle
   memory_counts mem_;
   bool stats_dirty_ = false;
   std::optional<stats_snapshot> last_pushed_;

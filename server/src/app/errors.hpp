@@ -38,6 +38,9 @@ enum class error : std::uint8_t {
   insufficient_storage,   ///< free disk space under its floor: no uploads for now
   file_not_found,         ///< no such file, or it expired, or its chat ended
   file_forbidden,         ///< a file of another chat
+  no_call,                ///< a call event without a call in the state it needs
+  busy,                   ///< an offer that loses a glare (the polite side's)
+  relay_only,             ///< a relay-only call: an SDP or candidate revealing an address
 };
 
 /// One row of the table. `http_status` is 0 for errors only ever sent in a Socket.IO ack.
@@ -70,6 +73,10 @@ inline constexpr std::array error_table{
     error_info{error::file_not_found, "file_not_found",
                "no such file (it expired, or its chat ended)", 404},
     error_info{error::file_forbidden, "file_forbidden", "this file belongs to another chat", 403},
+    error_info{error::no_call, "no_call", "there is no call in that state", 0},
+    error_info{error::busy, "busy", "a call is already ringing", 0},
+    error_info{error::relay_only, "relay_only",
+               "only relay candidates may be sent in this call", 0},
 };
 
 namespace detail {

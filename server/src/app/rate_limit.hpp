@@ -32,6 +32,8 @@ inline constexpr bucket_config receipt_limit_default{20.0, 40.0};
 /// Everything else a client may send (stats:get, user:match:cancel, chat:leave and its aliases):
 /// a person clicks these a few times a minute.
 inline constexpr bucket_config control_limit_default{10.0, 50.0};
+/// webrtc:* signaling: a browser gathers a burst of candidates at the start of a call.
+inline constexpr bucket_config signal_limit_default{50.0, 200.0};
 /// REST guest creation per client address: 10 per minute, burst 10.
 inline constexpr bucket_config guest_create_limit_default{10.0 / 60.0, 10.0};
 

@@ -195,6 +195,16 @@ parse_result parse(const std::vector<std::string>& args,
     return fail({c.tls_cert.empty() ? "tls-cert" : "tls-key",
                  "--tls-cert and --tls-key must be given together"});
   }
+  if (c.turn_urls.empty() != c.turn_secret.empty()) {
+    return fail({c.turn_urls.empty() ? "turn-urls" : "turn-secret",
+                 "--turn-urls and --turn-secret must be given together"});
+  }
+  for (const auto* p : {&c.call_privacy, &c.call_privacy_text}) {
+    if (*p == "relay" && !c.turn()) {
+      return fail({p == &c.call_privacy ? "call-privacy" : "call-privacy-text",
+                   "relay needs a TURN server: --turn-urls and --turn-secret"});
+    }
+  }
   if (c.threads == 0) c.threads = std::max(1U, std::thread::hardware_concurrency());
   result.cfg = std::move(c);
   return result;

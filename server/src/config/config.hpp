@@ -101,6 +101,21 @@ struct config {
   std::size_t min_free_disk = defaults::min_free_disk;
   unsigned file_workers = defaults::file_workers;
 
+  // Calls (issue 12)
+  millis ring_timeout = defaults::ring_timeout;
+  std::size_t max_sdp_bytes = defaults::max_sdp_bytes;
+  std::size_t max_candidate_bytes = defaults::max_candidate_bytes;
+  rate signal_rate = defaults::signal_rate;
+  std::vector<std::string> stun_urls;
+  std::vector<std::string> turn_urls;
+  std::string turn_secret;
+  millis turn_ttl = defaults::turn_ttl;
+  /// auto, relay or direct: video-mode chats and text-mode chats. auto = relay when a TURN
+  /// server is configured (turn_urls and turn_secret), else direct.
+  std::string call_privacy{defaults::call_privacy};
+  std::string call_privacy_text{defaults::call_privacy};
+  [[nodiscard]] bool turn() const { return !turn_urls.empty() && !turn_secret.empty(); }
+
   // Secrets (generated under data_dir when empty)
   std::string jwt_secret;
   std::string ip_hash_key;

@@ -78,6 +78,14 @@ inline constexpr std::size_t uploads_in_flight = 256UL << 20U;
 inline constexpr std::size_t min_free_disk = 512UL << 20U;
 inline constexpr unsigned file_workers = 2;
 
+// Calls (issue 12)
+inline constexpr millis ring_timeout{30'000};
+inline constexpr std::size_t max_sdp_bytes = 16UL << 10U;
+inline constexpr std::size_t max_candidate_bytes = 1UL << 10U;
+inline constexpr rate signal_rate{50, 200};
+inline constexpr millis turn_ttl{3'600'000};
+inline constexpr std::string_view call_privacy = "auto";  ///< relay when TURN is configured
+
 // Proxies, address keys, ops listener, guest caps
 inline constexpr unsigned ipv6_prefix = 64;
 inline constexpr std::string_view ops_listen = "127.0.0.1:9464";  ///< empty = off

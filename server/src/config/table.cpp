@@ -333,6 +333,58 @@ void add_files(std::vector<option>& t) {
            });
 }
 
+// Comma-separated STUN/TURN URLs: each must start with its scheme.
+setter set_urls(std::vector<std::string> config::*field, std::vector<std::string_view> schemes) {
+  return [field, schemes](config& c, std::string_view v) -> std::string {
+    (c.*field).clear();
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      auto end = v.find(',', start);
+      if (end == std::string_view::npos) end = v.size();
+      auto item = std::string(core::trim(v.substr(start, end - start)));
+      if (!item.empty()) {
+        const bool ok = std::any_of(schemes.begin(), schemes.end(),
+                                    [&](std::string_view s) { return item.starts_with(s); });
+        if (!ok) return fmt::format("'{}' must start with {}", item, fmt::join(schemes, " or "));
+        (c.*field).push_back(std::move(item));
+      }
+      start = end + 1;
+    }
+    return {};
+  };
+}
+
+void add_calls(std::vector<option>& t) {
+  namespace d = defaults;
+  t.insert(t.end(),
+           {
+               {"ring-timeout", show(d::ring_timeout), "Time a call rings before it ends unanswered",
+                duration(&config::ring_timeout, millis{1'000}, millis{600'000})},
+               {"max-sdp-bytes", show_size(d::max_sdp_bytes), "Largest SDP of an offer or answer",
+                size(&config::max_sdp_bytes, 1024, 1UL << 20U)},
+               {"max-candidate-bytes", show_size(d::max_candidate_bytes),
+                "Largest ICE candidate", size(&config::max_candidate_bytes, 128, 64UL << 10U)},
+               {"signal-rate", show(d::signal_rate),
+                "webrtc:* events per second / burst, per guest", rate_setter(&config::signal_rate)},
+               {"stun-urls", "", "Comma-separated stun: URLs given to browsers",
+                set_urls(&config::stun_urls, {"stun:", "stuns:"})},
+               {"turn-urls", "",
+                "Comma-separated turn:/turns: URLs of a TURN server (with --turn-secret)",
+                set_urls(&config::turn_urls, {"turn:", "turns:"})},
+               {"turn-secret", "", "coturn's static-auth-secret (time-limited credentials)",
+                text(&config::turn_secret)},
+               {"turn-ttl", show(d::turn_ttl), "Lifetime of TURN credentials",
+                duration(&config::turn_ttl, millis{60'000}, millis{86'400'000})},
+               {"call-privacy", show(d::call_privacy),
+                "Calls of video chats: relay (TURN only, addresses hidden), direct, or auto "
+                "(relay when TURN is configured)",
+                one_of(&config::call_privacy, {"auto", "relay", "direct"})},
+               {"call-privacy-text", show(d::call_privacy),
+                "The same for calls started from a text chat",
+                one_of(&config::call_privacy_text, {"auto", "relay", "direct"})},
+           });
+}
+
 void add_guards(std::vector<option>& t) {
   namespace d = defaults;
   t.insert(
@@ -373,6 +425,7 @@ const std::vector<option>& options() {
     add_chat_windows(t);
     add_chat_limits(t);
     add_files(t);
+    add_calls(t);
     add_guards(t);
     return t;
   }();

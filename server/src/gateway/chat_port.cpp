@@ -72,4 +72,29 @@ app::chat_error chat_domain::unknown_event(const std::string& guest) {
   return chat_.unknown_event(guest);
 }
 
+app::chat_result<app::none> chat_domain::call_offer(const std::string& guest, offer_payload o) {
+  return chat_.call_offer(guest, o.type, o.sdp);
+}
+
+app::chat_result<app::none> chat_domain::call_answer(const std::string& guest, answer_payload a) {
+  return chat_.call_answer(guest, a.sdp);
+}
+
+app::chat_result<app::none> chat_domain::call_candidate(const std::string& guest,
+                                                        app::ice_candidate c) {
+  return chat_.call_candidate(guest, std::move(c));
+}
+
+app::chat_result<app::none> chat_domain::call_end(const std::string& guest) {
+  return chat_.call_end(guest);
+}
+
+app::chat_result<app::none> chat_domain::call_reject(const std::string& guest) {
+  return chat_.call_reject(guest);
+}
+
+app::chat_result<app::none> chat_domain::call_reveal(const std::string& guest, reveal_payload r) {
+  return chat_.call_reveal(guest, r.reveal);
+}
+
 }  // namespace hw::gateway

@@ -37,6 +37,14 @@ class chat_port {
   virtual app::chat_result<app::none> typing(const std::string& guest, bool start) = 0;
   virtual app::chat_result<app::none> leave(const std::string& guest) = 0;
   virtual app::chat_result<app::stats_snapshot> query_stats(const std::string& guest) = 0;
+  // Calls (webrtc:*).
+  virtual app::chat_result<app::none> call_offer(const std::string& guest, offer_payload o) = 0;
+  virtual app::chat_result<app::none> call_answer(const std::string& guest, answer_payload a) = 0;
+  virtual app::chat_result<app::none> call_candidate(const std::string& guest,
+                                                     app::ice_candidate c) = 0;
+  virtual app::chat_result<app::none> call_end(const std::string& guest) = 0;
+  virtual app::chat_result<app::none> call_reject(const std::string& guest) = 0;
+  virtual app::chat_result<app::none> call_reveal(const std::string& guest, reveal_payload r) = 0;
   /// An event name the table does not have: always a refusal (which the domain counts toward
   /// its flood guard).
   virtual app::chat_error unknown_event(const std::string& guest) = 0;
@@ -63,6 +71,13 @@ class chat_domain final : public chat_port {
   app::chat_result<app::none> typing(const std::string& guest, bool start) override;
   app::chat_result<app::none> leave(const std::string& guest) override;
   app::chat_result<app::stats_snapshot> query_stats(const std::string& guest) override;
+  app::chat_result<app::none> call_offer(const std::string& guest, offer_payload o) override;
+  app::chat_result<app::none> call_answer(const std::string& guest, answer_payload a) override;
+  app::chat_result<app::none> call_candidate(const std::string& guest,
+                                             app::ice_candidate c) override;
+  app::chat_result<app::none> call_end(const std::string& guest) override;
+  app::chat_result<app::none> call_reject(const std::string& guest) override;
+  app::chat_result<app::none> call_reveal(const std::string& guest, reveal_payload r) override;
   app::chat_error unknown_event(const std::string& guest) override;
 
  private:

@@ -100,6 +100,25 @@ struct guest_request {
 decoded<guest_request> decode_guest_request(const boost::json::object& body,
                                             std::size_t max_interests);
 
+/// webrtc:offer `{offer:{type:'offer', sdp}, callType:'audio'|'video'}` and webrtc:answer
+/// `{answer:{type:'answer', sdp}}`: the SDP is opaque here (the domain checks size and privacy).
+struct offer_payload {
+  app::call_type type = app::call_type::audio;
+  std::string sdp;
+};
+decoded<offer_payload> decode_offer(const boost::json::object* payload);
+struct answer_payload {
+  std::string sdp;
+};
+decoded<answer_payload> decode_answer(const boost::json::object* payload);
+/// webrtc:ice-candidate `{candidate:{candidate, sdpMid?, sdpMLineIndex?, usernameFragment?}}`.
+decoded<app::ice_candidate> decode_candidate(const boost::json::object* payload);
+/// webrtc:video-reveal `{reveal: boolean}`.
+struct reveal_payload {
+  bool reveal = false;
+};
+decoded<reveal_payload> decode_reveal(const boost::json::object* payload);
+
 // ---- domain → JSON ------------------------------------------------------------------------
 
 /// `{online, searching, chatting}`: realtime:stats, GET /api/stats and the stats:get ack.
@@ -120,6 +139,8 @@ boost::json::object encode_delivered(const std::vector<std::string>& ids);
 boost::json::object encode_read(std::string_view up_to);
 /// chat:ended `{reason}`.
 boost::json::object encode_ended(std::string_view reason);
+/// The event name and payload of a call signal (webrtc:*, with `from`: the sender's user id).
+std::pair<std::string_view, boost::json::object> encode_call(const app::call_signal& s);
 /// partner:connection `{state}`.
 boost::json::object encode_partner_connection(std::string_view state);
 

@@ -102,6 +102,12 @@ constexpr std::array table{
     row<decode_nothing, &chat_port::leave>(events::chat_leave_aliases[2], rate_class::control),
     row<decode_nothing, &chat_port::leave>(events::chat_leave_aliases[3], rate_class::control),
     row<decode_nothing, &chat_port::query_stats>(events::stats_get, rate_class::control),
+    row<decode_offer, &chat_port::call_offer>(events::webrtc_offer, rate_class::signal),
+    row<decode_answer, &chat_port::call_answer>(events::webrtc_answer, rate_class::signal),
+    row<decode_candidate, &chat_port::call_candidate>(events::webrtc_candidate, rate_class::signal),
+    row<decode_nothing, &chat_port::call_end>(events::webrtc_end, rate_class::signal),
+    row<decode_nothing, &chat_port::call_reject>(events::webrtc_reject, rate_class::signal),
+    row<decode_reveal, &chat_port::call_reveal>(events::webrtc_reveal, rate_class::signal),
 };
 
 }  // namespace
@@ -118,6 +124,8 @@ std::string_view to_string(rate_class c) {
       return "receipt";
     case rate_class::control:
       return "control";
+    case rate_class::signal:
+      return "signal";
   }
   return "control";
 }

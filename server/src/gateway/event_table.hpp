@@ -24,7 +24,7 @@ namespace hw::gateway {
 /// --*-rate flags). The domain takes the token itself, at the point its rules give (a retried
 /// chat:message is not charged, a malformed payload never reaches it); the row states which
 /// bucket that is, and a unit test pins the two together over the real domain.
-enum class rate_class : std::uint8_t { match, message, typing, receipt, control };
+enum class rate_class : std::uint8_t { match, message, typing, receipt, control, signal };
 std::string_view to_string(rate_class c);
 
 /// What a success ack carries besides `ok:true` (docs/protocol.md §3), derived from the

@@ -24,6 +24,13 @@ inline constexpr std::string_view chat_typing_start = "chat:typing:start";  // b
 inline constexpr std::string_view chat_typing_stop = "chat:typing:stop";    // both directions
 inline constexpr std::string_view chat_leave = "chat:leave";
 inline constexpr std::string_view stats_get = "stats:get";
+// Calls (docs/protocol.md §5); offer, answer, candidate, end, reject and reveal go both ways.
+inline constexpr std::string_view webrtc_offer = "webrtc:offer";
+inline constexpr std::string_view webrtc_answer = "webrtc:answer";
+inline constexpr std::string_view webrtc_candidate = "webrtc:ice-candidate";
+inline constexpr std::string_view webrtc_end = "webrtc:call-end";
+inline constexpr std::string_view webrtc_reject = "webrtc:call-reject";
+inline constexpr std::string_view webrtc_reveal = "webrtc:video-reveal";
 /// chat:leave and the names older clients use for it.
 inline constexpr std::array<std::string_view, 4> chat_leave_aliases = {chat_leave, "chat:clear",
                                                                        "leave-room", "close-room"};
@@ -36,12 +43,15 @@ inline constexpr std::string_view chat_message_read = "chat:message:read";
 inline constexpr std::string_view chat_ended = "chat:ended";
 inline constexpr std::string_view partner_connection = "partner:connection";
 inline constexpr std::string_view realtime_stats = "realtime:stats";
+inline constexpr std::string_view webrtc_timeout = "webrtc:call-timeout";
 
 /// Every event the server emits.
-inline constexpr std::array<std::string_view, 10> server = {
+inline constexpr std::array<std::string_view, 17> server = {
     connection_established, user_matched,      chat_message,     chat_message_delivered,
     chat_message_read,      chat_typing_start, chat_typing_stop, chat_ended,
-    partner_connection,     realtime_stats};
+    partner_connection,     realtime_stats,    webrtc_offer,     webrtc_answer,
+    webrtc_candidate,       webrtc_end,        webrtc_reject,    webrtc_reveal,
+    webrtc_timeout};
 
 /// `{"client":[...],"server":[...]}` (one line, with a newline): what --list-events prints;
 /// `client` is the event table's names in its order.

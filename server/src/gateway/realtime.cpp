@@ -236,6 +236,11 @@ void realtime::matched(const std::string& guest, const app::matched_event& e) {
   emit(guest, events::user_matched, encode_matched(e));
 }
 
+void realtime::call(const std::string& guest, const app::call_signal& s) {
+  auto [event, payload] = encode_call(s);
+  emit(guest, event, std::move(payload));
+}
+
 bool realtime::message(const std::string& guest, const app::chat_message& m) {
   return emit(guest, events::chat_message, encode_message(m));
 }

@@ -65,6 +65,7 @@ class realtime final : public app::chat_outbox {
   void ended(const std::string& guest, std::string_view reason) override;
   void partner_connection(const std::string& guest, std::string_view state) override;
   void stats(const app::stats_snapshot& s) override;
+  void call(const std::string& guest, const app::call_signal& s) override;
   void disconnect(const std::string& guest, std::string_view reason) override;
   void offline(const std::string& guest) override;
   void gone(const std::string& guest) override;

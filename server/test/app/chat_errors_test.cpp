@@ -29,6 +29,7 @@ class null_outbox final : public chat_outbox {
   void ended(const std::string& /*guest*/, std::string_view /*reason*/) override {}
   void partner_connection(const std::string& /*guest*/, std::string_view /*state*/) override {}
   void stats(const stats_snapshot& /*s*/) override {}
+  void call(const std::string& /*guest*/, const call_signal& /*s*/) override {}
   void disconnect(const std::string& /*guest*/, std::string_view /*reason*/) override {}
   void offline(const std::string& /*guest*/) override {}
   void gone(const std::string& /*guest*/) override {}

@@ -35,7 +35,8 @@ enum class kind {
   stats,
   disconnect,
   offline,
-  gone
+  gone,
+  signal
 };
 
 /// One outbox call with its arguments (the fields that do not apply stay default).
@@ -48,6 +49,7 @@ struct call {
   std::string text;  // read: up_to; ended/disconnect: reason; partner_connection: state
   bool start = false;
   stats_snapshot stats;
+  call_signal signal;
 };
 
 call make_call(kind k, const std::string& guest) {
@@ -57,51 +59,59 @@ call make_call(kind k, const std::string& guest) {
   return c;
 }
 
+/// The entry type, under a name the outbox's call() does not hide.
+using recorded = call;
+
 class recording_outbox final : public chat_outbox {
  public:
   void matched(const std::string& guest, const matched_event& e) override {
-    call c = make_call(kind::matched, guest);
+    recorded c = make_call(kind::matched, guest);
     c.match = e;
     calls.push_back(std::move(c));
   }
   bool message(const std::string& guest, const chat_message& m) override {
-    call c = make_call(kind::message, guest);
+    recorded c = make_call(kind::message, guest);
     c.msg = m;
     calls.push_back(std::move(c));
     return refusing.count(guest) == 0;
   }
   void delivered(const std::string& guest, const std::vector<std::string>& ids) override {
-    call c = make_call(kind::delivered, guest);
+    recorded c = make_call(kind::delivered, guest);
     c.ids = ids;
     calls.push_back(std::move(c));
   }
   void read(const std::string& guest, const std::string& up_to) override {
-    call c = make_call(kind::read, guest);
+    recorded c = make_call(kind::read, guest);
     c.text = up_to;
     calls.push_back(std::move(c));
   }
   void typing(const std::string& guest, bool start) override {
-    call c = make_call(kind::typing, guest);
+    recorded c = make_call(kind::typing, guest);
     c.start = start;
     calls.push_back(std::move(c));
   }
   void ended(const std::string& guest, std::string_view reason) override {
-    call c = make_call(kind::ended, guest);
+    recorded c = make_call(kind::ended, guest);
     c.text = std::string(reason);
     calls.push_back(std::move(c));
   }
   void partner_connection(const std::string& guest, std::string_view state) override {
-    call c = make_call(kind::partner_connection, guest);
+    recorded c = make_call(kind::partner_connection, guest);
     c.text = std::string(state);
     calls.push_back(std::move(c));
   }
   void stats(const stats_snapshot& s) override {
-    call c = make_call(kind::stats, {});
+    recorded c = make_call(kind::stats, {});
     c.stats = s;
     calls.push_back(std::move(c));
   }
+  void call(const std::string& guest, const call_signal& s) override {
+    recorded c = make_call(kind::signal, guest);
+    c.signal = s;
+    calls.push_back(std::move(c));
+  }
   void disconnect(const std::string& guest, std::string_view reason) override {
-    call c = make_call(kind::disconnect, guest);
+    recorded c = make_call(kind::disconnect, guest);
     c.text = std::string(reason);
     calls.push_back(std::move(c));
   }
@@ -110,31 +120,31 @@ class recording_outbox final : public chat_outbox {
   }
   void gone(const std::string& guest) override { calls.push_back(make_call(kind::gone, guest)); }
 
-  [[nodiscard]] std::vector<call> of(kind k) const {
-    std::vector<call> r;
+  [[nodiscard]] std::vector<recorded> of(kind k) const {
+    std::vector<recorded> r;
     std::copy_if(calls.begin(), calls.end(), std::back_inserter(r),
-                 [k](const call& c) { return c.k == k; });
+                 [k](const recorded& c) { return c.k == k; });
     return r;
   }
-  [[nodiscard]] std::vector<call> to(const std::string& g, kind k) const {
-    std::vector<call> r;
+  [[nodiscard]] std::vector<recorded> to(const std::string& g, kind k) const {
+    std::vector<recorded> r;
     std::copy_if(calls.begin(), calls.end(), std::back_inserter(r),
-                 [&](const call& c) { return c.k == k && c.guest == g; });
+                 [&](const recorded& c) { return c.k == k && c.guest == g; });
     return r;
   }
-  [[nodiscard]] std::vector<call> to(const std::string& g) const {
-    std::vector<call> r;
+  [[nodiscard]] std::vector<recorded> to(const std::string& g) const {
+    std::vector<recorded> r;
     std::copy_if(calls.begin(), calls.end(), std::back_inserter(r),
-                 [&](const call& c) { return c.guest == g && c.k != kind::stats; });
+                 [&](const recorded& c) { return c.guest == g && c.k != kind::stats; });
     return r;
   }
   [[nodiscard]] std::size_t count(kind k) const {
     return static_cast<std::size_t>(
-        std::count_if(calls.begin(), calls.end(), [k](const call& c) { return c.k == k; }));
+        std::count_if(calls.begin(), calls.end(), [k](const recorded& c) { return c.k == k; }));
   }
   void clear() { calls.clear(); }
 
-  std::vector<call> calls;
+  std::vector<recorded> calls;
   /// Guests whose connection refuses messages (closing before the domain heard of it).
   std::set<std::string> refusing;
 };

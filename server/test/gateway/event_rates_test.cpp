@@ -32,6 +32,7 @@ class null_outbox final : public app::chat_outbox {
   void ended(const std::string& /*g*/, std::string_view /*reason*/) override {}
   void partner_connection(const std::string& /*g*/, std::string_view /*state*/) override {}
   void stats(const app::stats_snapshot& /*s*/) override {}
+  void call(const std::string& /*g*/, const app::call_signal& /*s*/) override {}
   void disconnect(const std::string& /*g*/, std::string_view /*reason*/) override {}
   void offline(const std::string& /*g*/) override {}
   void gone(const std::string& /*g*/) override {}
@@ -60,6 +61,11 @@ json::array valid_args(std::string_view event) {
   if (event == events::chat_delivered)
     return args_of((R"({"ids":[")" + uuid(1) + R"("]})").c_str());
   if (event == events::chat_read) return args_of((R"({"upTo":")" + uuid(1) + R"("})").c_str());
+  if (event == events::webrtc_offer)
+    return args_of(R"({"offer":{"type":"offer","sdp":"v=0"},"callType":"audio"})");
+  if (event == events::webrtc_answer) return args_of(R"({"answer":{"type":"answer","sdp":"v=0"}})");
+  if (event == events::webrtc_candidate) return args_of(R"({"candidate":{"candidate":""}})");
+  if (event == events::webrtc_reveal) return args_of(R"({"reveal":true})");
   return {};
 }
 
@@ -74,7 +80,8 @@ struct world {
 
   static app::chat_config config() {
     app::chat_config c;
-    c.message_limit = c.typing_limit = c.receipt_limit = c.control_limit = {0.0, 1.0};
+    c.message_limit = c.typing_limit = c.receipt_limit = c.control_limit = c.signal_limit =
+        {0.0, 1.0};
     c.match_limit = {0.0, 2.0};
     return c;
   }
@@ -111,6 +118,9 @@ struct world {
         case rate_class::control:
           ack = send(events::stats_get, {});
           break;
+        case rate_class::signal:
+          ack = send(events::webrtc_end, {});  // no_call: nothing changes
+          break;
       }
       if (ack.at("ok") == false && ack.at("error").at("code") == "rate_limited") return;
     }
@@ -118,8 +128,9 @@ struct world {
   }
 };
 
-constexpr std::array all_classes = {rate_class::match, rate_class::message, rate_class::typing,
-                                    rate_class::receipt, rate_class::control};
+constexpr std::array all_classes = {rate_class::match,   rate_class::message,
+                                    rate_class::typing,  rate_class::receipt,
+                                    rate_class::control, rate_class::signal};
 
 TEST(GatewayEventRates, EachRowDrawsFromTheBucketItsClassNames) {
   for (const auto& row : event_table()) {

@@ -34,6 +34,8 @@ class fake_chat final : public chat_port {
   delivered_payload last_delivered;
   read_payload last_read;
   report_payload last_report;
+  offer_payload last_offer;
+  app::ice_candidate last_candidate;
 
   app::chat_result<match_state> match(const std::string& g, match_request r) override {
     last_match = std::move(r);
@@ -75,6 +77,26 @@ class fake_chat final : public chat_port {
   }
   app::chat_result<app::none> leave(const std::string& g) override {
     return answer("leave", g, app::none{});
+  }
+  app::chat_result<app::none> call_offer(const std::string& g, offer_payload o) override {
+    last_offer = std::move(o);
+    return answer("offer", g, app::none{});
+  }
+  app::chat_result<app::none> call_answer(const std::string& g, answer_payload /*a*/) override {
+    return answer("answer", g, app::none{});
+  }
+  app::chat_result<app::none> call_candidate(const std::string& g, app::ice_candidate c) override {
+    last_candidate = std::move(c);
+    return answer("candidate", g, app::none{});
+  }
+  app::chat_result<app::none> call_end(const std::string& g) override {
+    return answer("call-end", g, app::none{});
+  }
+  app::chat_result<app::none> call_reject(const std::string& g) override {
+    return answer("call-reject", g, app::none{});
+  }
+  app::chat_result<app::none> call_reveal(const std::string& g, reveal_payload r) override {
+    return answer(r.reveal ? "reveal" : "blur", g, app::none{});
   }
   app::chat_result<app::stats_snapshot> query_stats(const std::string& g) override {
     return answer("stats", g, app::stats_snapshot{7, 2, 4});
