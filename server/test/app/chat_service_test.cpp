@@ -2465,6 +2465,164 @@ TEST_F(AppChatFiles, AFileCannotBeSentOutsideAChatOrIntoTheNextOne) {
   EXPECT_EQ(svc->send_file("A", uuid(2), message_type::file, f.id).error.code, "file_not_found");
 }
 
+// ---- calls (webrtc:*) ----------------------------------------------------------------------------
+
+class AppChatCalls : public AppChat {
+ protected:
+  static constexpr const char* sdp = "v=0\r\nc=IN IP4 0.0.0.0\r\n";
+  /// The call signals sent to `g`, in order.
+  std::vector<call_signal> signals(const std::string& g) const {
+    std::vector<call_signal> r;
+    for (const auto& c : out.to(g, kind::signal))
+      r.push_back(c.signal);
+    return r;
+  }
+  void pair_ab() { pair("A", "B"); }
+};
+
+TEST_F(AppChatCalls, OfferRingsAnswerConnectsAndEverySignalIsRelayedWithItsSender) {
+  pair_ab();
+  ASSERT_TRUE(svc->call_offer("A", call_type::video, sdp).value);
+  auto to_b = signals("B");
+  ASSERT_EQ(to_b.size(), 1U);
+  EXPECT_EQ(to_b[0].kind, signal_kind::offer);
+  EXPECT_EQ(to_b[0].from, "A");
+  EXPECT_EQ(to_b[0].type, call_type::video);
+  EXPECT_EQ(to_b[0].sdp, sdp);
+  ASSERT_NE(svc->call_of("A"), nullptr);
+  EXPECT_EQ(svc->call_of("A")->at, call_state::phase::ringing);
+  EXPECT_EQ(svc->call_answer("A", sdp).error.code, "no_call") << "the caller cannot answer";
+  ASSERT_TRUE(svc->call_answer("B", sdp).value);
+  EXPECT_EQ(svc->call_of("B")->at, call_state::phase::active);
+  EXPECT_EQ(signals("A").back().kind, signal_kind::answer);
+  ASSERT_TRUE(svc->call_candidate("B", {"candidate:1 1 udp 1 10.0.0.2 5 typ host", "0", 0, {}}).value);
+  EXPECT_EQ(signals("A").back().candidate.candidate, "candidate:1 1 udp 1 10.0.0.2 5 typ host");
+  ASSERT_TRUE(svc->call_reveal("A", true).value);
+  EXPECT_TRUE(signals("B").back().reveal);
+  ASSERT_TRUE(svc->call_offer("B", call_type::video, sdp).value) << "renegotiation while active";
+  ASSERT_TRUE(svc->call_end("B").value);
+  EXPECT_EQ(signals("A").back().kind, signal_kind::end);
+  EXPECT_EQ(signals("A").back().reason, "hangup");
+  EXPECT_EQ(svc->call_of("A"), nullptr);
+  EXPECT_EQ(svc->call_end("A").error.code, "no_call");
+  EXPECT_EQ(svc->call_candidate("A", {"", {}, {}, {}}).error.code, "no_call");
+}
+
+TEST_F(AppChatCalls, AnUnansweredCallEndsAtTheRingTimeoutForBoth) {
+  pair_ab();
+  ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
+  clk.advance(seconds(29));
+  svc->tick();
+  EXPECT_NE(svc->call_of("A"), nullptr);
+  clk.advance(seconds(1));
+  svc->tick();
+  EXPECT_EQ(svc->call_of("A"), nullptr);
+  EXPECT_EQ(signals("A").back().kind, signal_kind::timeout);
+  EXPECT_EQ(signals("B").back().kind, signal_kind::timeout);
+  // An answered call never times out.
+  ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
+  ASSERT_TRUE(svc->call_answer("B", sdp).value);
+  clk.advance(seconds(60));
+  svc->tick();
+  EXPECT_NE(svc->call_of("A"), nullptr);
+}
+
+TEST_F(AppChatCalls, RejectIsTheCalleesAndEndsTheCall) {
+  pair_ab();
+  ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
+  EXPECT_EQ(svc->call_reject("A").error.code, "no_call");
+  ASSERT_TRUE(svc->call_reject("B").value);
+  EXPECT_EQ(signals("A").back().kind, signal_kind::reject);
+  EXPECT_EQ(svc->call_of("A"), nullptr);
+}
+
+TEST_F(AppChatCalls, GlareThePoliteSidesOfferIsBusyTheImpolitesWins) {
+  pair_ab();
+  // Which side is polite is the matchmaker's draw: both outcomes are checked.
+  ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
+  auto r = svc->call_offer("B", call_type::video, sdp);
+  if (r.value) {
+    // B is the impolite side: its offer won, A is now the callee.
+    EXPECT_EQ(svc->call_of("A")->caller, "B");
+    EXPECT_EQ(svc->call_of("A")->type, call_type::video);
+    EXPECT_EQ(signals("A").back().kind, signal_kind::offer);
+    EXPECT_EQ(svc->call_offer("A", call_type::audio, sdp).error.code, "busy");
+  } else {
+    EXPECT_EQ(r.error.code, "busy");
+    EXPECT_EQ(svc->call_of("A")->caller, "A");
+  }
+}
+
+TEST_F(AppChatCalls, TheEndOfTheChatEndsItsCallForBoth) {
+  pair_ab();
+  ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
+  ASSERT_TRUE(svc->call_answer("B", sdp).value);
+  svc->leave("A");
+  EXPECT_EQ(signals("B").back().kind, signal_kind::end);
+  EXPECT_EQ(signals("B").back().reason, "chat_ended");
+  EXPECT_EQ(svc->calls(), 0U);
+  // A disconnect beyond the grace ends the chat, and the call with it.
+  pair("C", "D");
+  ASSERT_TRUE(svc->call_offer("C", call_type::audio, sdp).value);
+  svc->disconnected("C");
+  EXPECT_EQ(svc->calls(), 1U) << "the call waits through the grace";
+  clk.advance(seconds(16));
+  svc->tick();
+  EXPECT_EQ(svc->calls(), 0U);
+  EXPECT_EQ(signals("D").back().reason, "chat_ended");
+}
+
+TEST_F(AppChatCalls, OnlyAGuestInAChatSignalsAndSizesAreCapped) {
+  connect("X");
+  EXPECT_EQ(svc->call_offer("X", call_type::audio, sdp).error.code, "not_in_chat");
+  pair_ab();
+  EXPECT_EQ(svc->call_offer("A", call_type::audio, std::string(16 * 1024 + 1, 'x')).error.field,
+            "offer");
+  EXPECT_EQ(svc->call_offer("A", call_type::audio, "").error.field, "offer");
+  ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
+  EXPECT_EQ(svc->call_candidate("A", {std::string(1025, 'c'), {}, {}, {}}).error.field,
+            "candidate");
+  EXPECT_TRUE(signals("X").empty()) << "nothing reaches a guest outside the chat";
+}
+
+TEST_F(AppChatCalls, AnIceBurstPassesAndAFloodIsRateLimited) {
+  pair_ab();
+  ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
+  for (int i = 0; i < 150; ++i) {
+    ASSERT_TRUE(svc->call_candidate("A", {"candidate:1 1 udp 1 10.0.0.2 5 typ host", {}, {}, {}})
+                    .value)
+        << i;
+  }
+  bool limited = false;
+  for (int i = 0; i < 100 && !limited; ++i)
+    limited = svc->call_candidate("A", {"", {}, {}, {}}).error.code == "rate_limited";
+  EXPECT_TRUE(limited);
+}
+
+TEST_F(AppChatCalls, RelayPrivacyRefusesAddressesAndBlanksRelatedOnes) {
+  chat_config c;
+  c.calls.privacy_text = call_privacy::relay;
+  rebuild(c);
+  pair_ab();
+  EXPECT_EQ(svc->call_offer("A", call_type::audio, "v=0\r\nc=IN IP4 192.168.1.2\r\n").error.code,
+            "relay_only");
+  ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
+  EXPECT_EQ(svc->call_candidate("A", {"candidate:1 1 udp 1 192.168.1.2 5 typ host", {}, {}, {}})
+                .error.code,
+            "relay_only");
+  EXPECT_EQ(svc->call_candidate("A", {"candidate:3 1 udp 1 198.51.100.9 6 typ srflx raddr "
+                                      "192.168.1.2 rport 5",
+                                      {}, {}, {}})
+                .error.code,
+            "relay_only");
+  ASSERT_TRUE(svc->call_candidate("A", {"candidate:2 1 udp 1 203.0.113.7 5 typ relay raddr "
+                                        "198.51.100.9 rport 6",
+                                        {}, {}, {}})
+                  .value);
+  const auto got = signals("B").back().candidate.candidate;
+  EXPECT_EQ(got.find("198.51.100.9"), std::string::npos) << got;
+}
+
 INSTANTIATE_TEST_SUITE_P(AppChatSeeds, AppChatStress, ::testing::Values(1U, 2U, 3U, 42U));
 
 }  // namespace
