@@ -112,8 +112,12 @@ TEST(AppErrors, ProtocolDocumentsEveryDomainCodeAndNoOther) {
     open = doc.find('`', close + 1);
   }
   ASSERT_GE(documented.size(), 10U);  // the scan found the document's codes
-  for (const auto& row : error_table)
-    EXPECT_EQ(documented.count(std::string(row.code)), 1U) << row.code << " is not documented";
+  for (const auto& row : error_table) {
+    // A code without an underscore (`busy`) is found by its backticked form.
+    const bool found = documented.count(std::string(row.code)) == 1 ||
+                       doc.find("`" + std::string(row.code) + "`") != std::string::npos;
+    EXPECT_TRUE(found) << row.code << " is not documented";
+  }
   for (const auto& name : documented) {
     EXPECT_TRUE(parse_error(name) || core::parse_wire_error(name))
         << "docs/protocol.md documents `" << name << "`, which no error table declares";

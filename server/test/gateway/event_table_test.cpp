@@ -126,6 +126,12 @@ json::array valid_args(std::string_view event) {
       {events::chat_message, R"({"id":"6f1c2d3e-0000-4000-8000-000000000001","text":"hi"})"},
       {events::chat_delivered, R"({"ids":["6f1c2d3e-0000-4000-8000-000000000001"]})"},
       {events::chat_read, R"({"upTo":"6f1c2d3e-0000-4000-8000-000000000001"})"},
+      {events::webrtc_offer, R"({"offer":{"type":"offer","sdp":"v=0"},"callType":"video"})"},
+      {events::webrtc_answer, R"({"answer":{"type":"answer","sdp":"v=0"}})"},
+      {events::webrtc_candidate,
+       R"({"candidate":{"candidate":"candidate:1 1 udp 1 203.0.113.7 5 typ relay","sdpMid":"0",)"
+       R"("sdpMLineIndex":0}})"},
+      {events::webrtc_reveal, R"({"reveal":true})"},
   };
   json::array args;
   if (auto it = payloads.find(event); it != payloads.end()) args.push_back(json::parse(it->second));
@@ -170,6 +176,12 @@ TEST(GatewayEventTable, RowsHaveTheDocumentedShapeAndClass) {
       {"leave-room", {ack_shape::ok, rate_class::control}},
       {"close-room", {ack_shape::ok, rate_class::control}},
       {"stats:get", {ack_shape::stats, rate_class::control}},
+      {"webrtc:offer", {ack_shape::ok, rate_class::signal}},
+      {"webrtc:answer", {ack_shape::ok, rate_class::signal}},
+      {"webrtc:ice-candidate", {ack_shape::ok, rate_class::signal}},
+      {"webrtc:call-end", {ack_shape::ok, rate_class::signal}},
+      {"webrtc:call-reject", {ack_shape::ok, rate_class::signal}},
+      {"webrtc:video-reveal", {ack_shape::ok, rate_class::signal}},
   };
   ASSERT_EQ(event_table().size(), expected.size());
   for (const auto& row : event_table()) {
@@ -209,6 +221,12 @@ TEST(GatewayEventTable, EachRowCallsItsDomainOperation) {
       {"leave-room", "leave"},
       {"close-room", "leave"},
       {"stats:get", "stats"},
+      {"webrtc:offer", "offer"},
+      {"webrtc:answer", "answer"},
+      {"webrtc:ice-candidate", "candidate"},
+      {"webrtc:call-end", "call-end"},
+      {"webrtc:call-reject", "call-reject"},
+      {"webrtc:video-reveal", "reveal"},
   };
   for (const auto& row : event_table()) {
     fake_chat chat;
@@ -229,6 +247,12 @@ TEST(GatewayEventTable, DecodedPayloadsReachTheDomain) {
   EXPECT_EQ(chat.last_report.note, "rude");
   run(chat, events::chat_read, valid_args(events::chat_read));
   EXPECT_EQ(chat.last_read.up_to, "6f1c2d3e-0000-4000-8000-000000000001");
+  run(chat, events::webrtc_offer, valid_args(events::webrtc_offer));
+  EXPECT_EQ(chat.last_offer.type, app::call_type::video);
+  EXPECT_EQ(chat.last_offer.sdp, "v=0");
+  run(chat, events::webrtc_candidate, valid_args(events::webrtc_candidate));
+  EXPECT_EQ(chat.last_candidate.sdp_mid, "0");
+  EXPECT_EQ(chat.last_candidate.sdp_mline_index, 0);
 }
 
 TEST(GatewayEventTable, BadPayloadsAreInvalidPayloadWithTheFieldAndNeverReachTheDomain) {
@@ -242,6 +266,15 @@ TEST(GatewayEventTable, BadPayloadsAreInvalidPayloadWithTheFieldAndNeverReachThe
       {events::chat_message, R"([{"id":"x"}])", "text"},
       {events::chat_delivered, R"([{"ids":[1]}])", "ids"},
       {events::chat_read, "[]", "upTo"},
+      {events::webrtc_offer, R"([{"offer":{"type":"answer","sdp":"v=0"},"callType":"audio"}])",
+       "offer"},
+      {events::webrtc_offer, R"([{"offer":{"type":"offer","sdp":"v=0"},"callType":"screen"}])",
+       "callType"},
+      {events::webrtc_answer, R"([{"answer":{"type":"answer","sdp":5}}])", "answer"},
+      {events::webrtc_candidate, R"([{"candidate":"candidate:1"}])", "candidate"},
+      {events::webrtc_candidate, R"([{"candidate":{"candidate":"x","sdpMLineIndex":-1}}])",
+       "candidate"},
+      {events::webrtc_reveal, R"([{"reveal":"yes"}])", "reveal"},
   };
   for (const auto& [event, args, field] : cases) {
     fake_chat chat;
