@@ -21,8 +21,9 @@ packages=(
 # Services the test suites start themselves on 127.0.0.1 (they are never enabled as daemons), and
 # the browser the web app's end-to-end tests drive (Debian's Chromium through playwright-core: no
 # browser download) with a colour emoji font for the screenshots. Only with --test: `make run`
-# needs none of them. sox (with its base formats) makes the audio files the file-sharing tests upload.
-test_packages=(redis-server nginx stress-ng chromium fonts-noto-color-emoji sox libsox-fmt-base)
+# needs none of them. sox (with its base formats) makes the audio files the file-sharing tests upload;
+# coturn is the TURN server the call tests start (turnserver, turnutils_uclient).
+test_packages=(redis-server nginx stress-ng chromium fonts-noto-color-emoji sox libsox-fmt-base coturn)
 
 want=("${packages[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${test_packages[@]}"); fi
