@@ -26,8 +26,8 @@ enum class call_privacy { direct, relay };
 
 struct calls_config {
   std::chrono::milliseconds ring_timeout{30'000};
-  std::size_t max_sdp = 16UL << 10U;       ///< bytes of an offer's or answer's SDP
-  std::size_t max_candidate = 1UL << 10U;  ///< bytes of one candidate attribute
+  std::size_t max_sdp = 16UL << 10U;                  ///< bytes of an offer's or answer's SDP
+  std::size_t max_candidate = 1UL << 10U;             ///< bytes of one candidate attribute
   call_privacy privacy_text = call_privacy::direct;   ///< calls started from a text chat
   call_privacy privacy_video = call_privacy::direct;  ///< video-mode chats
 };
@@ -50,6 +50,17 @@ struct call_signal {
   ice_candidate candidate;            ///< candidate
   bool reveal = false;                ///< reveal
   std::string reason;                 ///< end: hangup, chat_ended
+};
+
+/// Monotonic counts of call transitions, for metrics (the gateway publishes the increments).
+struct call_counts {
+  std::uint64_t started = 0;     ///< idle → ringing
+  std::uint64_t relay_only = 0;  ///< of those, in a relay-privacy chat
+  std::uint64_t answered = 0;    ///< ringing → active
+  std::uint64_t hangup = 0;      ///< ended by webrtc:call-end
+  std::uint64_t rejected = 0;    ///< ended by webrtc:call-reject
+  std::uint64_t timeout = 0;     ///< rang out
+  std::uint64_t chat_ended = 0;  ///< ended with its chat
 };
 
 /// One chat's call. Absent from the domain's table while idle.

@@ -49,8 +49,7 @@ bool chat_service::is_polite(const std::string& guest_id) const {
 }
 
 chat_result<std::string> chat_service::relayable_sdp(const std::string& room_id,
-                                                     std::string_view sdp,
-                                                     std::string_view field) {
+                                                     std::string_view sdp, std::string_view field) {
   using S = chat_result<std::string>;
   if (sdp.empty() || sdp.size() > cfg_.calls.max_sdp) {
     return S::fail(error::invalid_payload,
@@ -72,9 +71,12 @@ chat_result<none> chat_service::call_offer(const std::string& guest_id, call_typ
   auto it = calls_.find(room_id);
   const auto now = clock_.now();
   if (it == calls_.end()) {
-    call_state c{call_state::phase::ringing, guest_id, partner, type, now + cfg_.calls.ring_timeout};
+    call_state c{call_state::phase::ringing, guest_id, partner, type,
+                 now + cfg_.calls.ring_timeout};
     it = calls_.emplace(room_id, std::move(c)).first;
     arm(it->second.ring_deadline, timer_kind::ring, room_id);
+    ++call_counts_.started;
+    if (privacy_of(room_id) == call_privacy::relay) ++call_counts_.relay_only;
   } else if (it->second.at == call_state::phase::ringing && it->second.callee == guest_id) {
     // Glare: both offered. The impolite side's offer wins, the polite side answers it.
     if (is_polite(guest_id)) {
@@ -100,17 +102,17 @@ chat_result<none> chat_service::call_answer(const std::string& guest_id, std::st
   if (!ctx.value) return {std::nullopt, ctx.error};
   const auto& [room_id, partner] = *ctx.value;
   const auto it = calls_.find(room_id);
-  const bool ringing_for_me = it != calls_.end() &&
-                              it->second.at == call_state::phase::ringing &&
+  const bool ringing_for_me = it != calls_.end() && it->second.at == call_state::phase::ringing &&
                               it->second.callee == guest_id;
   if (it == calls_.end() || (it->second.at == call_state::phase::ringing && !ringing_for_me)) {
     return R::fail(error::no_call, "no call to answer");
   }
   auto safe = relayable_sdp(room_id, sdp, "answer");
   if (!safe.value) return {std::nullopt, safe.error};
+  if (ringing_for_me) ++call_counts_.answered;
   it->second.at = call_state::phase::active;
-  call_signal sig{signal_kind::answer, guest_id, it->second.type, std::move(*safe.value), {}, false,
-                  {}};
+  call_signal sig{
+      signal_kind::answer, guest_id, it->second.type, std::move(*safe.value), {}, false, {}};
   out_.call(partner, sig);
   return R::ok({});
 }
@@ -120,10 +122,10 @@ chat_result<none> chat_service::call_candidate(const std::string& guest_id, ice_
   if (!ctx.value) return {std::nullopt, ctx.error};
   const auto& [room_id, partner] = *ctx.value;
   if (c.candidate.size() > cfg_.calls.max_candidate) {
-    return R::fail(error::invalid_payload,
-                   "candidate must be at most " + std::to_string(cfg_.calls.max_candidate) +
-                       " bytes",
-                   "candidate");
+    return R::fail(
+        error::invalid_payload,
+        "candidate must be at most " + std::to_string(cfg_.calls.max_candidate) + " bytes",
+        "candidate");
   }
   if (!calls_.contains(room_id)) return R::fail(error::no_call, "no call in this chat");
   if (privacy_of(room_id) == call_privacy::relay) {
@@ -141,6 +143,7 @@ chat_result<none> chat_service::call_end(const std::string& guest_id) {
   if (!ctx.value) return {std::nullopt, ctx.error};
   const auto& [room_id, partner] = *ctx.value;
   if (calls_.erase(room_id) == 0) return R::fail(error::no_call, "no call in this chat");
+  ++call_counts_.hangup;
   call_signal sig{signal_kind::end, guest_id, call_type::audio, {}, {}, false, "hangup"};
   out_.call(partner, sig);
   return R::ok({});
@@ -156,6 +159,7 @@ chat_result<none> chat_service::call_reject(const std::string& guest_id) {
     return R::fail(error::no_call, "no call ringing for you");
   }
   calls_.erase(it);
+  ++call_counts_.rejected;
   call_signal sig{signal_kind::reject, guest_id, call_type::audio, {}, {}, false, {}};
   out_.call(partner, sig);
   return R::ok({});
@@ -183,6 +187,7 @@ void chat_service::end_call(const std::string& room_id, signal_kind kind, std::s
   if (it == calls_.end()) return;
   const call_state c = std::move(it->second);
   calls_.erase(it);
+  ++(kind == signal_kind::timeout ? call_counts_.timeout : call_counts_.chat_ended);
   call_signal sig{kind, {}, c.type, {}, {}, false, std::string(reason)};
   for (const auto* g : {&c.caller, &c.callee}) {
     if (state* s = find(*g); s != nullptr && s->active) out_.call(*g, sig);

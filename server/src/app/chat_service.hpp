@@ -236,6 +236,7 @@ class chat_service {
   /// The chat's call, if any (tests, gauges).
   [[nodiscard]] const call_state* call_of(const std::string& guest_id) const;
   [[nodiscard]] std::size_t calls() const { return calls_.size(); }
+  [[nodiscard]] const call_counts& call_totals() const { return call_counts_; }
 
   /// stats:get: the presence counts, rate-limited like the other control events.
   chat_result<stats_snapshot> query_stats(const std::string& guest_id);
@@ -347,6 +348,7 @@ class chat_service {
   // longer holds that deadline is stale and skipped, so nothing scans every guest.
   std::set<std::tuple<time_point, timer_kind, std::string>> timers_;
   std::unordered_map<std::string, call_state> calls_;  ///< by room id; absent while idle
+  call_counts call_counts_;
   memory_counts mem_;
   bool stats_dirty_ = false;
   std::optional<stats_snapshot> last_pushed_;

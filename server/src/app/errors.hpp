@@ -75,8 +75,8 @@ inline constexpr std::array error_table{
     error_info{error::file_forbidden, "file_forbidden", "this file belongs to another chat", 403},
     error_info{error::no_call, "no_call", "there is no call in that state", 0},
     error_info{error::busy, "busy", "a call is already ringing", 0},
-    error_info{error::relay_only, "relay_only",
-               "only relay candidates may be sent in this call", 0},
+    error_info{error::relay_only, "relay_only", "only relay candidates may be sent in this call",
+               0},
 };
 
 namespace detail {

@@ -356,33 +356,34 @@ setter set_urls(std::vector<std::string> config::*field, std::vector<std::string
 
 void add_calls(std::vector<option>& t) {
   namespace d = defaults;
-  t.insert(t.end(),
-           {
-               {"ring-timeout", show(d::ring_timeout), "Time a call rings before it ends unanswered",
-                duration(&config::ring_timeout, millis{1'000}, millis{600'000})},
-               {"max-sdp-bytes", show_size(d::max_sdp_bytes), "Largest SDP of an offer or answer",
-                size(&config::max_sdp_bytes, 1024, 1UL << 20U)},
-               {"max-candidate-bytes", show_size(d::max_candidate_bytes),
-                "Largest ICE candidate", size(&config::max_candidate_bytes, 128, 64UL << 10U)},
-               {"signal-rate", show(d::signal_rate),
-                "webrtc:* events per second / burst, per guest", rate_setter(&config::signal_rate)},
-               {"stun-urls", "", "Comma-separated stun: URLs given to browsers",
-                set_urls(&config::stun_urls, {"stun:", "stuns:"})},
-               {"turn-urls", "",
-                "Comma-separated turn:/turns: URLs of a TURN server (with --turn-secret)",
-                set_urls(&config::turn_urls, {"turn:", "turns:"})},
-               {"turn-secret", "", "coturn's static-auth-secret (time-limited credentials)",
-                text(&config::turn_secret)},
-               {"turn-ttl", show(d::turn_ttl), "Lifetime of TURN credentials",
-                duration(&config::turn_ttl, millis{60'000}, millis{86'400'000})},
-               {"call-privacy", show(d::call_privacy),
-                "Calls of video chats: relay (TURN only, addresses hidden), direct, or auto "
-                "(relay when TURN is configured)",
-                one_of(&config::call_privacy, {"auto", "relay", "direct"})},
-               {"call-privacy-text", show(d::call_privacy),
-                "The same for calls started from a text chat",
-                one_of(&config::call_privacy_text, {"auto", "relay", "direct"})},
-           });
+  t.insert(
+      t.end(),
+      {
+          {"ring-timeout", show(d::ring_timeout), "Time a call rings before it ends unanswered",
+           duration(&config::ring_timeout, millis{1'000}, millis{600'000})},
+          {"max-sdp-bytes", show_size(d::max_sdp_bytes), "Largest SDP of an offer or answer",
+           size(&config::max_sdp_bytes, 1024, 1UL << 20U)},
+          {"max-candidate-bytes", show_size(d::max_candidate_bytes), "Largest ICE candidate",
+           size(&config::max_candidate_bytes, 128, 64UL << 10U)},
+          {"signal-rate", show(d::signal_rate), "webrtc:* events per second / burst, per guest",
+           rate_setter(&config::signal_rate)},
+          {"stun-urls", "", "Comma-separated stun: URLs given to browsers",
+           set_urls(&config::stun_urls, {"stun:", "stuns:"})},
+          {"turn-urls", "",
+           "Comma-separated turn:/turns: URLs of a TURN server (with --turn-secret)",
+           set_urls(&config::turn_urls, {"turn:", "turns:"})},
+          {"turn-secret", "", "coturn's static-auth-secret (time-limited credentials)",
+           text(&config::turn_secret)},
+          {"turn-ttl", show(d::turn_ttl), "Lifetime of TURN credentials",
+           duration(&config::turn_ttl, millis{60'000}, millis{86'400'000})},
+          {"call-privacy", show(d::call_privacy),
+           "Calls of video chats: relay (TURN only, addresses hidden), direct, or auto "
+           "(relay when TURN is configured)",
+           one_of(&config::call_privacy, {"auto", "relay", "direct"})},
+          {"call-privacy-text", show(d::call_privacy),
+           "The same for calls started from a text chat",
+           one_of(&config::call_privacy_text, {"auto", "relay", "direct"})},
+      });
 }
 
 void add_guards(std::vector<option>& t) {

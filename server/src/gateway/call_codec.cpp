@@ -21,8 +21,8 @@ decoded<T> refuse(std::string_view field, std::string_view message) {
 decoded<std::string> session_description(const json::object* o, std::string_view key,
                                          std::string_view type) {
   const auto* d = o != nullptr ? o->if_contains(key) : nullptr;
-  const std::string message = std::string(key) + " must be {type:'" + std::string(type) +
-                              "', sdp: string}";
+  const std::string message =
+      std::string(key) + " must be {type:'" + std::string(type) + "', sdp: string}";
   if (d == nullptr || !d->is_object()) return refuse<std::string>(key, message);
   const auto* t = d->as_object().if_contains("type");
   const auto* sdp = d->as_object().if_contains("sdp");
@@ -60,8 +60,8 @@ decoded<offer_payload> decode_offer(const json::object* o) {
   auto sdp = session_description(o, "offer", "offer");
   if (!sdp.value) return {std::nullopt, std::move(sdp.error)};
   const auto* t = o->if_contains("callType");
-  const auto type = t != nullptr && t->is_string() ? app::parse_call_type(t->as_string())
-                                                   : std::nullopt;
+  const auto type =
+      t != nullptr && t->is_string() ? app::parse_call_type(t->as_string()) : std::nullopt;
   if (!type) return refuse<offer_payload>("callType", "callType must be 'audio' or 'video'");
   return {offer_payload{*type, std::move(*sdp.value)}, {}};
 }
@@ -79,7 +79,8 @@ decoded<app::ice_candidate> decode_candidate(const json::object* o) {
   if (c == nullptr || !c->is_object()) return refuse<app::ice_candidate>("candidate", message);
   const auto& obj = c->as_object();
   const auto* line = obj.if_contains("candidate");
-  if (line == nullptr || !line->is_string()) return refuse<app::ice_candidate>("candidate", message);
+  if (line == nullptr || !line->is_string())
+    return refuse<app::ice_candidate>("candidate", message);
   app::ice_candidate out;
   out.candidate = std::string(line->as_string());
   if (!optional_string(obj, "sdpMid", out.sdp_mid) ||
@@ -97,7 +98,8 @@ decoded<app::ice_candidate> decode_candidate(const json::object* o) {
 
 decoded<reveal_payload> decode_reveal(const json::object* o) {
   const auto* r = o != nullptr ? o->if_contains("reveal") : nullptr;
-  if (r == nullptr || !r->is_bool()) return refuse<reveal_payload>("reveal", "reveal must be a boolean");
+  if (r == nullptr || !r->is_bool())
+    return refuse<reveal_payload>("reveal", "reveal must be a boolean");
   return {reveal_payload{r->as_bool()}, {}};
 }
 

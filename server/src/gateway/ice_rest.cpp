@@ -65,14 +65,16 @@ void ice_rest::handle(const http::request& req, http::respond_fn respond) {
   if (check.error) return respond(unauthorized(*check.error));
   const auto mode = query_param(req.query, "mode");
   if (!mode.empty() && mode != "video" && mode != "text") {
-    return respond(personal_error(app::error::invalid_payload, "mode must be video or text", "mode"));
+    return respond(
+        personal_error(app::error::invalid_payload, "mode must be video or text", "mode"));
   }
   const auto privacy = mode == "text" ? opts_.privacy_text : opts_.privacy_video;
   sessions_.touch(check.guest_id, [this, respond, privacy,
                                    id = check.guest_id](const std::optional<app::guest>& g) {
     if (!g) return respond(unauthorized(app::error::session_not_found));
     json::array servers;
-    if (!opts_.stun_urls.empty()) servers.push_back(json::object{{"urls", strings(opts_.stun_urls)}});
+    if (!opts_.stun_urls.empty())
+      servers.push_back(json::object{{"urls", strings(opts_.stun_urls)}});
     if (!opts_.turn_secret.empty() && !opts_.turn_urls.empty()) {
       const auto expires = clock_.unix_ms() / 1000 + opts_.ttl.count();
       const auto c = make_turn_credential(opts_.turn_secret, id, expires);

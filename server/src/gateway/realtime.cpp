@@ -46,6 +46,18 @@ realtime::realtime(boost::asio::io_context& ioc, socketio::server& io, app::sess
              }),
       touched_(session_touch_interval, clock_) {
   strand_.set_after([this] { refresh(); });
+  if (metrics != nullptr) {
+    auto& m = call_metrics_;
+    m.started = &metrics->get_counter("hallway_calls_started_total", "Calls started (rang)");
+    m.relay_only = &metrics->get_counter("hallway_calls_relay_only_total",
+                                         "Calls started with relay-only privacy");
+    m.answered = &metrics->get_counter("hallway_calls_answered_total", "Calls answered");
+    const char* help = "Calls ended, by reason (timeout: rang unanswered)";
+    int i = 0;
+    for (const char* reason : {"hangup", "rejected", "timeout", "chat_ended"}) {
+      m.ended[i++] = &metrics->get_counter("hallway_calls_ended_total", help, {{"reason", reason}});
+    }
+  }
   install_auth();
   install_lifecycle();
   install_events();
@@ -162,6 +174,7 @@ void realtime::refresh() {
   mem_dedupe_ = m.dedupe_entries;
   mem_pending_ = m.pending_messages;
   sockets_held_ = live_.size() + left_.size();
+  publish_calls();
   if (files_ != nullptr) {
     files_live_ = files_->live_files();
     file_bytes_ = files_->stored_bytes();
@@ -175,6 +188,23 @@ void realtime::refresh() {
     at = left_expiry_.front().first;
   }
   timer_.arm(at);
+}
+
+void realtime::publish_calls() {
+  auto& m = call_metrics_;
+  if (m.started == nullptr) return;
+  const auto& now = chat_->call_totals();
+  const auto bump = [](core::counter* c, std::uint64_t& seen, std::uint64_t value) {
+    if (value > seen) c->inc(value - seen);
+    seen = value;
+  };
+  bump(m.started, m.seen.started, now.started);
+  bump(m.relay_only, m.seen.relay_only, now.relay_only);
+  bump(m.answered, m.seen.answered, now.answered);
+  bump(m.ended[0], m.seen.hangup, now.hangup);
+  bump(m.ended[1], m.seen.rejected, now.rejected);
+  bump(m.ended[2], m.seen.timeout, now.timeout);
+  bump(m.ended[3], m.seen.chat_ended, now.chat_ended);
 }
 
 void realtime::post(std::function<void(app::chat_service&)> task) {

@@ -5,6 +5,7 @@
 // event table (event_table.hpp) and what it looks like on the wire is the codec (codec.hpp).
 // Token checks happen in the namespace middleware, before a socket connects.
 
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -124,6 +125,15 @@ class realtime final : public app::chat_outbox {
   std::atomic<std::size_t> mem_dedupe_{0};
   std::atomic<std::size_t> mem_pending_{0};
   std::atomic<std::size_t> sockets_held_{0};
+  /// Call metrics: the domain's counts, published by increments after every strand task.
+  struct call_metrics {
+    app::call_counts seen;
+    core::counter* started = nullptr;
+    core::counter* relay_only = nullptr;
+    core::counter* answered = nullptr;
+    std::array<core::counter*, 4> ended{};  ///< hangup, rejected, timeout, chat_ended
+  } call_metrics_;
+  void publish_calls();
   std::atomic<std::size_t> files_live_{0};
   std::atomic<std::uint64_t> file_bytes_{0};
   std::atomic<std::uint64_t> upload_bytes_{0};

@@ -2466,7 +2466,8 @@ TEST_F(AppChatFiles, AFileCannotBeSentOutsideAChatOrIntoTheNextOne) {
   EXPECT_EQ(svc->send_file("A", uuid(2), message_type::file, f.id).error.code, "file_not_found");
 }
 
-// ---- calls (webrtc:*) ----------------------------------------------------------------------------
+// ---- calls (webrtc:*)
+// ----------------------------------------------------------------------------
 
 class AppChatCalls : public AppChat {
  protected:
@@ -2496,7 +2497,8 @@ TEST_F(AppChatCalls, OfferRingsAnswerConnectsAndEverySignalIsRelayedWithItsSende
   ASSERT_TRUE(svc->call_answer("B", sdp).value);
   EXPECT_EQ(svc->call_of("B")->at, call_state::phase::active);
   EXPECT_EQ(signals("A").back().kind, signal_kind::answer);
-  ASSERT_TRUE(svc->call_candidate("B", {"candidate:1 1 udp 1 10.0.0.2 5 typ host", "0", 0, {}}).value);
+  ASSERT_TRUE(
+      svc->call_candidate("B", {"candidate:1 1 udp 1 10.0.0.2 5 typ host", "0", 0, {}}).value);
   EXPECT_EQ(signals("A").back().candidate.candidate, "candidate:1 1 udp 1 10.0.0.2 5 typ host");
   ASSERT_TRUE(svc->call_reveal("A", true).value);
   EXPECT_TRUE(signals("B").back().reveal);
@@ -2590,8 +2592,8 @@ TEST_F(AppChatCalls, AnIceBurstPassesAndAFloodIsRateLimited) {
   pair_ab();
   ASSERT_TRUE(svc->call_offer("A", call_type::audio, sdp).value);
   for (int i = 0; i < 150; ++i) {
-    ASSERT_TRUE(svc->call_candidate("A", {"candidate:1 1 udp 1 10.0.0.2 5 typ host", {}, {}, {}})
-                    .value)
+    ASSERT_TRUE(
+        svc->call_candidate("A", {"candidate:1 1 udp 1 10.0.0.2 5 typ host", {}, {}, {}}).value)
         << i;
   }
   bool limited = false;
@@ -2613,12 +2615,16 @@ TEST_F(AppChatCalls, RelayPrivacyRefusesAddressesAndBlanksRelatedOnes) {
             "relay_only");
   EXPECT_EQ(svc->call_candidate("A", {"candidate:3 1 udp 1 198.51.100.9 6 typ srflx raddr "
                                       "192.168.1.2 rport 5",
-                                      {}, {}, {}})
+                                      {},
+                                      {},
+                                      {}})
                 .error.code,
             "relay_only");
   ASSERT_TRUE(svc->call_candidate("A", {"candidate:2 1 udp 1 203.0.113.7 5 typ relay raddr "
                                         "198.51.100.9 rport 6",
-                                        {}, {}, {}})
+                                        {},
+                                        {},
+                                        {}})
                   .value);
   const auto got = signals("B").back().candidate.candidate;
   EXPECT_EQ(got.find("198.51.100.9"), std::string::npos) << got;

@@ -16,7 +16,8 @@ TEST(SdpPrivacy, OnlyRelayCandidatesPassWithTheirRelatedAddressBlanked) {
   for (const char* leak : {
            "candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0",
            "candidate:1 1 udp 2122260223 0b1c7a2e-8f1d-4f0c-9c3e-2b1d3f4a5b6c.local 54321 typ host",
-           "candidate:3 1 udp 1686052607 198.51.100.9 61000 typ srflx raddr 192.168.1.20 rport 54321",
+           "candidate:3 1 udp 1686052607 198.51.100.9 61000 typ srflx raddr 192.168.1.20 rport "
+           "54321",
            "candidate:4 1 udp 1 198.51.100.9 61000 typ prflx",
            "candidate:1 1 udp 1 203.0.113.7 50000 typ relayx",
            "candidate:1 1 udp 1 203.0.113.7 50000 typ",  // malformed
@@ -44,8 +45,9 @@ TEST(SdpPrivacy, AnSdpPassesWhenItsAddressesAreBlankOrItsRelays) {
 TEST(SdpPrivacy, AnSdpRevealingAnAddressIsRefused) {
   EXPECT_FALSE(relay_only_sdp("v=0\r\nc=IN IP4 192.168.1.20\r\n")) << "a host address in c=";
   EXPECT_FALSE(relay_only_sdp("v=0\r\nc=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 198.51.100.9\r\n"));
-  EXPECT_FALSE(relay_only_sdp("v=0\r\nc=IN IP4 0.0.0.0\r\n"
-                              "a=candidate:1 1 udp 1 192.168.1.20 5 typ host\r\n"));
+  EXPECT_FALSE(
+      relay_only_sdp("v=0\r\nc=IN IP4 0.0.0.0\r\n"
+                     "a=candidate:1 1 udp 1 192.168.1.20 5 typ host\r\n"));
   EXPECT_FALSE(relay_only_sdp("v=0\r\nc=IN IP6 2001:db8::1\r\n"));
   EXPECT_TRUE(relay_only_sdp("v=0\r\nc=IN IP6 ::\r\n"));
 }

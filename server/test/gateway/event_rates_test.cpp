@@ -80,8 +80,8 @@ struct world {
 
   static app::chat_config config() {
     app::chat_config c;
-    c.message_limit = c.typing_limit = c.receipt_limit = c.control_limit = c.signal_limit =
-        {0.0, 1.0};
+    c.message_limit = c.typing_limit = c.receipt_limit = c.control_limit =
+        c.signal_limit = {0.0, 1.0};
     c.match_limit = {0.0, 2.0};
     return c;
   }
@@ -128,9 +128,8 @@ struct world {
   }
 };
 
-constexpr std::array all_classes = {rate_class::match,   rate_class::message,
-                                    rate_class::typing,  rate_class::receipt,
-                                    rate_class::control, rate_class::signal};
+constexpr std::array all_classes = {rate_class::match,   rate_class::message, rate_class::typing,
+                                    rate_class::receipt, rate_class::control, rate_class::signal};
 
 TEST(GatewayEventRates, EachRowDrawsFromTheBucketItsClassNames) {
   for (const auto& row : event_table()) {

@@ -10,7 +10,8 @@ import {
   api, assertAckError, assertAckOk, baseUrl, cleanupChat, closeAllGuests, emitAck, guest, pairUp,
   startChatServer, waitPayload,
 } from './lib/chat.mjs';
-import { runBinary, sleep } from './lib/server.mjs';
+import { findSamples, parsePrometheusText } from './lib/prometheus.mjs';
+import { getMetrics, runBinary, sleep } from './lib/server.mjs';
 import { allocate, startCoturn, stopAllCoturn } from './lib/turn.mjs';
 
 after(cleanupChat);
@@ -116,6 +117,17 @@ describe('signaling between the two guests of a chat', () => {
       .filter((r) => r.event === 'webrtc:ice-candidate').length === 60 });
   });
 
+  test('metrics: calls started, answered, and ended by reason', async () => {
+    const parsed = parsePrometheusText((await getMetrics(server)).text);
+    const one = (name, labels = {}) => findSamples(parsed, name, labels)[0]?.value;
+    assert.ok(one('hallway_calls_started_total') >= 6, 'started');
+    assert.ok(one('hallway_calls_answered_total') >= 2, 'answered');
+    assert.equal(one('hallway_calls_relay_only_total'), 0, 'no TURN: no relay-only call');
+    for (const reason of ['hangup', 'rejected', 'timeout', 'chat_ended']) {
+      assert.ok(one('hallway_calls_ended_total', { reason }) >= 1, `ended by ${reason}`);
+    }
+  });
+
   test('GET /api/ice-servers without TURN: direct, no credentials; 401 without a token', async () => {
     const g = await guest(baseUrl(server));
     const r = await api(baseUrl(server), '/api/ice-servers', { token: g.token });
@@ -173,6 +185,8 @@ describe('relay-only calls through a real coturn', () => {
     const got = await waitPayload(b.socket, 'webrtc:ice-candidate');
     assert.equal(got.candidate.candidate, RELAY_CAND.replace('raddr 198.51.100.9 rport 61000', 'raddr 0.0.0.0 rport 0'));
     assert.ok(!JSON.stringify(b.socket.received).includes('192.168.1.20'), 'the partner never saw a host address');
+    const parsed = parsePrometheusText((await getMetrics(server)).text);
+    assert.equal(findSamples(parsed, 'hallway_calls_relay_only_total')[0].value, 1);
   });
 });
 
