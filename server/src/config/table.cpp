@@ -334,7 +334,8 @@ void add_files(std::vector<option>& t) {
 }
 
 // Comma-separated STUN/TURN URLs: each must start with its scheme.
-setter set_urls(std::vector<std::string> config::*field, std::vector<std::string_view> schemes) {
+setter set_urls(std::vector<std::string> config::*field,
+                const std::vector<std::string_view>& schemes) {
   return [field, schemes](config& c, std::string_view v) -> std::string {
     (c.*field).clear();
     std::size_t start = 0;
