@@ -102,7 +102,7 @@ fi
 # The realtime and chat suites again, against the ThreadSanitizer build with 4 I/O threads: a
 # data race makes the server exit (halt_on_error), which fails the test that was running.
 if [ "$only" = all ] || [ "$only" = tsan ]; then
-  echo "== tsan (realtime_*, chat_* and files_share/files_lifetime against build/tsan, 4 I/O threads)"
+  echo "== tsan (realtime_*, chat_*, files_share/files_lifetime and calls against build/tsan, 4 I/O threads)"
   tsan=${HALLWAY_TSAN_BUILD:-build/tsan} root=$PWD
   tstart=$(date +%s)
   if [ ! -x "$tsan/server/hallway" ] || [ ! -x "$tsan/server/test/hallway-test-server" ]; then
@@ -114,7 +114,7 @@ if [ "$only" = all ] || [ "$only" = tsan ]; then
     HALLWAY_TEST_SERVER_BIN="$root/$tsan/server/test/hallway-test-server" \
     HALLWAY_TEST_THREADS=${HALLWAY_TEST_THREADS:-4} \
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/server/test/tsan.supp" \
-      node_suite tsan 'realtime_*.test.mjs' 'chat_*.test.mjs' 'files_share.test.mjs' 'files_lifetime.test.mjs'
+      node_suite tsan 'realtime_*.test.mjs' 'chat_*.test.mjs' 'files_share.test.mjs' 'files_lifetime.test.mjs' 'calls.test.mjs'
   fi
   echo "tsan stage: $(( $(date +%s) - tstart )) s" >>"$logs/summary"
 fi
