@@ -6,7 +6,7 @@ import { ChatClient, type Prefs } from './client';
 import { FakeSocket } from './fake';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const prefs: Prefs = { interests: ['music'], language: 'en-US', nickname: '', interestsOnly: false };
+const prefs: Prefs = { mode: 'text', interests: ['music'], language: 'en-US', nickname: '', interestsOnly: false };
 
 function memoryStorage() {
   const m = new Map<string, string>();
