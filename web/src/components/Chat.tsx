@@ -83,7 +83,7 @@ export function Chat({ state, on, call }: { state: State; on: ChatHandlers; call
           ))}
         </div>
         {partner ? (
-          <p className="shrink-0 truncate text-xs text-muted short:hidden max-sm:hidden" title="The stranger's nickname">
+          <p className="min-w-0 max-w-[35%] truncate text-xs text-muted short:hidden" title="The stranger's nickname">
             {partner.username}
             {partner.language ? ` · ${partner.language}` : ''}
           </p>

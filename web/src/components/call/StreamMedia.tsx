@@ -67,6 +67,5 @@ export const StreamMedia = forwardRef<
     'data-testid': props.testId,
     hidden: props.hidden,
   };
-  // eslint-disable-next-line jsx-a11y/media-has-caption -- a live call has no captions
   return props.kind === 'video' ? <video ref={el} {...common} /> : <audio ref={el} {...common} />;
 });

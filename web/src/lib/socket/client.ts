@@ -169,6 +169,7 @@ export class ChatClient {
   /** Searching → landing. */
   cancel(): void {
     this.searching = false;
+    this.endCallContext(true);
     this.dispatch({ type: 'search/cancel' });
     void this.request('user:match:cancel');
   }
