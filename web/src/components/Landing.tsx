@@ -71,7 +71,7 @@ export function Landing({
               <label
                 key={m}
                 className={`flex items-center gap-2 rounded-lg px-3 py-2.5 has-focus-visible:outline-3 has-focus-visible:outline-offset-2 has-focus-visible:outline-focus ${
-                  mode === m ? 'border-2 border-accent bg-surface' : 'border border-line text-muted hover:bg-raised'
+                  mode === m ? 'border-2 border-accent bg-surface' : 'border border-line hover:bg-raised'
                 }`}
               >
                 <input
