@@ -13,10 +13,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { AxeBuilder } from '@axe-core/playwright';
+
 import { CALL_ARGS, CHROMIUM, FAKE_MEDIA_ARGS, launchBrowser, scene, screenshot } from './lib/browser.mjs';
 import { containsText, hasAttribute, hasText, hidden, poll, visible } from './lib/expect.mjs';
 import { matchedPair, uniqueTag } from './lib/flows.mjs';
 import { REPO_ROOT, binaryPath, cleanupAll, startHallway, stopHallway } from './lib/hallway.mjs';
+import { startCoturn, turnserverPath } from './lib/coturn.mjs';
 import { openNetns } from './lib/netns.mjs';
 import { CALL, effectiveScheme, screens } from './lib/pages.mjs';
 
@@ -62,6 +65,7 @@ after(async () => {
 /** Counts the page's getUserMedia calls (window.__gumCalls): one capture, reused. */
 function countCaptures() {
   const md = navigator.mediaDevices;
+  if (!md) return; // about:blank (axe opens one to finish its run)
   const original = md.getUserMedia.bind(md);
   window.__gumCalls = 0;
   md.getUserMedia = (c) => {
@@ -83,6 +87,13 @@ async function framesFlow(call, who) {
 
 const isBlurred = async (call) => /blur\(/.test(await call.remoteFilter());
 
+/** Serious and critical axe violations of the page as it is now. */
+async function axeProblems(page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join('; ')}`);
+}
+
 /** A calls B (video or audio) and B accepts; resolves once both are connected. */
 async function connectedCall(A, B, type = 'video') {
   await (type === 'video' ? A.call.videoCallButton : A.call.audioCallButton).click();
@@ -101,9 +112,12 @@ test('a video call connects, stays blurred until both press Show video, and can 
         await b.context.addInitScript(countCaptures);
       },
     });
+    await A.chat.send('Hi! Where are you travelling next?');
+    await B.chat.send('Lisbon in May. Video call?');
+    await visible(A.chat.theirMessage('Lisbon in May. Video call?'));
     await A.call.videoCallButton.click();
     // The caller hears it ring; the callee sees who calls how, with the countdown.
-    await containsText(A.call.status, /Calling the stranger…|Ringing the stranger… \d+ s/);
+    await containsText(A.call.status, /^(Calling the stranger…|Ringing the stranger… · \d+ s)$/);
     await visible(B.call.incoming);
     await hasText(B.call.incoming.getByRole('heading'), 'Incoming video call');
     const left = Number(/\d+/.exec(await hasText(B.call.countdown, /^Ringing · \d+ s$/))[0]);
@@ -149,6 +163,36 @@ test('a video call connects, stays blurred until both press Show video, and can 
       fs.copyFileSync(blurredShot, path.join(REPO_ROOT, 'docs/screenshots/call-blurred.png'));
       fs.copyFileSync(revealedShot, path.join(REPO_ROOT, 'docs/screenshots/call-revealed.png'));
     }
+
+    // The call view in dark and at 360 px: axe finds nothing serious, nothing scrolls sideways,
+    // every control is there.
+    const problems = [];
+    for (const scheme of ['light', 'dark']) {
+      await sa.page.emulateMedia({ colorScheme: scheme });
+      await poll(async () => (await effectiveScheme(sa.page)) === scheme || undefined);
+      for (const p of await axeProblems(sa.page)) problems.push(`${scheme}: ${p}`);
+    }
+    await screenshot(sa.page, 'call-revealed-dark');
+    await sa.page.setViewportSize({ width: 360, height: 740 });
+    for (const control of [A.call.muteButton, A.call.cameraButton, A.call.devicesButton, A.call.hangUpButton,
+      A.call.blurVideoButton, A.chat.composer]) {
+      await visible(control);
+    }
+    const { scrollWidth, innerWidth } = await sa.page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    assert.ok(scrollWidth <= innerWidth, `scrolls sideways at 360 px (${scrollWidth} > ${innerWidth})`);
+    for (const p of await axeProblems(sa.page)) problems.push(`360 px dark: ${p}`);
+    await screenshot(sa.page, 'call-phone-dark');
+    await sa.page.setViewportSize({ width: 1280, height: 800 });
+    await sa.page.emulateMedia({ colorScheme: 'light' });
+    // The devices panel: a camera and a microphone to choose, keyboard reachable.
+    await A.call.devicesButton.focus();
+    await sa.page.keyboard.press('Enter');
+    await hasAttribute(A.call.devicesButton, 'aria-expanded', 'true');
+    await visible(sa.page.getByRole('combobox', { name: 'Camera', exact: true }));
+    await visible(sa.page.getByRole('combobox', { name: 'Microphone', exact: true }));
+    await A.call.devicesButton.click();
+    assert.deepEqual(problems, [], problems.join('\n'));
 
     // Either side blurs again, for both.
     await B.call.blurVideoButton.click();
@@ -305,3 +349,37 @@ test('video mode: two strangers who chose Video are in a call at once, blurred',
     await hidden(B.call.view);
   });
 });
+
+test('the same video call forced through a real coturn relay: relay-only, a relay candidate pair, no address shown',
+  { skip: turnserverPath() ? false : 'coturn is not installed (scripts/bootstrap.sh --test installs it)' }, async () => {
+    const turn = await startCoturn({ wrap: ns ? (bin, name) => ns.wrap(bin, name) : undefined });
+    try {
+      const relayServer = await startCallServer({ 'turn-urls': turn.urls, 'turn-secret': turn.secret,
+        'call-privacy': 'relay', 'call-privacy-text': 'relay' });
+      await scene(browser, relayServer, async (open) => {
+        const { sa, A, B } = await matchedPair(open);
+        // What the page is told: relay only, with time-limited TURN credentials.
+        const ice = await sa.page.evaluate(async () => {
+          const { token } = JSON.parse(sessionStorage.getItem('hallway.guest')).guest;
+          const r = await fetch('/api/ice-servers?mode=text', { headers: { Authorization: `Bearer ${token}` } });
+          return r.json();
+        });
+        assert.equal(ice.iceTransportPolicy, 'relay');
+        assert.ok(ice.iceServers.some((s) => [s.urls].flat().some((u) => u.startsWith('turn:')) && s.username && s.credential));
+
+        await connectedCall(A, B, 'video');
+        await Promise.all([framesFlow(A.call, 'A (relayed)'), framesFlow(B.call, 'B (relayed)')]);
+        // getStats: the selected pair is a relay pair on both sides.
+        for (const [who, C] of [['A', A.call], ['B', B.call]]) {
+          await hasAttribute(C.quality, 'data-path', 'relayed', { message: `${who}: relayed` });
+          await hasAttribute(C.quality, 'data-local-candidate', 'relay');
+          await containsText(C.quality, 'relayed');
+          assert.equal(await C.privacy.count(), 0, `${who}: no address warning on a relayed call`);
+        }
+        await A.call.hangUpButton.click();
+        await hasText(B.call.notice, CALL.hungUp);
+      });
+    } finally {
+      await turn.stop();
+    }
+  });

@@ -226,7 +226,7 @@ export const CALL = {
   blurred: 'Video is blurred until you both press Show video.',
   waiting: 'Waiting for the stranger to agree',
   theyAgreed: 'The stranger agreed to show video — press Show video to see each other.',
-  shown: 'Video shown to both of you — either of you can blur it again.',
+  shown: 'Shown to both of you — either can blur it again.',
   privacy: "The stranger's browser can see your network address in this call",
   cameraBlocked: /^Camera or microphone blocked — allow them for this site in the browser to call\. The chat goes on\.$/,
   micBlocked: /^Microphone blocked — allow it for this site in the browser to call\. The chat goes on\.$/,

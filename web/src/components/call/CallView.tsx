@@ -29,23 +29,40 @@ import { StreamMedia, type StreamMediaHandle } from './StreamMedia';
 
 export const PRIVACY_TEXT = "The stranger's browser can see your network address in this call";
 
-function phaseText(s: CallSnapshot, now: number): string {
+/** The call's state for the live region, and its clock (ring countdown, duration) apart: a
+ *  ticking clock inside a live region would be read out every second. */
+function phaseText(s: CallSnapshot, now: number): { label: string; clock: string | null } {
   switch (s.phase) {
-    case 'calling': {
-      if (s.ringEndsAt === null) return 'Calling the stranger…';
-      return `Ringing the stranger… ${Math.max(0, Math.ceil((s.ringEndsAt - now) / 1000))} s`;
-    }
+    case 'calling':
+      if (s.ringEndsAt === null) return { label: 'Calling the stranger…', clock: null };
+      return { label: 'Ringing the stranger…', clock: `${Math.max(0, Math.ceil((s.ringEndsAt - now) / 1000))} s` };
     case 'ringing':
-      return 'Incoming call';
+      return { label: 'Incoming call', clock: null };
     case 'connecting':
-      return s.connectedAt ? 'Reconnecting…' : 'Connecting…';
+      return { label: s.connectedAt ? 'Reconnecting…' : 'Connecting…', clock: null };
     case 'connected':
-      return `Connected · ${formatDuration(Math.max(0, (now - (s.connectedAt ?? now)) / 1000))}`;
+      return { label: 'Connected', clock: formatDuration(Math.max(0, (now - (s.connectedAt ?? now)) / 1000)) };
     case 'failed':
-      return 'The connection failed.';
+      return { label: 'The connection failed.', clock: null };
     case 'idle':
-      return '';
+      return { label: '', clock: null };
   }
+}
+
+function CallStatus({ snap, className }: { snap: CallSnapshot; className: string }) {
+  const now = useNow(snap.phase === 'calling' || snap.phase === 'connected', 500);
+  const { label, clock } = phaseText(snap, now);
+  return (
+    <p data-testid="call-status" className={className}>
+      <span role="status">{label}</span>
+      {clock ? (
+        <span role="timer" aria-label={snap.phase === 'connected' ? 'Call duration' : 'Ringing time left'} className="tabular-nums">
+          {' · '}
+          {clock}
+        </span>
+      ) : null}
+    </p>
+  );
 }
 
 const ctl = 'btn size-10 shrink-0 p-0 short:size-9';
@@ -73,11 +90,9 @@ export function CallView({ snap, call }: { snap: CallSnapshot; call: CallControl
   const [devicesOpen, setDevicesOpen] = useState(false);
   const [soundBlocked, setSoundBlocked] = useState(false);
   const { full, supported, toggle } = useFullscreen(box);
-  const now = useNow(snap.phase === 'calling' || snap.phase === 'connected', 500);
   const video = snap.callType === 'video';
   const live = snap.phase === 'connecting' || snap.phase === 'connected' || snap.phase === 'failed';
   const revealed = snap.reveal.mine && snap.reveal.theirs;
-  const status = phaseText(snap, now);
   const onSoundBlocked = useCallback((b: boolean) => setSoundBlocked(b), []);
 
   const controls = (
@@ -128,6 +143,9 @@ export function CallView({ snap, call }: { snap: CallSnapshot; call: CallControl
           Unmute the stranger
         </button>
       ) : null}
+      {video && live && revealed ? (
+        <RevealButton mine disabled={false} onReveal={(r) => void call.setReveal(r)} className="min-h-10" />
+      ) : null}
       {video && supported ? (
         <button type="button" className={ctl} aria-label="Full screen" aria-pressed={full} title={full ? 'Leave full screen' : 'Full screen'} onClick={toggle}>
           {full ? <ExitFullscreenIcon /> : <FullscreenIcon />}
@@ -150,7 +168,7 @@ export function CallView({ snap, call }: { snap: CallSnapshot; call: CallControl
 
   const privacy =
     snap.policy === 'all' ? (
-      <p data-testid="call-privacy" className="px-3 pb-1.5 text-center text-xs text-muted">
+      <p data-testid="call-privacy" className="px-3 pb-1.5 text-center text-xs font-medium text-danger">
         {PRIVACY_TEXT}
       </p>
     ) : null;
@@ -162,9 +180,7 @@ export function CallView({ snap, call }: { snap: CallSnapshot; call: CallControl
           <span className="flex size-9 items-center justify-center rounded-full bg-accent text-on-accent" aria-hidden="true">
             <PhoneIcon />
           </span>
-          <p role="status" data-testid="call-status" className="min-w-0 flex-1 text-sm font-medium">
-            {status}
-          </p>
+          <CallStatus snap={snap} className="min-w-0 flex-1 text-sm font-medium" />
           {live ? <Quality quality={snap.quality} /> : null}
         </div>
         <StreamMedia ref={remoteRef} kind="audio" stream={snap.remote} version={snap.version} onSoundBlocked={onSoundBlocked} testId="remote-audio" hidden />
@@ -184,7 +200,7 @@ export function CallView({ snap, call }: { snap: CallSnapshot; call: CallControl
       data-revealed={revealed}
       className={`flex shrink-0 flex-col border-b border-line bg-surface ${full ? 'h-full' : ''}`}
     >
-      <div className={`relative w-full overflow-hidden bg-black ${full ? 'min-h-0 flex-1' : 'h-[38dvh] sm:h-[46dvh] short:h-[52dvh]'}`}>
+      <div className={`relative w-full overflow-hidden bg-black ${full ? 'min-h-0 flex-1' : 'h-[32dvh] sm:h-[46dvh] short:h-[52dvh]'}`}>
         <StreamMedia
           ref={remoteRef}
           kind="video"
@@ -196,26 +212,29 @@ export function CallView({ snap, call }: { snap: CallSnapshot; call: CallControl
           className={`size-full object-contain transition-[filter] duration-300 ${revealed ? '' : 'scale-110 blur-2xl'}`}
         />
         {/* What the stranger's picture is waiting for. */}
-        {!revealed || snap.remoteVideoStalled || snap.phase !== 'connected' ? (
+        {(!revealed && live) || (revealed && snap.remoteVideoStalled && snap.phase === 'connected') ? (
           <div className="absolute inset-0 flex flex-col items-center justify-center gap-2 p-3 text-center text-white">
-            {snap.phase !== 'connected' ? (
-              <p className="rounded-lg bg-black/55 px-3 py-1.5 text-sm font-medium">{status}</p>
-            ) : snap.remoteVideoStalled && revealed ? (
+            {revealed ? (
               <p className="rounded-lg bg-black/55 px-3 py-1.5 text-sm">The stranger&apos;s camera is off</p>
-            ) : null}
-            {!revealed && live ? (
+            ) : (
               <div className="flex max-w-xs flex-col items-center gap-2 rounded-xl bg-black/55 p-3">
                 <p data-testid="reveal-state" className="text-sm leading-snug">
                   {revealText(snap.reveal.mine, snap.reveal.theirs)}
                 </p>
                 <RevealButton mine={snap.reveal.mine} disabled={!live} onReveal={(r) => void call.setReveal(r)} className="min-h-10" />
               </div>
-            ) : null}
+            )}
           </div>
         ) : null}
-        <div className="absolute left-2 top-2 flex flex-wrap items-center gap-1.5">
+        <div className="absolute left-2 right-2 top-2 flex flex-wrap items-center gap-1.5">
+          <CallStatus snap={snap} className="rounded-full bg-black/55 px-2 py-0.5 text-xs font-medium text-white" />
           {live ? <Quality quality={snap.quality} /> : null}
         </div>
+        {live && revealed ? (
+          <p data-testid="reveal-state" className="absolute bottom-2 left-2 max-w-[calc(100%-8rem)] rounded-lg bg-black/55 px-2 py-0.5 text-xs text-white sm:max-w-[calc(100%-12rem)]">
+            {revealText(true, true)}
+          </p>
+        ) : null}
         {/* Yourself, picture-in-picture: muted, mirrored; nothing (no frozen frame) when the camera is off. */}
         {snap.sendsVideo ? (
           <div className="absolute bottom-2 right-2 aspect-[4/3] w-24 overflow-hidden rounded-lg border border-white/40 bg-gray-900 shadow-lg sm:w-40">
@@ -226,19 +245,6 @@ export function CallView({ snap, call }: { snap: CallSnapshot; call: CallControl
             ) : (
               <StreamMedia kind="video" stream={snap.local} version={snap.version} muted label="Your camera" testId="self-view" className="size-full -scale-x-100 object-cover" />
             )}
-          </div>
-        ) : null}
-      </div>
-      <div className="mx-auto flex w-full max-w-3xl flex-wrap items-center justify-between gap-x-3 px-2">
-        <p role="status" data-testid="call-status" className="px-1 pt-1 text-sm font-medium">
-          {status}
-        </p>
-        {live && revealed ? (
-          <div className="flex items-center gap-2 pt-1">
-            <p data-testid="reveal-state" className="text-xs text-muted">
-              {revealText(true, true)}
-            </p>
-            <RevealButton mine disabled={false} onReveal={(r) => void call.setReveal(r)} className="min-h-9 py-1" />
           </div>
         ) : null}
       </div>

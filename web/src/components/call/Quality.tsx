@@ -20,6 +20,7 @@ export function Quality({ quality }: { quality: Q | null }) {
     <span
       data-testid="call-quality"
       data-path={quality?.path ?? ''}
+      data-local-candidate={quality?.localType ?? ''}
       data-level={lvl ?? ''}
       title={details || undefined}
       className="inline-flex items-center gap-1.5 rounded-full bg-black/55 px-2 py-0.5 text-xs text-white"
@@ -32,8 +33,8 @@ export function Quality({ quality }: { quality: Q | null }) {
       <span>
         {lvl ? `${LEVEL_TEXT[lvl]} connection` : 'Measuring…'}
         {quality?.path ? ` · ${quality.path === 'relayed' ? 'relayed' : 'direct'}` : ''}
+        {details ? <span className="max-sm:hidden"> · {details}</span> : null}
       </span>
-      {details ? <span className="max-sm:hidden">· {details}</span> : null}
     </span>
   );
 }

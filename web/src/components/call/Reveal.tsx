@@ -2,7 +2,7 @@
 // Consent-first video: the stranger's video stays blurred until both have pressed "Show video";
 // either can blur it again. Both states are shown on both sides.
 export function revealText(mine: boolean, theirs: boolean): string {
-  if (mine && theirs) return 'Video shown to both of you — either of you can blur it again.';
+  if (mine && theirs) return 'Shown to both of you — either can blur it again.';
   if (mine) return 'Waiting for the stranger to agree';
   if (theirs) return 'The stranger agreed to show video — press Show video to see each other.';
   return 'Video is blurred until you both press Show video.';
