@@ -164,16 +164,6 @@ export class CallPeer {
     await this.audioSender?.replaceTrack(track);
   }
 
-  /** Sends video from now on (the call was joined without a camera): renegotiates. */
-  addVideo(local: LocalTracks): void {
-    if (this.videoSender || !local.video) return;
-    this.videoSender = this.pc.addTrack(local.video, local.stream);
-  }
-
-  get sendsVideo(): boolean {
-    return this.videoSender !== null;
-  }
-
   /** "Retry" after a failure: one more ICE restart (and the automatic ones again). */
   retry(): void {
     if (this.closed) return;
