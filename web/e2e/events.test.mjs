@@ -1,4 +1,4 @@
-// One set of realtime event names: docs/protocol.md's two event tables, the server's table
+// One set of realtime event names: docs/protocol.md's event tables, the server's table
 // (`hallway --list-events`) and the web client's event map (web/src/lib/protocol/events.ts) must
 // name the same events, client → server and server → client separately.
 
@@ -35,9 +35,16 @@ test('docs/protocol.md, hallway --list-events and the web client name the same e
 
 // The parsers themselves, on inputs shaped like the real ones, so that a parser that finds
 // nothing (and would compare empty sets) cannot pass.
-test('the markdown parser reads both tables, two-name rows and aliases', () => {
+test('the markdown parser reads every table, two-name rows and aliases', () => {
   const md = fs.readFileSync(DOC, 'utf8');
   const doc = eventsFromProtocolDoc(md);
+  // Two sections of tables (the chat's and the calls'), read together per direction.
+  const split = eventsFromProtocolDoc([
+    '| event (client → server) | payload |', '|---|---|', '| `a:one` / `a:two` | x |', '',
+    '| event (server → client) | payload |', '|---|---|', '| `b:one` | x |', '', 'text', '',
+    '| event (client → server) | payload |', '|---|---|', '| `c:one` (alias `c:old`) | x |', '',
+  ].join('\n'));
+  assert.deepEqual(split, { client: ['a:one', 'a:two', 'c:one', 'c:old'], server: ['b:one'] });
   for (const n of ['user:match', 'chat:typing:start', 'chat:typing:stop', 'chat:leave', 'chat:clear',
     'leave-room', 'close-room', 'stats:get']) assert.ok(doc.client.includes(n), `client table has ${n}`);
   for (const n of ['connection:established', 'user:matched', 'chat:typing:start', 'chat:typing:stop',

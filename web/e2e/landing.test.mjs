@@ -1,5 +1,5 @@
 // The landing page's form and the searching screen's controls, as a visitor meets them: Start
-// waits for the rules checkbox, Video is offered disabled, interest tags follow the API's rules,
+// waits for the rules checkbox, Text or Video can be chosen, interest tags follow the API's rules,
 // the nickname is checked inline, the language follows the browser, the theme toggle cycles and is
 // remembered, the rules page and back; on the searching screen the countdown, "Interests only"
 // and Cancel.
@@ -32,11 +32,15 @@ test('the landing form: Start, mode, interests, nickname, language, rules page',
     await landing.rules.uncheck();
     await enabled(landing.startButton, false);
 
-    // Text is chosen; Video is offered, disabled, with its note.
+    // Text is chosen; Video can be, with its note (consent-first video).
     await visible(landing.modeGroup);
     assert.equal(await landing.textMode.isChecked(), true);
-    assert.equal(await landing.videoMode.isDisabled(), true);
+    assert.equal(await landing.videoMode.isDisabled(), false);
     await visible(landing.videoNote);
+    await landing.videoMode.check();
+    assert.equal(await landing.textMode.isChecked(), false);
+    await landing.textMode.check();
+    assert.equal(await landing.videoMode.isChecked(), false);
 
     // Interests: Enter and comma add, a tag's button removes it, Backspace in an empty input
     // removes the last; at most 10 tags of 1–30 characters.

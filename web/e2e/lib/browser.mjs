@@ -24,12 +24,18 @@ export const SCREENSHOTS = path.join(REPO_ROOT, 'build/artifacts/screenshots');
  *  permission granted without a prompt: the voice-note tests. */
 export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
-/** Launches Chromium with CHROMIUM_ARGS plus `extraArgs`. */
-export async function launchBrowser(extraArgs = []) {
+/** WebRTC between two pages on this machine: Chromium gathers no loopback candidate otherwise
+ *  (a call on 127.0.0.1 would stay at "new"). */
+export const CALL_ARGS = ['--allow-loopback-in-peer-connection'];
+
+/** Launches Chromium with CHROMIUM_ARGS plus `extraArgs`; `executablePath` replaces the binary
+ *  (e.g. a wrapper that starts it inside a network namespace). */
+export async function launchBrowser(extraArgs = [], { executablePath } = {}) {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: install Debian's chromium (scripts/bootstrap.sh --test)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
+  return chromium.launch({ executablePath: executablePath ?? CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs],
+    headless: true });
 }
 
 // Runs in every page before its own scripts: a CSP violation (which Chromium also reports on the

@@ -1,6 +1,7 @@
 // The three sources of the realtime event names, each read without compiling anything:
-//  - docs/protocol.md: the two event tables of section 3 (every `backticked` name in a row's
-//    first cell: "`chat:typing:start` / `chat:typing:stop`" names two, "`chat:leave` (aliases
+//  - docs/protocol.md: its event tables, "event (client → server)" and "event (server → client)"
+//    (§3 for the chat, §5 for calls; the tables of one direction are read together; every
+//    `backticked` name in a row's first cell: "`chat:typing:start` / `chat:typing:stop`" names two, "`chat:leave` (aliases
 //    `chat:clear`, …)" names the event and its aliases);
 //  - the server: `hallway --list-events` → {"client":[...],"server":[...]};
 //  - the web client: CLIENT_EVENTS / SERVER_EVENTS in web/src/lib/protocol/events.ts (an array
@@ -17,8 +18,8 @@ export function eventsFromProtocolDoc(markdown) {
     const header = /^\|\s*event \((client|server) → (client|server)\)\s*\|/.exec(lines[i]);
     if (!header) continue;
     const side = header[1];
-    if (out[side]) throw new Error(`two "${side} →" event tables in docs/protocol.md`);
-    const names = [];
+    out[side] ??= [];
+    const names = out[side];
     // Skip the header and the |---| line; the table ends at the first line not starting with |.
     for (let j = i + 2; j < lines.length && lines[j].startsWith('|'); j += 1) {
       const firstCell = lines[j].split('|')[1] ?? '';
@@ -26,7 +27,6 @@ export function eventsFromProtocolDoc(markdown) {
       if (found.length === 0) throw new Error(`no event name in the row: ${lines[j]}`);
       names.push(...found);
     }
-    out[side] = names;
   }
   for (const side of ['client', 'server']) {
     if (!out[side]) throw new Error(`no "event (${side} → …)" table in docs/protocol.md`);

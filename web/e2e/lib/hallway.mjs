@@ -19,10 +19,11 @@ export const WEB_OUT = path.resolve(process.env.HALLWAY_WEB_OUT ?? path.join(REP
 
 /**
  * Starts hallway on the export. Options: matchFallback (--match-fallback, default "3s"), flags
- * ({name: value} without "--", merged over the defaults; null removes one), logLevel ("info").
+ * ({name: value} without "--", merged over the defaults; null removes one), logLevel ("info"),
+ * bin (the executable, e.g. a wrapper that runs the binary inside a network namespace).
  * Resolves startServer()'s object (url, port, logs, stop, …) plus `origin`.
  */
-export async function startHallway({ matchFallback = '3s', flags = {}, logLevel = 'info' } = {}) {
+export async function startHallway({ matchFallback = '3s', flags = {}, logLevel = 'info', bin } = {}) {
   if (!fs.existsSync(path.join(WEB_OUT, 'index.html'))) {
     throw new Error(`no web export at ${WEB_OUT}: build it with \`make web\``);
   }
@@ -38,7 +39,7 @@ export async function startHallway({ matchFallback = '3s', flags = {}, logLevel 
   for (const [k, v] of Object.entries(merged)) {
     if (v !== null && v !== undefined) args.push(`--${k}`, String(v));
   }
-  const server = await startServer({ webRoot: WEB_OUT, logLevel, args });
+  const server = await startServer({ webRoot: WEB_OUT, logLevel, args, ...(bin ? { bin } : {}) });
   return { ...server, origin: server.url };
 }
 

@@ -2,7 +2,7 @@
 // accessible name, exactly as a screen-reader user finds it; data-testid only where the contract
 // names one (online count, countdown, chat status, typing, character counter).
 
-import { containsText, hasText, visible } from './expect.mjs';
+import { containsText, hasAttribute, hasText, visible } from './expect.mjs';
 
 const exact = (name) => ({ name, exact: true });
 
@@ -28,7 +28,7 @@ export class LandingPage extends Screen {
     this.modeGroup = page.getByRole('radiogroup', exact('Chat mode'));
     this.textMode = page.getByRole('radio', exact('Text'));
     this.videoMode = page.getByRole('radio', exact('Video'));
-    this.videoNote = page.getByText('Video calls are coming soon');
+    this.videoNote = page.getByText('Video starts blurred until you both choose to show it. Text chat goes on beside it.');
     this.interests = page.getByRole('textbox', exact('Interests'));
     this.language = page.getByRole('combobox', exact('Language'));
     this.nickname = page.getByRole('textbox', exact('Nickname'));
@@ -55,8 +55,10 @@ export class LandingPage extends Screen {
     await visible(this.removeInterest(tag));
   }
 
-  /** Fills the form (interests, nickname, language), ticks the rules box and presses Start. */
-  async start({ interests = [], nickname, language } = {}) {
+  /** Fills the form (mode, interests, nickname, language), ticks the rules box and presses Start. */
+  async start({ interests = [], nickname, language, mode } = {}) {
+    if (mode === 'video') await this.videoMode.check();
+    if (mode === 'text') await this.textMode.check();
     for (const tag of interests) await this.addInterest(tag);
     if (nickname !== undefined) await this.nickname.fill(nickname);
     if (language !== undefined) await this.language.selectOption(language);
@@ -214,10 +216,72 @@ export class ChatPage extends Screen {
   }
 }
 
-/** The four screens of one page. */
+/** What the call UI says (issue 12). */
+export const CALL = {
+  declined: 'The stranger declined the call.',
+  noAnswer: 'No answer — the stranger did not pick up.',
+  missed: 'You missed a call from the stranger.',
+  hungUp: 'The stranger ended the call.',
+  youEnded: 'Call ended.',
+  blurred: 'Video is blurred until you both press Show video.',
+  waiting: 'Waiting for the stranger to agree',
+  theyAgreed: 'The stranger agreed to show video — press Show video to see each other.',
+  shown: 'Shown to both of you — either can blur it again.',
+  privacy: "The stranger's browser can see your network address in this call",
+  cameraBlocked: /^Camera or microphone blocked — allow them for this site in the browser to call\. The chat goes on\.$/,
+  micBlocked: /^Microphone blocked — allow it for this site in the browser to call\. The chat goes on\.$/,
+  theirCameraOff: "The stranger's camera is off",
+};
+
+/** The call UI within the chat screen: buttons, the incoming-call dialog, the call view. */
+export class CallUi {
+  constructor(page) {
+    this.page = page;
+    this.audioCallButton = page.getByRole('button', exact('Audio call'));
+    this.videoCallButton = page.getByRole('button', exact('Video call'));
+    this.view = page.getByTestId('call-view');
+    this.status = page.getByTestId('call-status');
+    this.notice = page.getByTestId('call-notice');
+    this.incoming = page.getByRole('dialog', { name: /^Incoming (audio|video) call$/ });
+    this.acceptButton = this.incoming.getByRole('button', exact('Accept'));
+    this.declineButton = this.incoming.getByRole('button', exact('Decline'));
+    this.countdown = page.getByRole('timer', exact('Ringing time left'));
+    this.remoteVideo = page.getByTestId('remote-video');
+    this.selfView = page.getByTestId('self-view');
+    this.selfViewOff = page.getByTestId('self-view-off');
+    this.showVideoButton = this.view.getByRole('button', exact('Show video'));
+    this.blurVideoButton = this.view.getByRole('button', exact('Blur video'));
+    this.revealState = page.getByTestId('reveal-state');
+    this.quality = page.getByTestId('call-quality');
+    this.privacy = page.getByTestId('call-privacy');
+    this.controls = page.getByRole('toolbar', exact('Call controls'));
+    this.muteButton = page.getByRole('button', exact('Mute microphone'));
+    this.cameraButton = page.getByRole('button', exact('Turn camera off'));
+    this.devicesButton = page.getByRole('button', exact('Camera and microphone'));
+    this.fullscreenButton = page.getByRole('button', exact('Full screen'));
+    this.hangUpButton = page.getByRole('button', exact('Hang up'));
+  }
+
+  /** Waits for the call view's phase (calling, connecting, connected, failed). */
+  async waitPhase(phase, opts) {
+    return hasAttribute(this.view, 'data-phase', phase, opts);
+  }
+
+  /** Frames the stranger's <video> has shown so far (getVideoPlaybackQuality). */
+  framesShown() {
+    return this.remoteVideo.evaluate((v) => v.getVideoPlaybackQuality().totalVideoFrames);
+  }
+
+  /** The computed CSS filter of the stranger's video ('none' when unblurred). */
+  remoteFilter() {
+    return this.remoteVideo.evaluate((v) => getComputedStyle(v).filter);
+  }
+}
+
+/** The four screens of one page (and its call UI). */
 export function screens(page) {
   return { landing: new LandingPage(page), searching: new SearchingPage(page),
-    chat: new ChatPage(page), rules: new RulesPage(page) };
+    chat: new ChatPage(page), rules: new RulesPage(page), call: new CallUi(page) };
 }
 
 /**

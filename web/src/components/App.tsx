@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { initialState, reducer } from '@/lib/chat/reducer';
 import { ORIGIN } from '@/lib/config';
 import { useAttention } from '@/lib/hooks/useAttention';
+import { useCallController } from '@/lib/hooks/useCallController';
 import { saveAutoFind, useChatClient } from '@/lib/hooks/useChatClient';
 import { useStatsPolling } from '@/lib/hooks/useStatsPolling';
 import type { ReportReason } from '@/lib/protocol/events';
@@ -27,6 +28,8 @@ const Chat = dynamic(() => loadChat().then((m) => m.Chat), { ssr: false });
 export default function App() {
   const [state, dispatch] = useReducer(reducer, initialState);
   const client = useChatClient(dispatch);
+  // Calls load with the chat screen and stay for the page (one camera stream across matches).
+  const call = useCallController(client, state.phase !== 'landing');
   const prefs = useRef<Prefs | null>(null);
 
   const onOnline = useCallback((online: number) => dispatch({ type: 'stats', online }), []);
@@ -106,7 +109,7 @@ export default function App() {
             onCancel={() => client?.cancel()}
           />
         ) : null}
-        {inChat && handlers ? <Chat state={state} on={handlers} /> : null}
+        {inChat && handlers ? <Chat state={state} on={handlers} call={call} /> : null}
       </div>
     </div>
   );

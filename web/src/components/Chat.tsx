@@ -3,14 +3,20 @@
 // files dropped anywhere on it are sent, and an image opens large in a dialog.
 import { useCallback, useMemo, useRef, useState } from 'react';
 
+import type { CallController } from '@/lib/call/controller';
 import { downloadLog } from '@/lib/chat/log';
 import { statusLines, type State } from '@/lib/chat/reducer';
 import type { FileUploadsDeps } from '@/lib/files/uploads';
+import { useCallSnapshot } from '@/lib/hooks/useCallController';
 import { useFileUploads } from '@/lib/hooks/useFileUploads';
 import { useReadReceipts } from '@/lib/hooks/useReadReceipts';
 import type { FileInfo, ReportReason } from '@/lib/protocol/events';
 import type { ReportResult } from '@/lib/socket/client';
 
+import { CallButtons } from './call/CallButtons';
+import { CallNoticeBar } from './call/CallNoticeBar';
+import { CallView } from './call/CallView';
+import { IncomingCall } from './call/IncomingCall';
 import { ChatActions } from './ChatActions';
 import { Composer } from './Composer';
 import { DropZone } from './files/DropZone';
@@ -32,7 +38,7 @@ export interface ChatHandlers {
   uploads: Pick<FileUploadsDeps, 'dispatch' | 'token' | 'refreshToken' | 'sendFile'>;
 }
 
-export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
+export function Chat({ state, on, call }: { state: State; on: ChatHandlers; call: CallController | null }) {
   const [reportOpen, setReportOpen] = useState(false);
   const [viewing, setViewing] = useState<FileInfo | null>(null);
   const opener = useRef<HTMLElement | null>(null);
@@ -56,6 +62,10 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
 
   const save = useCallback(() => downloadLog(state.items, Date.now()), [state.items]);
   const partner = state.chat?.partner;
+  const snap = useCallSnapshot(call);
+  const phase = snap?.phase ?? 'idle';
+  const ringing = phase === 'ringing';
+  const canCall = !ended && !!snap?.inChat && phase === 'idle' && state.connection === 'up';
 
   return (
     <DropZone enabled={!ended} onFiles={files.add} className="flex min-h-0 w-full flex-1 flex-col">
@@ -73,13 +83,16 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
           ))}
         </div>
         {partner ? (
-          <p className="shrink-0 truncate text-xs text-muted short:hidden" title="The stranger's nickname">
+          <p className="min-w-0 max-w-[35%] truncate text-xs text-muted short:hidden" title="The stranger's nickname">
             {partner.username}
             {partner.language ? ` · ${partner.language}` : ''}
           </p>
         ) : null}
+        {call ? <CallButtons enabled={canCall} onCall={(t) => void call.start(t)} /> : null}
         </div>
       </div>
+      {call && snap ? <CallNoticeBar notice={snap.notice} onDismiss={() => call.dismissNotice()} /> : null}
+      {call && snap && phase !== 'idle' && !ringing ? <CallView snap={snap} call={call} /> : null}
 
       <MessageList items={state.items} onRetry={on.retry} files={fileActions} typing={state.partnerTyping} />
 
@@ -99,7 +112,7 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
             canReport={state.endReason !== 'reported'}
           />
           <div className="flex items-end gap-1.5 sm:gap-2">
-            <NewButton ended={ended} escEnabled={!reportOpen && !viewing && !recording} onNew={on.next} />
+            <NewButton ended={ended} escEnabled={!reportOpen && !viewing && !recording && !ringing} onNew={on.next} />
             <Composer
               disabled={ended}
               onSend={on.send}
@@ -113,6 +126,15 @@ export function Chat({ state, on }: { state: State; on: ChatHandlers }) {
         </div>
       </div>
       <ImageDialog file={ended ? null : viewing} onClose={() => setViewing(null)} returnFocus={() => opener.current} />
+      {call && snap ? (
+        <IncomingCall
+          open={ringing}
+          callType={snap.callType}
+          ringEndsAt={snap.ringEndsAt}
+          onAccept={() => void call.accept()}
+          onDecline={() => call.decline()}
+        />
+      ) : null}
     </DropZone>
   );
 }

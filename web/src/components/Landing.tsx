@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 
+import type { Mode } from '@/lib/protocol/events';
 import type { Prefs } from '@/lib/socket/client';
 import { nicknameError } from '@/lib/validation';
 
@@ -26,6 +27,7 @@ export function Landing({
   const [interests, setInterests] = useState<string[]>(initial?.interests ?? []);
   const [language, setLanguage] = useState<string>(initial?.language ?? '');
   const [nickname, setNickname] = useState(initial?.nickname ?? '');
+  const [mode, setMode] = useState<Mode>(initial?.mode ?? 'text');
   const [nickTouched, setNickTouched] = useState(false);
   const [adult, setAdult] = useState(false);
   const nickRef = useRef<HTMLInputElement>(null);
@@ -46,7 +48,7 @@ export function Landing({
       nickRef.current?.focus();
       return;
     }
-    onStart({ interests, language: language || null, nickname: nickname.trim() });
+    onStart({ mode, interests, language: language || null, nickname: nickname.trim() });
   };
 
   return (
@@ -65,24 +67,28 @@ export function Landing({
             Chat mode
           </div>
           <div role="radiogroup" aria-labelledby={`${id}-mode`} className="grid grid-cols-2 gap-2">
-            <label className="flex items-center gap-2 rounded-lg border-2 border-accent bg-surface px-3 py-2.5 has-focus-visible:outline-3 has-focus-visible:outline-offset-2 has-focus-visible:outline-focus">
-              <input type="radio" name="mode" value="text" defaultChecked className="size-4 accent-accent focus-visible:outline-none" />
-              <span className="font-medium">Text</span>
-            </label>
-            <label className="flex items-center gap-2 rounded-lg border border-line px-3 py-2.5 text-muted">
-              <input
-                type="radio"
-                name="mode"
-                value="video"
-                disabled
-                aria-describedby={`${id}-video-note`}
-                className="size-4"
-              />
-              <span className="font-medium">Video</span>
-            </label>
+            {(['text', 'video'] as const).map((m) => (
+              <label
+                key={m}
+                className={`flex items-center gap-2 rounded-lg px-3 py-2.5 has-focus-visible:outline-3 has-focus-visible:outline-offset-2 has-focus-visible:outline-focus ${
+                  mode === m ? 'border-2 border-accent bg-surface' : 'border border-line hover:bg-raised'
+                }`}
+              >
+                <input
+                  type="radio"
+                  name="mode"
+                  value={m}
+                  checked={mode === m}
+                  onChange={() => setMode(m)}
+                  aria-describedby={m === 'video' ? `${id}-video-note` : undefined}
+                  className="size-4 accent-accent focus-visible:outline-none"
+                />
+                <span className="font-medium">{m === 'text' ? 'Text' : 'Video'}</span>
+              </label>
+            ))}
           </div>
           <p id={`${id}-video-note`} className="mt-1 text-xs text-muted">
-            Video calls are coming soon
+            Video starts blurred until you both choose to show it. Text chat goes on beside it.
           </p>
         </div>
 

@@ -122,3 +122,58 @@ export const RetryIcon = (p: P) => (
     <path d="M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5" />
   </svg>
 );
+export const PhoneIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1.9.4 1.8.7 2.7a2 2 0 0 1-.5 2.1L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.5c.9.3 1.8.6 2.7.7a2 2 0 0 1 1.7 2Z" />
+  </svg>
+);
+export const HangUpIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M3.5 14.5c-.9-.9-1-2.3-.2-3.2C5.6 8.8 8.7 7.5 12 7.5s6.4 1.3 8.7 3.8c.8.9.7 2.3-.2 3.2l-1.1 1.1c-.6.6-1.6.7-2.3.2l-1.7-1.2c-.5-.4-.8-1-.7-1.6l.2-1.3a12 12 0 0 0-5.8 0l.2 1.3c.1.6-.2 1.2-.7 1.6l-1.7 1.2c-.7.5-1.7.4-2.3-.2Z" />
+  </svg>
+);
+export const VideoIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <rect x="2" y="6" width="14" height="12" rx="2" />
+    <path d="m16 10.5 6-3.5v10l-6-3.5" />
+  </svg>
+);
+export const VideoOffIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M10.7 6H14a2 2 0 0 1 2 2v3.3l1 1 5-3.3v10M16 16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h2M2 2l20 20" />
+  </svg>
+);
+export const MicOffIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M2 2l20 20M9 9v2a3 3 0 0 0 5.1 2.1M15 9.3V5a3 3 0 0 0-5.9-.6M19 11a7 7 0 0 1-1.2 3.9M5 11a7 7 0 0 0 11.9 5M12 18v4" />
+  </svg>
+);
+export const SwitchCameraIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M20 7h-3l-2-3H9L7 7H4a2 2 0 0 0-2 2v9a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V9a2 2 0 0 0-2-2Z" />
+    <path d="M9 13a3 3 0 0 1 5-2.2M15 13a3 3 0 0 1-5 2.2M14 9v2h-2M10 17v-2h2" />
+  </svg>
+);
+export const SettingsIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0" />
+    <circle cx="16" cy="6" r="2" />
+    <circle cx="10" cy="12" r="2" />
+    <circle cx="18" cy="18" r="2" />
+  </svg>
+);
+export const FullscreenIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M8 3H5a2 2 0 0 0-2 2v3M21 8V5a2 2 0 0 0-2-2h-3M3 16v3a2 2 0 0 0 2 2h3M16 21h3a2 2 0 0 0 2-2v-3" />
+  </svg>
+);
+export const ExitFullscreenIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M8 3v3a2 2 0 0 1-2 2H3M21 8h-3a2 2 0 0 1-2-2V3M3 16h3a2 2 0 0 1 2 2v3M16 21v-3a2 2 0 0 1 2-2h3" />
+  </svg>
+);
+export const EyeOffIcon = (p: P) => (
+  <svg {...base} {...p}>
+    <path d="M2 2l20 20M10.6 5.1A10 10 0 0 1 12 5c6 0 9.5 7 9.5 7a17 17 0 0 1-2.9 3.7M6.6 6.6A17 17 0 0 0 2.5 12S6 19 12 19a9.6 9.6 0 0 0 5.4-1.6M9.9 9.9a3 3 0 0 0 4.2 4.2" />
+  </svg>
+);

@@ -39,7 +39,7 @@ describe('phases', () => {
     const s = chatting(['music', 'films']);
     expect(s.phase).toBe('chatting');
     expect(s.search).toBeNull();
-    expect(s.chat).toEqual({ roomId: 'r1', partner, commonInterests: ['music', 'films'], startedAt: 2000 });
+    expect(s.chat).toEqual({ roomId: 'r1', mode: 'text', partner, commonInterests: ['music', 'films'], startedAt: 2000 });
     expect(statusLines(s)).toEqual([TEXT.chatting, 'You both like: music, films']);
     expect(s.items.map((i) => i.kind === 'notice' && i.text)).toEqual([TEXT.chatting, 'You both like: music, films']);
     expect(s.announcement?.text).toBe('A stranger joined. Common interests: music, films.');
@@ -68,6 +68,11 @@ describe('phases', () => {
     const s = run(withSent('a'), { type: 'matched', at: 5000, roomId: 'r2', partner, commonInterests: [] });
     expect(own(s)).toHaveLength(0);
     expect(s.chat?.roomId).toBe('r2');
+  });
+
+  it('the chat keeps its mode (a video chat starts its call at once)', () => {
+    const s = run(searching(), { type: 'matched', at: 2000, roomId: 'r3', mode: 'video', partner, commonInterests: [] });
+    expect(s.chat?.mode).toBe('video');
   });
 
   it('chatting → ended with each reason and its status text', () => {

@@ -1,5 +1,5 @@
 // The chat state as a pure reducer: no I/O, no clocks (times come in the actions).
-import type { FileInfo, FileKind, Partner } from '../protocol/events';
+import type { FileInfo, FileKind, Mode, Partner } from '../protocol/events';
 
 export type Phase = 'landing' | 'searching' | 'chatting' | 'ended';
 export type MsgStatus = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -55,6 +55,8 @@ export interface Search {
 }
 export interface ChatInfo {
   roomId: string;
+  /** 'video': matched for a video chat (the call starts at once). */
+  mode: Mode;
   partner: Partner;
   commonInterests: string[];
   startedAt: number;
@@ -97,7 +99,7 @@ export type Action =
   | { type: 'search/ack'; at: number; fallbackInMs: number | null | undefined }
   | { type: 'search/cancel' }
   | { type: 'interestsOnly'; value: boolean }
-  | { type: 'matched'; at: number; roomId: string; partner: Partner; commonInterests: string[] }
+  | { type: 'matched'; at: number; roomId: string; mode?: Mode; partner: Partner; commonInterests: string[] }
   | { type: 'msg/send'; at: number; id: string; text: string }
   | { type: 'msg/sent'; id: string; timestamp: number }
   | { type: 'msg/failed'; id: string }
@@ -348,6 +350,7 @@ export function reducer(s: State, a: Action): State {
         search: null,
         chat: {
           roomId: a.roomId,
+          mode: a.mode ?? 'text',
           partner: a.partner,
           commonInterests: a.commonInterests,
           startedAt: a.at,

@@ -6,6 +6,9 @@ export type Mode = 'text' | 'video';
 
 export type ErrorCode =
   | 'invalid_payload'
+  | 'no_call'
+  | 'busy'
+  | 'relay_only'
   | 'rate_limited'
   | 'not_in_chat'
   | 'already_in_chat'
@@ -48,6 +51,35 @@ export interface FileMessagePayload {
 export type MessagePayload = TextMessagePayload | FileMessagePayload;
 export type MessageAck = Ack<{ id: string; timestamp: number }>;
 
+export type CallType = 'audio' | 'video';
+/** An SDP offer or answer as RTCSessionDescriptionInit has it; the SDP is opaque to the server
+ *  (size-capped, and in relay-privacy mode refused when it carries a host or srflx address). */
+export interface SessionDescription<T extends 'offer' | 'answer' = 'offer' | 'answer'> {
+  type: T;
+  sdp: string;
+}
+/** RTCIceCandidateInit without its null fields; `candidate: ''` is the end of candidates. */
+export interface IceCandidate {
+  candidate: string;
+  sdpMid?: string;
+  sdpMLineIndex?: number;
+  usernameFragment?: string;
+}
+export interface OfferPayload {
+  offer: SessionDescription<'offer'>;
+  callType: CallType;
+}
+/** Why a call ended, as the server says it (`from` absent when the server ended it). */
+export type CallEndReason = 'hangup' | 'chat_ended' | 'timeout' | (string & {});
+
+/** The answer of GET /api/ice-servers (REST, Bearer): what an RTCPeerConnection is configured
+ *  with. TURN entries carry time-limited credentials (valid `ttl` seconds). */
+export interface IceServersInfo {
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+  iceTransportPolicy: 'all' | 'relay';
+  ttl: number;
+}
+
 export type ReportReason = 'spam' | 'harassment' | 'sexual' | 'underage' | 'violence' | 'other';
 export interface ReportPayload {
   reason: ReportReason;
@@ -80,6 +112,13 @@ export interface ClientToServerEvents {
   'leave-room': (ack: AckFn<OkAck>) => void;
   'close-room': (ack: AckFn<OkAck>) => void;
   'stats:get': (ack: AckFn<StatsAck>) => void;
+  // Calls (docs/protocol.md): signaling between the two guests of the chat only.
+  'webrtc:offer': (payload: OfferPayload, ack: AckFn<OkAck>) => void;
+  'webrtc:answer': (payload: { answer: SessionDescription<'answer'> }, ack: AckFn<OkAck>) => void;
+  'webrtc:ice-candidate': (payload: { candidate: IceCandidate }, ack: AckFn<OkAck>) => void;
+  'webrtc:call-end': (payload: Record<string, never>, ack: AckFn<OkAck>) => void;
+  'webrtc:call-reject': (payload: Record<string, never>, ack: AckFn<OkAck>) => void;
+  'webrtc:video-reveal': (payload: { reveal: boolean }, ack: AckFn<OkAck>) => void;
 }
 
 export interface ConnectionEstablished {
@@ -146,6 +185,13 @@ export interface ServerToClientEvents {
   'chat:ended': (p: { reason: EndedReason }, offset?: Offset) => void;
   'partner:connection': (p: { state: PartnerState }, offset?: Offset) => void;
   'realtime:stats': (p: Stats, offset?: Offset) => void;
+  'webrtc:offer': (p: OfferPayload & { from: string }, offset?: Offset) => void;
+  'webrtc:answer': (p: { from: string; answer: SessionDescription<'answer'> }, offset?: Offset) => void;
+  'webrtc:ice-candidate': (p: { from: string; candidate: IceCandidate }, offset?: Offset) => void;
+  'webrtc:call-end': (p: { from?: string; reason: CallEndReason }, offset?: Offset) => void;
+  'webrtc:call-reject': (p: { from: string }, offset?: Offset) => void;
+  'webrtc:call-timeout': (p: Record<string, never>, offset?: Offset) => void;
+  'webrtc:video-reveal': (p: { from: string; reveal: boolean }, offset?: Offset) => void;
 }
 
 export type ClientEvent = keyof ClientToServerEvents;
@@ -167,6 +213,12 @@ const clientEvents = {
   'leave-room': true,
   'close-room': true,
   'stats:get': true,
+  'webrtc:offer': true,
+  'webrtc:answer': true,
+  'webrtc:ice-candidate': true,
+  'webrtc:call-end': true,
+  'webrtc:call-reject': true,
+  'webrtc:video-reveal': true,
 } as const satisfies Record<ClientEvent, true>;
 
 const serverEvents = {
@@ -180,6 +232,13 @@ const serverEvents = {
   'chat:ended': true,
   'partner:connection': true,
   'realtime:stats': true,
+  'webrtc:offer': true,
+  'webrtc:answer': true,
+  'webrtc:ice-candidate': true,
+  'webrtc:call-end': true,
+  'webrtc:call-reject': true,
+  'webrtc:call-timeout': true,
+  'webrtc:video-reveal': true,
 } as const satisfies Record<ServerEvent, true>;
 
 export const CLIENT_EVENTS: readonly ClientEvent[] = Object.keys(clientEvents) as ClientEvent[];

@@ -8,6 +8,7 @@ import {
   guestSchema,
   restErrorSchema,
   serverSchemas,
+  iceServersSchema,
   uploadedFileSchema,
 } from './schemas';
 
@@ -19,6 +20,9 @@ const file = {
   kind: 'image',
   url: '/api/files/f_3Kx9?k=AbC-_d12',
 };
+const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\n' };
+const answer = { type: 'answer', sdp: 'v=0\r\n' };
+const cand = 'candidate:1 1 udp 2122260223 10.0.0.1 50000 typ host generation 0';
 const voice = { ...file, name: 'voice-note.webm', mime: 'audio/webm', kind: 'voice', duration: 12 };
 
 // For every server event: payloads it must accept and payloads it must refuse.
@@ -96,6 +100,52 @@ const serverCases: { [E in keyof typeof serverSchemas]: { valid: unknown[]; inva
   'realtime:stats': {
     valid: [{ online: 3, searching: 1, chatting: 2 }, { online: 0, searching: 0, chatting: 0 }],
     invalid: [{ online: -1, searching: 0, chatting: 0 }, { online: 1.5, searching: 0, chatting: 0 }, { online: 1 }],
+  },
+  'webrtc:offer': {
+    valid: [
+      { from: 'u1', offer, callType: 'video' },
+      { from: 'u1', offer, callType: 'audio' },
+      { from: 'u1', offer: { type: 'offer', sdp: 'x'.repeat(64 * 1024) }, callType: 'audio' },
+    ],
+    invalid: [
+      { offer, callType: 'video' },
+      { from: '', offer, callType: 'video' },
+      { from: 'u1', offer: answer, callType: 'video' },
+      { from: 'u1', offer: { type: 'offer', sdp: '' }, callType: 'video' },
+      { from: 'u1', offer: { type: 'offer', sdp: 'x'.repeat(64 * 1024 + 1) }, callType: 'video' },
+      { from: 'u1', offer, callType: 'screen' },
+      { from: 'u1', offer },
+    ],
+  },
+  'webrtc:answer': {
+    valid: [{ from: 'u1', answer }],
+    invalid: [{ from: 'u1', answer: offer }, { from: 'u1' }, { answer }, { from: 'u1', answer: { type: 'answer' } }],
+  },
+  'webrtc:ice-candidate': {
+    valid: [
+      { from: 'u1', candidate: { candidate: cand, sdpMid: '0', sdpMLineIndex: 0 } },
+      { from: 'u1', candidate: { candidate: cand, sdpMid: null, sdpMLineIndex: null, usernameFragment: null } },
+      { from: 'u1', candidate: { candidate: cand, usernameFragment: 'abcd' } },
+      { from: 'u1', candidate: { candidate: '' } },
+    ],
+    invalid: [
+      { from: 'u1', candidate: cand },
+      { from: 'u1', candidate: { candidate: 'x'.repeat(4097) } },
+      { from: 'u1', candidate: { candidate: cand, sdpMLineIndex: -1 } },
+      { from: 'u1', candidate: { candidate: cand, sdpMLineIndex: 0.5 } },
+      { from: 'u1', candidate: { sdpMid: '0' } },
+      { candidate: { candidate: cand } },
+    ],
+  },
+  'webrtc:call-end': {
+    valid: [{ from: 'u1', reason: 'hangup' }, { reason: 'timeout' }, { reason: 'chat_ended' }, { reason: 'something_new' }],
+    invalid: [{ from: 'u1' }, { reason: 1 }, { from: '', reason: 'hangup' }, null],
+  },
+  'webrtc:call-reject': { valid: [{ from: 'u1' }], invalid: [{}, { from: 1 }, null] },
+  'webrtc:call-timeout': { valid: [{}, undefined], invalid: ['x', 1, null] },
+  'webrtc:video-reveal': {
+    valid: [{ from: 'u1', reveal: true }, { from: 'u1', reveal: false }],
+    invalid: [{ from: 'u1', reveal: 'yes' }, { from: 'u1' }, { reveal: true }],
   },
 };
 
@@ -175,7 +225,19 @@ describe('ack schemas', () => {
   });
 
   it('plain {ok:true} acks', () => {
-    for (const e of ['user:report', 'chat:delivered', 'chat:read', 'chat:typing:start', 'chat:leave'] as const) {
+    for (const e of [
+      'user:report',
+      'chat:delivered',
+      'chat:read',
+      'chat:typing:start',
+      'chat:leave',
+      'webrtc:offer',
+      'webrtc:answer',
+      'webrtc:ice-candidate',
+      'webrtc:call-end',
+      'webrtc:call-reject',
+      'webrtc:video-reveal',
+    ] as const) {
       expect(check(ackSchemas[e], { ok: true })).toMatchObject({ ok: true });
       expect(check(ackSchemas[e], { ok: 'yes' })).toMatchObject({ ok: false });
     }
@@ -214,9 +276,42 @@ describe('event lists', () => {
         'leave-room',
         'close-room',
         'stats:get',
+        'webrtc:offer',
+        'webrtc:answer',
+        'webrtc:ice-candidate',
+        'webrtc:call-end',
+        'webrtc:call-reject',
+        'webrtc:video-reveal',
       ].sort(),
     );
-    expect(new Set(SERVER_EVENTS).size).toBe(10);
+    expect(new Set(SERVER_EVENTS).size).toBe(17);
+  });
+});
+
+describe('GET /api/ice-servers', () => {
+  const turn = {
+    urls: ['turn:turn.example:3478?transport=udp', 'turn:turn.example:3478?transport=tcp', 'turns:turn.example:5349'],
+    username: '1700003600:guest-1',
+    credential: 'c2VjcmV0',
+  };
+  it('STUN and TURN entries, the policy and the ttl', () => {
+    const body = { iceServers: [{ urls: ['stun:stun.example:3478'] }, turn], iceTransportPolicy: 'relay', ttl: 3600 };
+    expect(check(iceServersSchema, body)).toEqual({ ok: true, value: body });
+    expect(check(iceServersSchema, { iceServers: [], iceTransportPolicy: 'all', ttl: 0 })).toMatchObject({ ok: true });
+    expect(check(iceServersSchema, { iceServers: [{ urls: 'stun:a:1' }], iceTransportPolicy: 'all', ttl: 1 })).toMatchObject({ ok: true });
+  });
+  it('refuses other schemes, policies and shapes', () => {
+    for (const bad of [
+      { iceServers: [{ urls: ['https://evil.example/'] }], iceTransportPolicy: 'all', ttl: 1 },
+      { iceServers: [{ urls: ['stun: a'] }], iceTransportPolicy: 'all', ttl: 1 },
+      { iceServers: [{ urls: [] }], iceTransportPolicy: 'all', ttl: 1 },
+      { iceServers: [turn], iceTransportPolicy: 'none', ttl: 1 },
+      { iceServers: [turn], iceTransportPolicy: 'relay' },
+      { iceServers: [turn], iceTransportPolicy: 'relay', ttl: -1 },
+      { iceServers: turn, iceTransportPolicy: 'relay', ttl: 1 },
+    ]) {
+      expect(check(iceServersSchema, bad), JSON.stringify(bad)).toMatchObject({ ok: false });
+    }
   });
 });
 

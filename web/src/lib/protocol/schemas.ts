@@ -63,7 +63,44 @@ export const ackSchemas = {
   'leave-room': ack({}),
   'close-room': ack({}),
   'stats:get': ack({ online: count, searching: count, chatting: count }),
+  'webrtc:offer': ack({}),
+  'webrtc:answer': ack({}),
+  'webrtc:ice-candidate': ack({}),
+  'webrtc:call-end': ack({}),
+  'webrtc:call-reject': ack({}),
+  'webrtc:video-reveal': ack({}),
 } as const;
+
+// Calls. The server caps SDP at 16 KiB and a candidate at 1 KiB by default (configurable): the
+// client accepts somewhat more so that a deployment's larger cap does not drop a call here.
+export const MAX_SDP_CHARS = 64 * 1024;
+export const MAX_CANDIDATE_CHARS = 4 * 1024;
+const sdp = z.string().check(z.minLength(1), z.maxLength(MAX_SDP_CHARS));
+const from = z.string().check(z.minLength(1), z.maxLength(64));
+const callType = z.enum(['audio', 'video']);
+// RTCIceCandidateInit: optional fields may come as null (RTCIceCandidate.toJSON() has them so).
+export const iceCandidateSchema = z.object({
+  candidate: z.string().check(z.maxLength(MAX_CANDIDATE_CHARS)),
+  sdpMid: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+  sdpMLineIndex: z.optional(z.nullable(z.number().check(z.int(), z.nonnegative(), z.lte(1024)))),
+  usernameFragment: z.optional(z.nullable(z.string().check(z.maxLength(256)))),
+});
+
+/** GET /api/ice-servers: only stun:, turn: and turns: URLs (nothing else may configure a peer
+ *  connection). */
+export const ICE_URL = /^(stun|turns?):[^\s]{1,500}$/;
+const iceUrl = z.string().check(z.regex(ICE_URL));
+export const iceServersSchema = z.object({
+  iceServers: z.array(
+    z.object({
+      urls: z.union([iceUrl, z.array(iceUrl).check(z.minLength(1), z.maxLength(16))]),
+      username: z.optional(z.string().check(z.maxLength(512))),
+      credential: z.optional(z.string().check(z.maxLength(512))),
+    }),
+  ).check(z.maxLength(16)),
+  iceTransportPolicy: z.enum(['all', 'relay']),
+  ttl: z.number().check(z.nonnegative()),
+});
 
 export const serverSchemas = {
   'connection:established': z.object({ userId: z.string(), username: z.string() }),
@@ -90,6 +127,14 @@ export const serverSchemas = {
   'chat:ended': z.object({ reason: z.enum(['partner_left', 'partner_disconnected']) }),
   'partner:connection': z.object({ state: z.enum(['reconnecting', 'back']) }),
   'realtime:stats': statsSchema,
+  'webrtc:offer': z.object({ from, offer: z.object({ type: z.literal('offer'), sdp }), callType }),
+  'webrtc:answer': z.object({ from, answer: z.object({ type: z.literal('answer'), sdp }) }),
+  'webrtc:ice-candidate': z.object({ from, candidate: iceCandidateSchema }),
+  // Reasons the client does not know yet are still an end: never drop one (a call would hang).
+  'webrtc:call-end': z.object({ from: z.optional(from), reason: z.string().check(z.maxLength(64)) }),
+  'webrtc:call-reject': z.object({ from }),
+  'webrtc:call-timeout': z.optional(z.object({})),
+  'webrtc:video-reveal': z.object({ from, reveal: z.boolean() }),
 } as const satisfies Record<ServerEvent, z.ZodMiniType>;
 
 export type AckEvent = keyof typeof ackSchemas;

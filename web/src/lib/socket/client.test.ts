@@ -6,7 +6,7 @@ import { ChatClient, type Prefs } from './client';
 import { FakeSocket } from './fake';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const prefs: Prefs = { interests: ['music'], language: 'en-US', nickname: '', interestsOnly: false };
+const prefs: Prefs = { mode: 'text', interests: ['music'], language: 'en-US', nickname: '', interestsOnly: false };
 
 function memoryStorage() {
   const m = new Map<string, string>();
@@ -647,5 +647,81 @@ describe('connection', () => {
     const t = setup();
     t.client.resume();
     expect(t.sockets).toHaveLength(0);
+  });
+});
+
+describe('calls: the link', () => {
+  it('a video search sends mode video; the chat context carries polite and mode', async () => {
+    const t = setup();
+    const started = t.client.start({ ...prefs, mode: 'video' });
+    await flush();
+    t.socket().serverAccepts();
+    await flush();
+    expect(t.socket().last('user:match')!.args[0]).toMatchObject({ mode: 'video' });
+    t.socket().last('user:match')!.ack!({ ok: true, state: 'searching', fallbackInMs: 5000 });
+    await started;
+    const link = t.client.callLink();
+    expect(link.chat()).toBeNull();
+    t.socket().fire('user:matched', {
+      roomId: 'r9',
+      mode: 'video',
+      partner: { username: 'Other1', language: null },
+      commonInterests: [],
+      polite: false,
+    });
+    expect(link.chat()).toEqual({ roomId: 'r9', polite: false, mode: 'video' });
+    expect(t.actions).toContainEqual(expect.objectContaining({ type: 'matched', mode: 'video' }));
+  });
+
+  it('call events before the controller subscribes are kept and delivered in order; later ones go straight', async () => {
+    const t = setup();
+    await inChat(t);
+    const offer = { from: 'u2', offer: { type: 'offer', sdp: 'v=0' }, callType: 'video' };
+    t.socket().fire('webrtc:offer', offer, '8');
+    t.socket().fire('webrtc:ice-candidate', { from: 'u2', candidate: { candidate: 'c1' } });
+    t.socket().fire('webrtc:offer', { from: 'u2', offer: { type: 'offer', sdp: '' }, callType: 'video' });
+    const seen: unknown[] = [];
+    t.client.callLink().subscribe((e) => seen.push(e));
+    expect(seen).toEqual([]);
+    await flush();
+    expect(seen).toEqual([
+      { type: 'signal', event: 'webrtc:offer', payload: offer },
+      { type: 'signal', event: 'webrtc:ice-candidate', payload: { from: 'u2', candidate: { candidate: 'c1' } } },
+    ]);
+    expect(t.warnings.some((w) => w.includes('webrtc:offer'))).toBe(true);
+    t.socket().fire('webrtc:call-end', { from: 'u2', reason: 'hangup' });
+    expect(seen.at(-1)).toEqual({ type: 'signal', event: 'webrtc:call-end', payload: { from: 'u2', reason: 'hangup' } });
+  });
+
+  it('matched, chat end, next and leave reach the calls', async () => {
+    const t = setup();
+    const seen: { type: string; leaving?: boolean }[] = [];
+    t.client.callLink().subscribe((e) => seen.push(e));
+    await inChat(t);
+    expect(seen.at(-1)).toMatchObject({ type: 'matched', chat: { roomId: 'r1', polite: true, mode: 'text' } });
+    t.socket().fire('chat:ended', { reason: 'partner_left' });
+    expect(seen.at(-1)).toEqual({ type: 'chat-end', leaving: false });
+    expect(t.client.callLink().chat()).toBeNull();
+    // Call events outside a chat are dropped.
+    t.socket().fire('webrtc:call-end', { reason: 'chat_ended' });
+    expect(seen.at(-1)).toEqual({ type: 'chat-end', leaving: false });
+    t.client.leave();
+    expect(seen.at(-1)).toEqual({ type: 'chat-end', leaving: true });
+  });
+
+  it('signal: the ack as ok or its code; no answer is a timeout', async () => {
+    const t = setup();
+    await inChat(t);
+    const link = t.client.callLink();
+    const ok = link.signal('webrtc:video-reveal', { reveal: true });
+    t.socket().last('webrtc:video-reveal')!.ack!({ ok: true });
+    expect(await ok).toEqual({ ok: true });
+    expect(t.socket().last('webrtc:video-reveal')!.args).toEqual([{ reveal: true }]);
+    const busy = link.signal('webrtc:offer', { offer: { type: 'offer', sdp: 'v=0' }, callType: 'audio' });
+    t.socket().last('webrtc:offer')!.ack!({ ok: false, error: { code: 'busy', message: 'a call is ringing' } });
+    expect(await busy).toEqual({ ok: false, code: 'busy' });
+    const lost = link.signal('webrtc:call-end', {});
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(await lost).toEqual({ ok: false, code: 'timeout' });
   });
 });

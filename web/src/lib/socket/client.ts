@@ -2,12 +2,14 @@
 // payload, turns server events and acks into reducer actions, and retries what must arrive.
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
 
+import type { CallLink, ChatContext, LinkEvent, SignalEvent, SignalReply } from '../call/controller';
 import type { Action } from '../chat/reducer';
 import { DEAD_TOKEN_CODES, GuestError, type GuestStore } from '../guest';
 import type {
   AckError,
   ClientEvent,
   MessagePayload,
+  Mode,
   PayloadOf,
   ReportReason,
   ServerEvent,
@@ -38,6 +40,7 @@ export type IoFactory = (
 ) => SocketLike;
 
 export interface Prefs {
+  mode: Mode;
   interests: string[];
   language: string | null;
   nickname: string;
@@ -71,6 +74,17 @@ type Reply<E extends ClientEvent> =
 export type ReportResult = { ok: true } | { ok: false; message: string };
 
 const LOST_CHAT_PROBE_EVENTS = new Set(['user:matched', 'chat:ended']);
+const CALL_EVENTS = [
+  'webrtc:offer',
+  'webrtc:answer',
+  'webrtc:ice-candidate',
+  'webrtc:call-end',
+  'webrtc:call-reject',
+  'webrtc:call-timeout',
+  'webrtc:video-reveal',
+] as const satisfies readonly SignalEvent['event'][];
+/** Call events kept for a call controller that is still loading (an ICE burst fits). */
+const MAX_QUEUED_CALL_EVENTS = 300;
 
 export class ChatClient {
   private socket: SocketLike | null = null;
@@ -87,6 +101,9 @@ export class ChatClient {
   private retryTimer: unknown = null;
   private typingTimer: unknown = null;
   private disposed = false;
+  private chatContext: ChatContext | null = null;
+  private callListeners = new Set<(e: LinkEvent) => void>();
+  private callQueue: SignalEvent[] = [];
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (h: unknown) => void;
@@ -152,6 +169,7 @@ export class ChatClient {
   /** Searching → landing. */
   cancel(): void {
     this.searching = false;
+    this.endCallContext(true);
     this.dispatch({ type: 'search/cancel' });
     void this.request('user:match:cancel');
   }
@@ -161,6 +179,7 @@ export class ChatClient {
     const wasInChat = this.inChat;
     this.typing(false);
     this.inChat = false;
+    this.endCallContext(false);
     this.searching = true;
     this.outbox.clear();
     this.dispatch({ type: 'search/start', at: this.now(), interestsOnly: this.interestsOnly() });
@@ -171,6 +190,7 @@ export class ChatClient {
   leave(): void {
     this.typing(false);
     this.inChat = false;
+    this.endCallContext(true);
     this.searching = false;
     this.dispatch({ type: 'stop' });
     void this.request('chat:leave');
@@ -257,6 +277,7 @@ export class ChatClient {
     if (r.kind === 'ok') {
       this.typing(false);
       this.inChat = false;
+      this.endCallContext(false);
       this.dispatch({ type: 'ended', at: this.now(), reason: 'reported' });
       return { ok: true };
     }
@@ -288,6 +309,27 @@ export class ChatClient {
     s.disconnect();
     this.dispatch({ type: 'conn/connecting' });
     s.connect();
+  }
+
+  /** The calls' link to the server: the chat they belong to, and signaling. */
+  callLink(): CallLink {
+    return {
+      chat: () => this.chatContext,
+      subscribe: (fn) => {
+        this.callListeners.add(fn);
+        const queued = this.callQueue;
+        this.callQueue = [];
+        // After the subscriber's own setup, in order.
+        if (queued.length) queueMicrotask(() => queued.forEach((e) => this.callListeners.has(fn) && fn(e)));
+        return () => this.callListeners.delete(fn);
+      },
+      signal: async (event, ...payload) => {
+        const r = await this.request(event, ...payload);
+        const reply: SignalReply =
+          r.kind === 'ok' ? { ok: true } : { ok: false, code: r.kind === 'error' ? r.error.code : 'timeout' };
+        return reply;
+      },
+    };
   }
 
   dispose(): void {
@@ -340,14 +382,23 @@ export class ChatClient {
     this.on(socket, 'user:matched', (p) => {
       this.searching = false;
       this.inChat = true;
-        this.dispatch({
+      if (this.chatContext?.roomId !== p.roomId) this.callQueue = [];
+      this.chatContext = { roomId: p.roomId, polite: p.polite, mode: p.mode };
+      this.dispatch({
         type: 'matched',
         at: this.now(),
         roomId: p.roomId,
+        mode: p.mode,
         partner: p.partner,
         commonInterests: p.commonInterests,
       });
+      this.callEvent({ type: 'matched', chat: this.chatContext });
     });
+    for (const event of CALL_EVENTS) {
+      this.on(socket, event, (payload) => {
+        if (this.inChat) this.callEvent({ type: 'signal', event, payload } as SignalEvent);
+      });
+    }
     this.on(socket, 'chat:message', (p) => {
       if (!this.inChat) return;
       if (p.type === 'text') {
@@ -392,9 +443,26 @@ export class ChatClient {
   private chatEnded(reason: 'partner_left' | 'partner_disconnected'): void {
     if (!this.inChat) return;
     this.inChat = false;
+    this.endCallContext(false);
     this.typingOn = false;
     this.dispatch({ type: 'ended', at: this.now(), reason });
     if (this.autoFind) void this.next();
+  }
+
+  private callEvent(e: LinkEvent): void {
+    if (this.callListeners.size === 0) {
+      if (e.type === 'signal' && this.callQueue.length < MAX_QUEUED_CALL_EVENTS) this.callQueue.push(e);
+      return;
+    }
+    for (const fn of [...this.callListeners]) fn(e);
+  }
+
+  /** The chat is over for calls (its call ends); `leaving`: back to the landing. */
+  private endCallContext(leaving: boolean): void {
+    const had = this.chatContext !== null;
+    this.chatContext = null;
+    this.callQueue = [];
+    if (had || leaving) this.callEvent({ type: 'chat-end', leaving });
   }
 
   private onConnect(): void {
@@ -462,8 +530,8 @@ export class ChatClient {
 
   private matchPayload() {
     const p = this.prefs;
-    const payload: { mode: 'text'; interests: string[]; language?: string; interestsOnly?: boolean } = {
-      mode: 'text',
+    const payload: { mode: Mode; interests: string[]; language?: string; interestsOnly?: boolean } = {
+      mode: p?.mode ?? 'text',
       interests: p?.interests ?? [],
     };
     if (p?.language) payload.language = p.language;
