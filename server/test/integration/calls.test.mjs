@@ -107,6 +107,21 @@ describe('signaling between the two guests of a chat', () => {
       'invalid_payload', 'candidate');
   });
 
+  test('a participant gone beyond its reconnect grace ends the call for the other', async () => {
+    const srv = await startChatServer({ flags: { 'reconnect-grace': '1s' } });
+    try {
+      const { a, b } = await pair(srv);
+      assertAckOk(await emitAck(a.socket, 'webrtc:offer', offer()));
+      assertAckOk(await emitAck(b.socket, 'webrtc:answer', answer()));
+      a.socket.io.engine.close();  // the transport drops and never comes back
+      await waitPayload(b.socket, 'partner:connection', { pred: (p) => p?.state === 'reconnecting' });
+      assert.ok(!b.socket.received.some((r) => r.event === 'webrtc:call-end'), 'not during the grace');
+      const end = await waitPayload(b.socket, 'webrtc:call-end', { timeoutMs: 5000 });
+      assert.equal(end.reason, 'chat_ended');
+      assert.equal(end.from, undefined, 'the server ended it');
+    } finally { await srv.stop(); }
+  });
+
   test('an ICE burst passes', async () => {
     const { a, b } = await pair(server);
     assertAckOk(await emitAck(a.socket, 'webrtc:offer', offer()));
