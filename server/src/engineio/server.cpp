@@ -13,23 +13,9 @@ namespace hw::engineio {
 
 namespace asio = boost::asio;
 
-namespace {
+using http::query_param;
 
-// Value of `key` in a query string ("EIO=4&transport=polling&t=N"), percent-decoded.
-std::string query_param(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto item = query.substr(0, amp);
-    auto eq = item.find('=');
-    if (item.substr(0, eq) == key) {
-      if (eq == std::string_view::npos) return {};
-      return http::percent_decode(item.substr(eq + 1)).value_or(std::string());
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
+namespace {
 
 std::string origin_of_host(const http::request& req) {
   return std::string(req.tls ? "https://" : "http://") + std::string(req.headers.get("host"));

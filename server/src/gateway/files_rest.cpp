@@ -25,9 +25,7 @@ static_assert(outcome_names.size() == upload_outcome_count);
 
 http::response refused(app::error e, std::string_view message = {},
                        std::int64_t retry_after_ms = -1) {
-  auto r = personal_error(e, message);
-  if (app::http_status(e) == 401)
-    r.headers.set("www-authenticate", "Bearer error=\"invalid_token\"");
+  auto r = app::http_status(e) == 401 ? unauthorized(e, message) : personal_error(e, message);
   if (retry_after_ms >= 0)
     r.headers.set("retry-after", std::to_string((retry_after_ms + 999) / 1000));
   return r;
@@ -39,27 +37,6 @@ bool is_file_id(std::string_view s) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-/// The bearer token of a request, empty when there is none.
-std::string_view bearer(const http::request& req) {
-  const auto auth = req.headers.get("authorization");
-  if (auth.size() < 8 || !http::iequals(auth.substr(0, 7), "Bearer ")) return {};
-  return auth.substr(7);
-}
-
-/// The value of `key` in a query string (not decoded: capabilities are hex), or empty.
-std::string_view query_param(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto item = query.substr(0, amp);
-    if (item.size() > key.size() && item.starts_with(key) && item[key.size()] == '=') {
-      return item.substr(key.size() + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
 }
 
 std::optional<std::uint64_t> parse_u64(std::string_view s) {
@@ -204,7 +181,7 @@ void files_rest::admit(const http::request& head, http::plan_fn decide) {
     return refuse(personal_error(core::wire_error::not_found, "no such API endpoint"));
   }
   auto& sh = *shared_;
-  const auto token = bearer(head);
+  const auto token = bearer_token(head);
   const auto check = token.empty() ? token_check{{}, app::error::token_invalid} : verify_(token);
   if (check.error) {
     sh.count(upload_outcome::unauthorized);
@@ -280,29 +257,28 @@ void files_rest::download(const http::request& req, std::string id,
   // A bearer token is optional (media elements cannot send one); when given it must be one of
   // the chat's two guests, whatever the capability says.
   std::optional<std::string> as_guest;
-  if (const auto token = bearer(req); !token.empty()) {
+  if (const auto token = bearer_token(req); !token.empty()) {
     auto check = verify_(token);
     if (check.error) return respond(refused(*check.error));
     as_guest = std::move(check.guest_id);
   }
-  shared_->on_strand(
-      [sh = shared_, &req, id = std::move(id), cap = std::string(query_param(req.query, "k")),
-       as_guest = std::move(as_guest), respond](app::chat_service&, app::file_service& files) {
-        auto found = files.open(id, cap);
-        // One answer for an unknown file and a wrong capability: no oracle for guessing.
-        if (!found) return respond(refused(app::error::file_not_found));
-        auto& rec = found->first;
-        if (as_guest && *as_guest != rec.owner && *as_guest != rec.partner) {
-          return respond(refused(app::error::file_forbidden));
-        }
-        const bool queued = sh->pool.post([sh, &req, rec = std::move(rec), respond] {
-          std::shared_ptr<app::blob_store::reader> reader = sh->blobs.open(rec.id);
-          if (!reader) return respond(refused(app::error::file_not_found));
-          respond(file_response(req, rec, std::move(reader), sh->pool));
-        });
-        if (!queued)
-          respond(refused(app::error::server_busy, "the server is busy; try again", 1000));
-      });
+  shared_->on_strand([sh = shared_, &req, id = std::move(id),
+                      cap = http::query_param(req.query, "k"), as_guest = std::move(as_guest),
+                      respond](app::chat_service&, app::file_service& files) {
+    auto found = files.open(id, cap);
+    // One answer for an unknown file and a wrong capability: no oracle for guessing.
+    if (!found) return respond(refused(app::error::file_not_found));
+    auto& rec = found->first;
+    if (as_guest && *as_guest != rec.owner && *as_guest != rec.partner) {
+      return respond(refused(app::error::file_forbidden));
+    }
+    const bool queued = sh->pool.post([sh, &req, rec = std::move(rec), respond] {
+      std::shared_ptr<app::blob_store::reader> reader = sh->blobs.open(rec.id);
+      if (!reader) return respond(refused(app::error::file_not_found));
+      respond(file_response(req, rec, std::move(reader), sh->pool));
+    });
+    if (!queued) respond(refused(app::error::server_busy, "the server is busy; try again", 1000));
+  });
 }
 
 }  // namespace hw::gateway

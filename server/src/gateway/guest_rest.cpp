@@ -24,12 +24,6 @@ std::string iso8601(std::int64_t unix_s) {
   return buf;
 }
 
-http::response unauthorized(app::error e, std::string_view message = {}) {
-  auto r = personal_error(e, message);
-  r.headers.set("www-authenticate", "Bearer error=\"invalid_token\"");
-  return r;
-}
-
 }  // namespace
 
 guest_rest::guest_rest(guest_rest_options opts, app::session_store& sessions,
@@ -114,11 +108,10 @@ token_check guest_rest::check_token(std::string_view token) const {
 }
 
 void guest_rest::me(const http::request& req, const http::respond_fn& respond, bool refresh) {
-  const auto auth = req.headers.get("authorization");
-  if (auth.size() < 8 || !http::iequals(auth.substr(0, 7), "Bearer ")) {
+  const auto token = bearer_token(req);
+  if (token.empty())
     return respond(unauthorized(app::error::token_invalid, "missing bearer token"));
-  }
-  const auto check = check_token(auth.substr(7));
+  const auto check = check_token(token);
   if (check.error) return respond(unauthorized(*check.error));
   sessions_.touch(check.guest_id, [this, respond, refresh](std::optional<app::guest> g) {
     if (!g) return respond(unauthorized(app::error::session_not_found));

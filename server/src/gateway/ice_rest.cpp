@@ -5,6 +5,7 @@
 #include "core/hmac.hpp"
 #include "core/sha256.hpp"
 #include "gateway/rest.hpp"
+#include "http/path.hpp"
 
 namespace hw::gateway {
 
@@ -17,25 +18,6 @@ json::array strings(const std::vector<std::string>& v) {
   for (const auto& s : v)
     a.emplace_back(s);
   return a;
-}
-
-std::string_view query_param(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto item = query.substr(0, amp);
-    if (item.size() > key.size() && item.starts_with(key) && item[key.size()] == '=') {
-      return item.substr(key.size() + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
-http::response unauthorized(app::error e, std::string_view message = {}) {
-  auto r = personal_error(e, message);
-  r.headers.set("www-authenticate", "Bearer error=\"invalid_token\"");
-  return r;
 }
 
 }  // namespace
@@ -57,13 +39,12 @@ void ice_rest::handle(const http::request& req, http::respond_fn respond) {
     return respond(personal_error(core::wire_error::not_found, "no such API endpoint"));
   }
   if (req.method != "GET") return respond(method_not_allowed("GET", "use GET"));
-  const auto auth = req.headers.get("authorization");
-  if (auth.size() < 8 || !http::iequals(auth.substr(0, 7), "Bearer ")) {
+  const auto token = bearer_token(req);
+  if (token.empty())
     return respond(unauthorized(app::error::token_invalid, "missing bearer token"));
-  }
-  const auto check = verify_(auth.substr(7));
+  const auto check = verify_(token);
   if (check.error) return respond(unauthorized(*check.error));
-  const auto mode = query_param(req.query, "mode");
+  const auto mode = http::query_param(req.query, "mode");
   if (!mode.empty() && mode != "video" && mode != "text") {
     return respond(
         personal_error(app::error::invalid_payload, "mode must be video or text", "mode"));

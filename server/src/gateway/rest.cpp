@@ -36,6 +36,18 @@ http::response method_not_allowed(std::string_view allow, std::string_view messa
   return r;
 }
 
+std::string_view bearer_token(const http::request& req) {
+  const auto auth = req.headers.get("authorization");
+  if (auth.size() < 8 || !http::iequals(auth.substr(0, 7), "Bearer ")) return {};
+  return auth.substr(7);
+}
+
+http::response unauthorized(app::error e, std::string_view message) {
+  auto r = personal_error(e, message);
+  r.headers.set("www-authenticate", "Bearer error=\"invalid_token\"");
+  return r;
+}
+
 std::optional<json::object> parse_object_body(std::string_view body) {
   boost::system::error_code ec;
   json::parse_options po;

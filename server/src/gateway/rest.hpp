@@ -25,6 +25,10 @@ http::response personal_error(core::wire_error e, std::string_view message = {})
 /// 405 with the `Allow` header; `personal` adds no-store.
 http::response method_not_allowed(std::string_view allow, std::string_view message,
                                   bool personal = true);
+/// The token of `Authorization: Bearer <token>`; empty when there is none.
+std::string_view bearer_token(const http::request& req);
+/// A token refusal (401 from the domain table) with `WWW-Authenticate: Bearer`, marked no-store.
+http::response unauthorized(app::error e, std::string_view message = {});
 /// A request body as a JSON object (at most 8 levels deep); nullopt when it is not one.
 std::optional<boost::json::object> parse_object_body(std::string_view body);
 

@@ -85,4 +85,19 @@ sanitized_path sanitize_path(std::string_view raw_path) {
   return out;
 }
 
+std::string query_param(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto item = query.substr(0, amp);
+    auto eq = item.find('=');
+    if (item.substr(0, eq) == key) {
+      if (eq == std::string_view::npos) return {};
+      return percent_decode(item.substr(eq + 1)).value_or(std::string());
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
 }  // namespace hw::http

@@ -10,6 +10,10 @@ namespace hw::http {
 /// Percent-decodes `s` once. Returns nullopt on a malformed escape ("%G1", truncated "%4").
 std::optional<std::string> percent_decode(std::string_view s);
 
+/// The value of `key` in a query string ("EIO=4&transport=polling"), percent-decoded; empty
+/// when absent, valueless or malformed.
+std::string query_param(std::string_view query, std::string_view key);
+
 /// Why a path was refused.
 enum class path_error { none, malformed, traversal, forbidden_char, encoded_separator };
 

@@ -170,3 +170,19 @@ TEST(SanitizePath, NoByteProducesAnUnsafePath) {
 
 }  // namespace
 }  // namespace hw::http
+
+namespace hw::http {
+namespace {
+
+TEST(HttpQueryParam, FindsDecodesAndIgnoresLookalikes) {
+  EXPECT_EQ(query_param("EIO=4&transport=polling&t=N", "transport"), "polling");
+  EXPECT_EQ(query_param("k=a%20b", "k"), "a b");
+  EXPECT_EQ(query_param("kk=1&k=2", "k"), "2") << "a longer key is another key";
+  EXPECT_EQ(query_param("k", "k"), "") << "valueless";
+  EXPECT_EQ(query_param("k=%G1", "k"), "") << "malformed escape";
+  EXPECT_EQ(query_param("", "k"), "");
+  EXPECT_EQ(query_param("a=1", "k"), "");
+}
+
+}  // namespace
+}  // namespace hw::http
